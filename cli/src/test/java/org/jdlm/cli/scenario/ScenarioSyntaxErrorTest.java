@@ -73,8 +73,6 @@ class ScenarioSyntaxErrorTest {
         Arguments.of(P + "n1 lock L5 R1 pr\n", "e.scen:4:15: expected a mode (NL CR CW PR PW EX), found 'pr'"),
         Arguments.of(P + "n1 lock L5\n", "e.scen:4:11: expected a resource name, found end of line"),
         Arguments.of(P + "n1 lock L5 R:1 PR\n", "e.scen:4:12: expected a resource name (letters, digits, '_', '.', '-', '/'), found 'R:1'"),
-        Arguments.of(P + "n1 lock L1 R1 PR\n",
-            "e.scen:4:9: lock name 'L1' is already bound by line 2; a name stays bound to its lock for the whole file, so use a new name"),
         Arguments.of(P + "n1 lock quiet R1 PR\n", "e.scen:4:9: 'quiet' cannot name a lock: after await/expect it is a keyword"),
         Arguments.of(P + "n1 lock L,5 R1 PR\n", "e.scen:4:9: expected a lock name (letters, digits, '_', '.', '-', '/'), found 'L,5'"),
         Arguments.of(P + "n1 lock L5 R1 PR flags=NOQUEUE,FOO\n",

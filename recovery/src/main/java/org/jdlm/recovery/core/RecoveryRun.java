@@ -28,7 +28,8 @@ public final class RecoveryRun {
   public record Change(long generation, Set<String> members, Set<String> failed, Set<String> leftCleanly,
                        Set<String> joined) {
     public Change {
-      members = Set.copyOf(new TreeSet<>(members));
+      // Sorted, because the lowest member coordinates and every member must list them alike.
+      members = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(members));
       failed = Set.copyOf(failed);
       leftCleanly = Set.copyOf(leftCleanly);
       joined = Set.copyOf(joined);
