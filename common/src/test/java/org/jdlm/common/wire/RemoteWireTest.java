@@ -89,7 +89,7 @@ class RemoteWireTest {
     Ping sent = ping("over the wire", replies.ref());
     inboxFromAlpha.tell(sent);
 
-    Ping received = (Ping) inbox.expectMessageClass(Ping.class, WAIT);
+    Ping received = inbox.expectMessageClass(Ping.class, WAIT);
     assertThat(received).usingRecursiveComparison().ignoringFields("replyTo").isEqualTo(sent);
     assertThat(received.replyTo().path().address().hasGlobalScope()).isTrue();   // a remote ref to alpha
     received.replyTo().tell(new Pong("answer"));
