@@ -77,6 +77,16 @@ public final class FencingLedger {
     return fencedBy.getOrDefault(node, Map.of()).containsKey(incarnation);
   }
 
+  /** Every fenced incarnation per node, with the agent that fenced it (immutable, for status). */
+  public Map<String, Map<Long, String>> fenced() {
+    return fencedBy;
+  }
+
+  /** Every admitted incarnation per node (immutable, for status). */
+  public Map<String, Set<Long>> admitted() {
+    return admitted;
+  }
+
   public boolean isAdmitted(String node, long incarnation) {
     return admitted.getOrDefault(node, Set.of()).contains(incarnation);
   }

@@ -147,8 +147,14 @@ public final class SharedDiskState {
   /** The write was refused; nothing changed. {@code detail} carries the values that decided it. */
   public record WriteRejected(int block, WriteRefusal refusal, String detail) implements WriteOutcome {}
 
+  /** Answer to {@link #lookup}. */
+  public sealed interface ReadOutcome {}
+
+  /** The block number is outside the LUN; nothing was read. */
+  public record ReadRefused(int block, String reason) implements ReadOutcome {}
+
   /** Answer to {@link #read}: the block's data (empty if never written) and the token of its last write. */
-  public record BlockContents(int block, byte[] data, Optional<WriteToken> token) {
+  public record BlockContents(int block, byte[] data, Optional<WriteToken> token) implements ReadOutcome {
     public BlockContents {
       data = data.clone();
     }
@@ -290,6 +296,14 @@ public final class SharedDiskState {
     Block b = blocks.get(block);
     return b == null ? new BlockContents(block, new byte[0], Optional.empty())
         : new BlockContents(block, b.data(), Optional.of(b.token()));
+  }
+
+  /** READ from another node: like {@link #read}, but a block outside the LUN is a reply, not a bug. */
+  public ReadOutcome lookup(int block) {
+    if (block < 0 || block >= geometry.blocks()) {
+      return new ReadRefused(block, "block " + block + " is outside 0.." + (geometry.blocks() - 1));
+    }
+    return read(block);
   }
 
   /** The newest token accepted for {@code block}, if any write reached it. */
