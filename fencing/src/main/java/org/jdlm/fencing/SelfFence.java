@@ -1,5 +1,6 @@
 package org.jdlm.fencing;
 
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntConsumer;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -18,14 +19,18 @@ public final class SelfFence {
   /**
    * Arms the self-fence on {@code system}: the node assembly calls this once, with
    * {@code Runtime.getRuntime()::halt} and {@code jdlm.fencing.watchdog.exit-status}, when
-   * {@code jdlm.fencing.watchdog.self-fence} is on.
+   * {@code jdlm.fencing.watchdog.self-fence} is on. The returned stage completes after the
+   * system terminated, with whether {@code halt} was called (it returns only when halt is a fake).
    */
-  public static void install(ActorSystem<?> system, IntConsumer halt, int exitStatus) {
+  public static CompletionStage<Boolean> install(ActorSystem<?> system, IntConsumer halt, int exitStatus) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    system.getWhenTerminated().thenRun(() -> {
-      if (shutdown.getShutdownReason().filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
+    return system.getWhenTerminated().thenApply(done -> {
+      boolean downed = shutdown.getShutdownReason()
+          .filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent();
+      if (downed) {
         halt.accept(exitStatus);
       }
+      return downed;
     });
   }
 }
