@@ -153,6 +153,13 @@ public final class FenceCoordinator extends AbstractBehavior<FenceCoordinator.Co
   public static Behavior<Command> create(Settings settings, Map<String, FenceAgent> agents,
                                          ActorRef<MemoryManager.Command> memory,
                                          ActorRef<FencingAuthority.Command> authority) {
+    return create(settings, agents, memory, authority, SERVICE_KEY);
+  }
+
+  /** As {@link #create(Settings, Map, ActorRef, ActorRef)}, finding peers under {@code peerKey} (tests isolate groups). */
+  public static Behavior<Command> create(Settings settings, Map<String, FenceAgent> agents,
+                                         ActorRef<MemoryManager.Command> memory,
+                                         ActorRef<FencingAuthority.Command> authority, ServiceKey<Command> peerKey) {
     for (String name : settings.operation().agents()) {
       if (!agents.containsKey(name)) {
         throw new IllegalArgumentException("jdlm.fencing.agents names \"" + name + "\" but only "
@@ -160,10 +167,10 @@ public final class FenceCoordinator extends AbstractBehavior<FenceCoordinator.Co
       }
     }
     return Behaviors.setup(ctx -> {
-      ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
-      ctx.getSystem().receptionist().tell(Receptionist.subscribe(SERVICE_KEY,
+      ctx.getSystem().receptionist().tell(Receptionist.register(peerKey, ctx.getSelf()));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(peerKey,
           ctx.messageAdapter(Receptionist.Listing.class, Listing::new)));
-      return new FenceCoordinator(ctx, settings, agents, memory, authority);
+      return new FenceCoordinator(ctx, settings, agents, memory, authority, peerKey);
     });
   }
 
@@ -189,6 +196,7 @@ public final class FenceCoordinator extends AbstractBehavior<FenceCoordinator.Co
   }
 
   private final Settings settings;
+  private final ServiceKey<Command> peerKey;
   private final Map<String, FenceAgent> agents;
   private final ActorRef<MemoryManager.Command> memory;
   private final ActorRef<FencingAuthority.Command> authority;
@@ -200,8 +208,10 @@ public final class FenceCoordinator extends AbstractBehavior<FenceCoordinator.Co
   private long taskSequence;
 
   private FenceCoordinator(ActorContext<Command> ctx, Settings settings, Map<String, FenceAgent> agents,
-                           ActorRef<MemoryManager.Command> memory, ActorRef<FencingAuthority.Command> authority) {
+                           ActorRef<MemoryManager.Command> memory, ActorRef<FencingAuthority.Command> authority,
+                           ServiceKey<Command> peerKey) {
     super(ctx);
+    this.peerKey = peerKey;
     this.settings = settings;
     this.agents = Map.copyOf(agents);
     this.memory = memory;
@@ -338,19 +348,28 @@ public final class FenceCoordinator extends AbstractBehavior<FenceCoordinator.Co
     }
     ActorRef<Command> best = getContext().getSelf();
     for (ActorRef<Command> peer : peers) {
-      org.apache.pekko.actor.Address a = peer.path().address();
-      if (beingFenced.contains(a.toString())) {
+      if (beingFenced.contains(peer.path().address().toString())) {
         continue;
       }
-      if (Member.addressOrdering().compare(a, best.path().address()) < 0) {
+      if (lower(peer, best)) {
         best = peer;
       }
     }
     return best;
   }
 
+  /**
+   * Address order first (host, then port: the "lowest nodeid" of dlm_controld). Within one
+   * address (only in single-JVM tests, where every coordinator shares the system) the path name
+   * breaks the tie, so the choice stays deterministic.
+   */
+  private static boolean lower(ActorRef<Command> a, ActorRef<Command> b) {
+    int byAddress = Member.addressOrdering().compare(a.path().address(), b.path().address());
+    return byAddress != 0 ? byAddress < 0 : a.path().toString().compareTo(b.path().toString()) < 0;
+  }
+
   private Behavior<Command> onListing(Listing l) {
-    return onPeers(new Peers(List.copyOf(l.listing().getServiceInstances(SERVICE_KEY))));
+    return onPeers(new Peers(List.copyOf(l.listing().getServiceInstances(peerKey))));
   }
 
   private Behavior<Command> onPeers(Peers p) {
