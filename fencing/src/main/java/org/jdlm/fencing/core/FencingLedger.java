@@ -1,5 +1,6 @@
 package org.jdlm.fencing.core;
 
+import org.jdlm.common.wire.WireMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,7 +32,7 @@ import java.util.Set;
 public final class FencingLedger {
 
   /** Events persisted by the authority. */
-  public sealed interface Event {}
+  public sealed interface Event extends WireMessage {}
 
   /** An incarnation of {@code node} was admitted as a member. */
   public record IncarnationAdmitted(String node, long incarnation) implements Event {}
@@ -46,7 +47,7 @@ public final class FencingLedger {
   public record Decision<R>(List<Event> events, R reply) {}
 
   /** Answer to {@link #admit}. */
-  public sealed interface Admission {}
+  public sealed interface Admission extends WireMessage {}
 
   /** The incarnation may join. */
   public record Admitted(String node, long incarnation) implements Admission {}
@@ -75,6 +76,16 @@ public final class FencingLedger {
 
   public boolean isFenced(String node, long incarnation) {
     return fencedBy.getOrDefault(node, Map.of()).containsKey(incarnation);
+  }
+
+  /** Every fenced incarnation per node, with the agent that fenced it (immutable, for status). */
+  public Map<String, Map<Long, String>> fenced() {
+    return fencedBy;
+  }
+
+  /** Every admitted incarnation per node (immutable, for status). */
+  public Map<String, Set<Long>> admitted() {
+    return admitted;
   }
 
   public boolean isAdmitted(String node, long incarnation) {
