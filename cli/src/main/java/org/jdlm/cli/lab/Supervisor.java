@@ -46,7 +46,7 @@ public final class Supervisor {
   private final MemberLauncher launcher;
   private final HttpClient http;
   // Processes this object started: a test's cleanup can kill them even if their pid file is gone.
-  private final Map<Long, ProcessHandle> started = new ConcurrentHashMap<>();
+  private final Map<Long, Process> started = new ConcurrentHashMap<>();
 
   public Supervisor(RunDir dir, LabSettings settings, MemberLauncher launcher) {
     this.dir = dir;
@@ -185,7 +185,7 @@ public final class Supervisor {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
     ProcessHandle handle = process.toHandle();
-    started.put(handle.pid(), handle);
+    started.put(handle.pid(), process);
     dir.writePid(node.name(), new RunDir.PidRecord(handle.pid(), Processes.startMillis(handle)));
   }
 
@@ -464,7 +464,7 @@ public final class Supervisor {
    * started. For test cleanup and failed starts; never throws for a process that is already gone.
    */
   public void killAll() {
-    List<ProcessHandle> victims = new ArrayList<>(started.values());
+    List<ProcessHandle> victims = new ArrayList<>(started.values().stream().map(Process::toHandle).toList());
     try {
       for (String n : dir.pidFileNodes()) {
         try {
@@ -489,9 +489,13 @@ public final class Supervisor {
     started.keySet().removeIf(pid -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
   }
 
-  /** Processes started by this object that are still alive. */
-  public List<ProcessHandle> liveStartedProcesses() {
-    return started.values().stream().filter(ProcessHandle::isAlive).toList();
+  /**
+   * The exit status of a member process this object started, once it has exited (a member started
+   * by another supervisor, e.g. an earlier `dlm` command, is not this JVM's child: empty).
+   */
+  public OptionalInt exitStatus(long pid) {
+    Process p = started.get(pid);
+    return p == null || p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue());
   }
 
   /** Waits, polling, until {@code condition} yields a value; an error naming {@code what} after {@code timeout}. */
