@@ -48,8 +48,8 @@ public final class Subcommands {
    */
   public int dispatch(List<String> args, Console console) throws Exception {
     if (args.isEmpty()) {
-      console.err().print(help());
-      throw new CliError(prefix + ": missing command (expected one of " + String.join(", ", names()) + ")");
+      throw new CliError("missing command for '" + prefix + "' (expected one of " + String.join(", ", names())
+          + "; see " + prefix + " --help)");
     }
     String first = args.get(0);
     if (Options.isHelp(first) || first.equals("help")) {
