@@ -3,6 +3,8 @@ package org.jdlm.cli.node;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class MemberNode {
   private static final Logger log = LoggerFactory.getLogger(MemberNode.class);
 
-  /** Exit status of `dlm node` after a graceful leave or a JVM shutdown (SIGTERM, Ctrl-C). */
+  /**
+   * Exit status of `dlm node` after a graceful leave. (On SIGTERM or Ctrl-C the JVM's shutdown hook
+   * runs coordinated shutdown, which leaves the cluster, and the JVM exits with 143 or 130.)
+   */
   public static final int EXIT_LEFT = 0;
   /** Exit status of `dlm node` when its system terminated for any other reason, e.g. it was downed. */
   public static final int EXIT_TERMINATED = 1;
@@ -52,6 +57,13 @@ public final class MemberNode {
       throw new CliError("cannot create node directory " + settings.dir() + ": " + e.getMessage());
     }
     Config node = config.getConfig("jdlm.cli.node");
+    // Artery reports a busy port with a logged stack trace before the ActorSystem fails; check first so
+    // the user gets one line. (A port taken between this check and the bind still fails, less politely.)
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(settings.cluster().host(), settings.cluster().port()));
+    } catch (IOException e) {
+      throw new CliError("cluster port " + settings.cluster().port() + " on " + settings.cluster().host() + " is in use");
+    }
     ControlEndpoint control;
     try {
       control = ControlEndpoint.start(settings.cluster().host(), settings.controlPort(), node.getInt("control-threads"));

@@ -36,7 +36,8 @@ public final class NodeCommand implements Subcommand {
           --control-port PORT  the control endpoint's HTTP port (default: one the OS picks, logged)
           --host HOST          the address to bind and advertise (default 127.0.0.1)
           --dir DIR            the member's own directory (default ./run/node-NAME)
-        Exit status: 0 after leaving or SIGTERM, 1 when downed or otherwise terminated, 2 on bad input.
+        Exit status: 0 after leaving the cluster, 1 when downed or otherwise terminated, 2 on bad input;
+        SIGTERM/Ctrl-C leave the cluster first, then the JVM exits with 143/130.
         """;
   }
 
