@@ -1,10 +1,72 @@
 package org.jdlm.cli;
 
-/** Entry point of the one executable (placeholder until the subcommands land). */
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.jdlm.cli.lab.ClusterCommand;
+import org.jdlm.cli.node.NodeCommand;
+
+/**
+ * Entry point of the one executable, {@code dlm}. It only dispatches to the registered
+ * {@link Subcommand}s and maps their outcome to an exit status:
+ *
+ * <pre>
+ *   0  success
+ *   2  an error: bad input or a state that prevents the command, as one line on stderr
+ *      ({@link CliError}); an unexpected exception also gives one line, plus the file that
+ *      holds its stack trace
+ *   other  whatever the subcommand returns (e.g. `node` returns 1 when its member was downed)
+ * </pre>
+ */
 public final class Main {
+  /** Exit status for every error reported to the user. */
+  public static final int EXIT_ERROR = 2;
+
   private Main() {}
 
+  /** The top-level registry. Later issues add {@code scenario}, {@code dump}, {@code bench}, {@code chaos}. */
+  public static Subcommands commands() {
+    return new Subcommands("dlm")
+        .register(new NodeCommand())
+        .register(new ClusterCommand());
+  }
+
   public static void main(String[] args) {
-    System.out.println("dlm");
+    System.exit(run(Arrays.asList(args), Console.system()));
+  }
+
+  /** Runs the executable in-process; never calls {@code System.exit}. */
+  public static int run(List<String> args, Console console) {
+    try {
+      return commands().dispatch(args, console);
+    } catch (CliError e) {
+      console.err().println("dlm: " + oneLine(e.getMessage()));
+      return EXIT_ERROR;
+    } catch (Exception | Error e) {
+      console.err().println("dlm: unexpected error: " + oneLine(String.valueOf(e)) + saveStackTrace(e));
+      return EXIT_ERROR;
+    }
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /** Writes the stack trace to a file so the user sees one line and the developer the whole story. */
+  private static String saveStackTrace(Throwable e) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    try {
+      Path file = Files.createTempFile("dlm-error-", ".log");
+      Files.writeString(file, trace.toString(), StandardCharsets.UTF_8);
+      return " (see " + file + ")";
+    } catch (IOException | RuntimeException ignored) {
+      return "";
+    }
   }
 }

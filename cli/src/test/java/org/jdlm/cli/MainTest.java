@@ -1,0 +1,66 @@
+package org.jdlm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Main.run(List.of(args), new Console(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void helpListsEveryRegisteredCommandAndExitsZero() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("node", "cluster");
+  }
+
+  @Test
+  void everySubcommandAnswersHelpWithItsUsage() {
+    for (String command : List.of("node", "cluster")) {
+      out.reset();
+      assertThat(run(command, "--help")).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: dlm " + command);
+    }
+    for (String action : List.of("up", "status", "kill", "pause", "resume", "restart", "logs", "down")) {
+      out.reset();
+      assertThat(run("cluster", action, "--help")).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: dlm cluster " + action);
+    }
+  }
+
+  @Test
+  void unknownCommandIsOneLineOnStderrWithStatus2() {
+    assertThat(run("frobnicate")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+        "dlm: unknown command 'frobnicate' for 'dlm' (expected one of node, cluster)");
+  }
+
+  @Test
+  void missingCommandIsOneLinePointingAtHelpAndStatus2() {
+    assertThat(run("cluster")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+        "dlm: missing command for 'dlm cluster' (expected one of up, status, kill, pause, resume, restart, logs, down;"
+            + " see dlm cluster --help)");
+  }
+
+  @Test
+  void nodeRejectsBadInputBeforeStartingAnything() {
+    assertThat(run("node", "--name", "n1", "--port", "99999")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("dlm: node: --port 99999 is out of range (1..65535)\n");
+    err.reset();
+    assertThat(run("node", "--name", "1bad", "--port", "4000")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("node name '1bad' is invalid");
+    err.reset();
+    assertThat(run("node", "--name", "n1", "--port", "4000", "--seeds", "localhost")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("seed 'localhost' is not HOST:PORT");
+  }
+}
