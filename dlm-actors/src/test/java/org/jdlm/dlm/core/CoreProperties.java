@@ -87,7 +87,6 @@ class CoreProperties {
       switch (op.kind()) {
         case LOCK -> {
           OwnerResult r = cluster.submit(owner.lock(RES, op.mode(), op.flags(), lvb, op.lock() % 3 != 0, op.node()));
-          net.jqwik.api.statistics.Statistics.label("lock result").collect(r.status());
           if (r instanceof OwnerResult.Accepted a && !issued.contains(a.lock())) {
             issued.add(a.lock());
           }
@@ -253,7 +252,11 @@ class CoreProperties {
             case WAITING -> OwnerLockState.WAITING;
           };
           assertThat(ov.state()).as("%s\n%s%s", v, master.dump(), o.dump()).isEqualTo(expected);
-          if (q != ResourceState.Queue.WAITING) {
+          // A queued conversion demoted later by a pending pass (CONVDEADLK) is only reported
+          // to its owner with the final CAST, as in the kernel.
+          boolean demotedWhileQueued = q == ResourceState.Queue.CONVERTING && v.sbflags().demoted()
+              && v.granted() == LockMode.NL;
+          if (q != ResourceState.Queue.WAITING && !demotedWhileQueued) {
             assertThat(ov.granted()).as("%s\n%s", v, master.dump()).isEqualTo(v.granted());
           }
         }
