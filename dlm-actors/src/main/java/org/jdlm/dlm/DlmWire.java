@@ -43,7 +43,9 @@ public final class DlmWire implements WireRegistrations {
         .register(Lockspace.Register.class, 334)
         .register(Lockspace.Registered.class, 335)
         .register(Lockspace.Rebuilt.class, 336)
-        .register(Lockspace.Resume.class, 337);
+        .register(Lockspace.Resume.class, 337)
+        .register(Lockspace.ProbeReply.class, 338)
+        .register(DlmGuardian.Probe.class, 339);
     // 360-379: LockResource protocol
     r.register(LockResource.Request.class, 360)
         .register(LockResource.Convert.class, 361)

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
@@ -18,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -120,6 +123,12 @@ public final class Lockspace {
   /** From the coordinator to every member: everyone rebuilt generation {@code generation}; resume locking. */
   public record Resume(long generation) implements Command {}
 
+  /** Reply to {@link DlmGuardian.Probe}: the member of this lockspace on node {@code address}, if any (empty list = none). */
+  public record ProbeReply(String address, List<ActorRef<Command>> member) implements Command {}
+
+  /** Timer while joining: probe again the Up nodes that have not answered. */
+  private enum ReprobeTick implements Command { INSTANCE }
+
   /** Adapted receptionist listing of this lockspace's service key. */
   private record ListingChanged(Receptionist.Listing listing) implements Command {}
 
@@ -145,6 +154,8 @@ public final class Lockspace {
     }
   }
 
+  private static final java.time.Duration PROBE_INTERVAL = java.time.Duration.ofSeconds(1);
+
   /** The service key under which every member of lockspace {@code name} registers. */
   public static ServiceKey<Command> serviceKey(String name) {
     return ServiceKey.create(Command.class, "jdlm-lockspace-" + name);
@@ -152,8 +163,8 @@ public final class Lockspace {
 
   /** Creates the member actor; {@code local} is this node's owner-side half of the lockspace. */
   public static Behavior<Command> create(LockspaceLocal local, DlmSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(),
-        stash -> new Lockspace(ctx, stash, local, settings).start()));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(settings.stashCapacity(),
+        stash -> new Lockspace(ctx, timers, stash, local, settings).start())));
   }
 
   private static final class ResourceEntry {
@@ -197,10 +208,14 @@ public final class Lockspace {
   private final Map<ResourceName, ArrayDeque<LockResource.Operation>> pendingLookups = new HashMap<>();
   private final Map<ResourceName, ResourceEntry> children = new HashMap<>();
   private long childCounter;
+  // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
+  private Set<String> probesOutstanding;
+  private final TimerScheduler<Command> timers;
 
-  private Lockspace(ActorContext<Command> ctx, StashBuffer<Command> stash, LockspaceLocal local,
-      DlmSettings settings) {
+  private Lockspace(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
+      LockspaceLocal local, DlmSettings settings) {
     this.ctx = ctx;
+    this.timers = timers;
     this.stash = stash;
     this.local = local;
     this.settings = settings;
@@ -216,8 +231,76 @@ public final class Lockspace {
     ctx.getSystem().receptionist().tell(Receptionist.register(key, self));
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(key, adapter));
     local.attach(self, selfNode, ctx.getSystem(), settings.joinTimeout());
+    // Joining: ask every Up node's guardian whether it runs this lockspace before the first
+    // barrier. The receptionist alone is eventually consistent, so two nodes joining at once could
+    // each run alone for a moment and both master the same name. With the probe, of two
+    // concurrent joiners at least one sees the other before its first barrier (guardians record
+    // a member before answering later probes), so no member ever runs with a partial view of
+    // members it could have known.
+    probesOutstanding = new HashSet<>();
+    for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
+      if (m.status() == MemberStatus.up() && !m.address().equals(selfAddress)) {
+        probesOutstanding.add(m.address().toString());
+      }
+    }
+    sendProbes();
     enterStopped(Set.of(self));
     return stopped();
+  }
+
+  private void sendProbes() {
+    if (probesOutstanding.isEmpty()) {
+      probesOutstanding = null;
+      return;
+    }
+    ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+    for (String address : probesOutstanding) {
+      ActorRef<DlmGuardian.Command> guardian =
+          resolver.resolveActorRef(address + "/system/" + DlmGuardian.NAME);
+      guardian.tell(new DlmGuardian.Probe(local.name(), self));
+    }
+    timers.startSingleTimer(ReprobeTick.INSTANCE, PROBE_INTERVAL);
+  }
+
+  private Behavior<Command> onProbeReply(ProbeReply m) {
+    if (probesOutstanding == null) {
+      return current();
+    }
+    m.member().forEach(this::learn);
+    probesOutstanding.remove(m.address());
+    return afterProbe();
+  }
+
+  private Behavior<Command> onReprobe() {
+    if (probesOutstanding == null) {
+      return current();
+    }
+    // Nodes that left the cluster (or are no longer Up) will never answer; stop waiting for them.
+    Set<String> up = new HashSet<>();
+    for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
+      if (m.status() == MemberStatus.up()) {
+        up.add(m.address().toString());
+      }
+    }
+    probesOutstanding.retainAll(up);
+    if (probesOutstanding.isEmpty()) {
+      return afterProbe();
+    }
+    sendProbes();
+    return current();
+  }
+
+  private Behavior<Command> afterProbe() {
+    if (!probesOutstanding.isEmpty()) {
+      return current();
+    }
+    probesOutstanding = null;
+    timers.cancel(ReprobeTick.INSTANCE);
+    Behavior<Command> next = viewMaybeChanged();
+    if (phase == Phase.STOPPED) {
+      coordinator().tell(new StopAck(sortedRefs(view), generation, self)); // withheld while probing
+    }
+    return next;
   }
 
   // ============================================================================ behaviours
@@ -234,6 +317,8 @@ public final class Lockspace {
         .onMessage(ResourceIdle.class, this::onResourceIdle)
         .onMessage(Dump.class, this::onDump)
         .onMessage(Leave.class, this::onLeave)
+        .onMessage(ProbeReply.class, this::onProbeReply)
+        .onMessage(ReprobeTick.class, m -> onReprobe())
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(Hello.class, this::onHello)
         .onMessage(StopAck.class, this::onStopAck)
@@ -251,6 +336,8 @@ public final class Lockspace {
   private Behavior<Command> stopped() {
     return Behaviors.receive(Command.class)
         .onMessage(Dump.class, this::onDump)
+        .onMessage(ProbeReply.class, this::onProbeReply)
+        .onMessage(ReprobeTick.class, m -> onReprobe())
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(Hello.class, this::onHello)
         .onMessage(StopAck.class, this::onStopAck)
@@ -490,7 +577,9 @@ public final class Lockspace {
         member.tell(new Hello(self, viewList));
       }
     }
-    coordinator().tell(new StopAck(viewList, generation, self));
+    if (probesOutstanding == null) {
+      coordinator().tell(new StopAck(viewList, generation, self));
+    }
   }
 
   private Behavior<Command> onStopAck(StopAck m) {

@@ -44,7 +44,7 @@ public final class Dlm implements Extension {
   private Dlm(ActorSystem<?> system) {
     this.system = system;
     this.settings = DlmSettings.fromConfig(system.settings().config());
-    this.guardian = system.systemActorOf(DlmGuardian.create(settings), "jdlm", Props.empty());
+    this.guardian = system.systemActorOf(DlmGuardian.create(settings), DlmGuardian.NAME, Props.empty());
   }
 
   /** The node's DLM (created on first use). */
