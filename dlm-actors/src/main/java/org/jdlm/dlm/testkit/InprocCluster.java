@@ -61,10 +61,15 @@ public final class InprocCluster implements AutoCloseable {
 
   private final List<ActorSystem<Void>> systems;
   private final List<LockspaceHandle> lockspaces;
+  private final String lockspaceName;
+  private final LockspaceSettings settings;
 
-  private InprocCluster(List<ActorSystem<Void>> systems, List<LockspaceHandle> lockspaces) {
+  private InprocCluster(List<ActorSystem<Void>> systems, List<LockspaceHandle> lockspaces, String lockspaceName,
+      LockspaceSettings settings) {
     this.systems = systems;
     this.lockspaces = lockspaces;
+    this.lockspaceName = lockspaceName;
+    this.settings = settings;
   }
 
   /**
@@ -73,8 +78,19 @@ public final class InprocCluster implements AutoCloseable {
    * settings (e.g. a short {@code jdlm.dlm.toss-delay}). Bounded by {@code 60 s}.
    */
   public static InprocCluster start(int nodes, String lockspace, LockspaceSettings settings, Config overrides) {
-    if (nodes < 1) {
-      throw new IllegalArgumentException("an in-process cluster needs at least 1 node, got " + nodes);
+    return start(nodes, lockspace, settings, overrides, nodes);
+  }
+
+  /**
+   * Like {@link #start(int, String, LockspaceSettings, Config)} but only the first {@code joined}
+   * nodes join the lockspace; the others can {@link #joinLockspace(int)} later (a join while the
+   * lockspace is in use).
+   */
+  public static InprocCluster start(int nodes, String lockspace, LockspaceSettings settings, Config overrides,
+      int joined) {
+    if (nodes < 1 || joined < 1 || joined > nodes) {
+      throw new IllegalArgumentException("an in-process cluster needs at least 1 node and 1..nodes lockspace"
+          + " members, got " + nodes + " nodes and " + joined + " members");
     }
     Instant deadline = Instant.now().plusSeconds(60);
     List<ActorSystem<Void>> systems = new ArrayList<>();
@@ -94,7 +110,7 @@ public final class InprocCluster implements AutoCloseable {
         awaitCondition(() -> allUp(system, nodes), deadline, "all " + nodes + " members Up on " + system.address());
       }
       List<CompletableFuture<LockspaceHandle>> joins = new ArrayList<>();
-      for (ActorSystem<Void> system : systems) {
+      for (ActorSystem<Void> system : systems.subList(0, joined)) {
         joins.add(Dlm.get(system).joinLockspace(lockspace, settings).toCompletableFuture());
       }
       List<LockspaceHandle> handles = new ArrayList<>();
@@ -104,10 +120,13 @@ public final class InprocCluster implements AutoCloseable {
       // Every member must run with the full view before the cluster is handed out, or a test's
       // first lock could race a late membership change.
       for (LockspaceHandle handle : handles) {
-        awaitCondition(() -> handle.members().size() == nodes, deadline,
-            "lockspace " + lockspace + " on " + handle.nodeId() + " to see " + nodes + " members");
+        awaitCondition(() -> handle.members().size() == joined, deadline,
+            "lockspace " + lockspace + " on " + handle.nodeId() + " to see " + joined + " members");
       }
-      return new InprocCluster(systems, handles);
+      while (handles.size() < nodes) {
+        handles.add(null);
+      }
+      return new InprocCluster(systems, handles, lockspace, settings);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       terminate(systems);
@@ -133,20 +152,32 @@ public final class InprocCluster implements AutoCloseable {
     return systems.get(i);
   }
 
-  /** Node {@code i}'s handle of the cluster's lockspace (0-based; scenario node {@code n(i+1)}). */
+  /**
+   * Node {@code i} joins the cluster's lockspace (it was started outside it); completes when it is a
+   * member. The other members stop, rebuild the directory and resume meanwhile.
+   */
+  public CompletableFuture<LockspaceHandle> joinLockspace(int i) {
+    return Dlm.get(systems.get(i)).joinLockspace(lockspaceName, settings).toCompletableFuture()
+        .thenApply(handle -> {
+          lockspaces.set(i, handle);
+          return handle;
+        });
+  }
+
+  /** Node {@code i}'s handle of the cluster's lockspace (0-based; scenario node {@code n(i+1)}), or null if it has not joined. */
   public LockspaceHandle lockspace(int i) {
     return lockspaces.get(i);
   }
 
-  /** Node {@code i}'s DLM node id, as dumps and {@code LockspaceHandle.members()} show it. */
+  /** Node {@code i}'s DLM node id ({@code host:port}), as dumps and {@code LockspaceHandle.members()} show it. */
   public NodeId nodeId(int i) {
-    return lockspaces.get(i).nodeId();
+    return org.jdlm.dlm.Lockspace.nodeIdOf(Cluster.get(systems.get(i)).selfMember().address());
   }
 
   /** The index of the node with this id, or -1. */
   public int indexOf(NodeId node) {
-    for (int i = 0; i < lockspaces.size(); i++) {
-      if (lockspaces.get(i).nodeId().equals(node)) {
+    for (int i = 0; i < systems.size(); i++) {
+      if (nodeId(i).equals(node)) {
         return i;
       }
     }
