@@ -210,6 +210,7 @@ public final class Lockspace {
   private long childCounter;
   // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
   private Set<String> probesOutstanding;
+  private final Map<ActorRef<?>, String> probedGuardians = new HashMap<>();
   private final TimerScheduler<Command> timers;
 
   private Lockspace(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
@@ -257,6 +258,11 @@ public final class Lockspace {
     for (String address : probesOutstanding) {
       ActorRef<DlmGuardian.Command> guardian =
           resolver.resolveActorRef(address + "/system/" + DlmGuardian.NAME);
+      if (probedGuardians.put(guardian, address) == null) {
+        // A node that never started the DLM has no guardian: the watch then reports Terminated,
+        // which answers "no member there" instead of leaving the join waiting forever.
+        ctx.watch(guardian);
+      }
       guardian.tell(new DlmGuardian.Probe(local.name(), self));
     }
     timers.startSingleTimer(ReprobeTick.INSTANCE, PROBE_INTERVAL);
@@ -268,6 +274,7 @@ public final class Lockspace {
     }
     m.member().forEach(this::learn);
     probesOutstanding.remove(m.address());
+    unwatchGuardian(m.address());
     return afterProbe();
   }
 
@@ -290,12 +297,24 @@ public final class Lockspace {
     return current();
   }
 
+  private void unwatchGuardian(String address) {
+    probedGuardians.entrySet().removeIf(e -> {
+      if (e.getValue().equals(address)) {
+        ctx.unwatch(e.getKey());
+        return true;
+      }
+      return false;
+    });
+  }
+
   private Behavior<Command> afterProbe() {
     if (!probesOutstanding.isEmpty()) {
       return current();
     }
     probesOutstanding = null;
     timers.cancel(ReprobeTick.INSTANCE);
+    probedGuardians.keySet().forEach(ctx::unwatch);
+    probedGuardians.clear();
     Behavior<Command> next = viewMaybeChanged();
     if (phase == Phase.STOPPED) {
       coordinator().tell(new StopAck(sortedRefs(view), generation, self)); // withheld while probing
@@ -539,6 +558,13 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onTerminated(Terminated t) {
+    String guardianAddress = probedGuardians.remove(t.getRef());
+    if (guardianAddress != null) {
+      if (probesOutstanding != null && probesOutstanding.remove(guardianAddress)) {
+        return afterProbe();
+      }
+      return current();
+    }
     @SuppressWarnings("unchecked")
     ActorRef<Command> ref = (ActorRef<Command>) (ActorRef<?>) t.getRef();
     for (Map.Entry<ResourceName, ResourceEntry> e : new ArrayList<>(children.entrySet())) {

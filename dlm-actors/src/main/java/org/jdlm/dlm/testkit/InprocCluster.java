@@ -102,6 +102,9 @@ public final class InprocCluster implements AutoCloseable {
             .withFallback(ConfigFactory.load());
         systems.add(ActorSystem.create(Behaviors.empty(), "jdlm", config));
       }
+      for (ActorSystem<Void> system : systems) {
+        Dlm.get(system); // start every node's DLM guardian, so joiners' probes find one
+      }
       Cluster first = Cluster.get(systems.get(0));
       for (ActorSystem<Void> system : systems) {
         Cluster.get(system).manager().tell(Join.create(first.selfMember().address()));
