@@ -31,9 +31,10 @@ public sealed interface Effect {
    * @param lvb         the lock's value block after the grant when the operation carried VALBLK
    *                    and the status is OK; {@code null} otherwise
    * @param token       the lock's fencing token while it holds a mode; {@code null} otherwise
+   * @param lvbSeq      the lvbseq the lock last read or wrote (the owner resends it in recovery)
    */
   record Completion(LockId lock, CastStatus status, LockMode grantedMode, SbFlags sbflags,
-                    ValueBlock lvb, FencingToken token) implements Effect {}
+                    ValueBlock lvb, FencingToken token, long lvbSeq) implements Effect {}
 
   /**
    * A blocking callback (BAST) for a granted (or, by rules C and D, converting) lock: "release or

@@ -900,7 +900,7 @@ public final class ResourceState {
   private Effect.Completion completion(MasterLock lkb, CastStatus status) {
     ValueBlock value = status == CastStatus.OK && (lkb.exflags & VALBLK) != 0 ? lkb.lvb : null;
     return new Effect.Completion(lkb.id, status, lkb.grmode, SbFlags.of(lkb.sbflags), value,
-        lkb.grmode != null ? lkb.token : null);
+        lkb.grmode != null ? lkb.token : null, lkb.lvbseq);
   }
 
   // ---------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ public enum SyncStatus {
   EBUSY(-16),
   /** ORPHAN adoption found orphans of that name only in another mode (spec §2.7). */
   EAGAIN(-11),
+  /** The node holds as many locks as {@code jdlm.dlm-actors.max-locks-per-node} allows. */
+  ENOMEM(-12),
   /** A master received a new request for a lock id it already holds (a duplicate message). */
   EEXIST(-17);
 
