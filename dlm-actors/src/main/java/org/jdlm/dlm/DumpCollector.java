@@ -16,7 +16,7 @@ import org.jdlm.dlm.dump.LockspaceDump;
 
 /**
  * A short-lived helper of {@link Lockspace}: asks each resource child for its snapshot, waits at
- * most {@code jdlm.dlm.dump-timeout}, and answers one {@link LockspaceDump}. Node-local: its
+ * most {@code jdlm.dlm-actors.dump-timeout}, and answers one {@link LockspaceDump}. Node-local: its
  * messages never leave this node.
  */
 final class DumpCollector {

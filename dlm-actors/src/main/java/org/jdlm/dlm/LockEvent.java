@@ -14,7 +14,8 @@ import org.jdlm.dlm.core.SyncStatus;
 public sealed interface LockEvent extends WireMessage {
 
   /** A completion callback (CAST): the {@code core.Effect.Completion} as data on the wire. */
-  record Completed(CastStatus status, LockMode grantedMode, int sbflags, byte[] lvb, FencingToken token)
+  record Completed(CastStatus status, LockMode grantedMode, int sbflags, byte[] lvb, FencingToken token,
+      long lvbSeq)
       implements LockEvent {}
 
   /** A blocking callback (BAST) with the blocked mode. */

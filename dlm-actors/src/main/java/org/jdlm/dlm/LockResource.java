@@ -36,7 +36,7 @@ import org.jdlm.dlm.dump.LockspaceDump;
  * {@link LockspaceLocal}; events for a remote owner go to that owner's Lockspace, always from this
  * actor, so one sender/receiver pair carries a lock's whole event stream.
  *
- * <p>Toss (spec §5): when no lock references the resource for {@code jdlm.dlm.toss-delay}, it
+ * <p>Toss (spec §5): when no lock references the resource for {@code jdlm.dlm-actors.toss-delay}, it
  * reports {@link Lockspace.ResourceIdle}; the parent stops it if no operation is in flight.
  */
 public final class LockResource {
@@ -170,7 +170,7 @@ public final class LockResource {
       Effect effect = effects.get(i);
       if (effect instanceof Effect.Completion c) {
         deliver(c.lock(), new LockEvent.Completed(c.status(), c.grantedMode(), c.sbflags().bits(),
-            c.lvb() == null ? null : c.lvb().toByteArray(), c.token()));
+            c.lvb() == null ? null : c.lvb().toByteArray(), c.token(), c.lvbSeq()));
       } else if (effect instanceof Effect.Blocking b) {
         deliver(b.lock(), new LockEvent.Blocking(b.mode()));
       } else if (effect instanceof Effect.Queued q) {

@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,7 +20,21 @@ import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.jdlm.dlm.api.LockResult;
+import org.jdlm.dlm.core.CastStatus;
+import org.jdlm.dlm.core.Effect;
 import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockId;
+import org.jdlm.dlm.core.MasterOp;
+import org.jdlm.dlm.core.OwnerLockState;
+import org.jdlm.dlm.core.OwnerLockView;
+import org.jdlm.dlm.core.OwnerLocks;
+import org.jdlm.dlm.core.OwnerResult;
+import org.jdlm.dlm.core.SbFlags;
+import org.jdlm.dlm.core.ValueBlock;
 import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.SyncStatus;
@@ -46,10 +59,16 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   private final String name;
   private final LockspaceSettings settings;
-  private final AtomicLong lockIds;
+  /** Lock calls come from one "process" per node (PERSISTENT/ORPHAN are per process, TV-61). */
+  private static final long PROCESS = 0;
+
+  private final DlmSettings dlmSettings;
   private final Consumer<String> onClose;
   private final ExecutorService callbacks;
-  private final ConcurrentHashMap<Long, LockHandleImpl> locks = new ConcurrentHashMap<>();
+  /** The core's process copies; its monitor serialises API threads and the callback thread. */
+  private final OwnerSlot owner = new OwnerSlot();
+  private final ConcurrentHashMap<Long, LockHandleImpl> handles = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, NodeId> masters = new ConcurrentHashMap<>();
   private final CompletableFuture<LockspaceHandle> joined = new CompletableFuture<>();
   private volatile ActorRef<Lockspace.Command> member;
   private volatile ActorSystem<?> system;
@@ -59,11 +78,11 @@ public final class LockspaceLocal implements LockspaceHandle {
   private volatile boolean closed;
   private volatile Duration askTimeout = Duration.ofSeconds(30);
 
-  /** Created by {@code Dlm.joinLockspace}; {@code lockIds} is the node-wide lock id counter. */
-  public LockspaceLocal(String name, LockspaceSettings settings, AtomicLong lockIds, Consumer<String> onClose) {
+  /** Created by {@code Dlm.joinLockspace}; {@code onClose} is told the name when the member stops. */
+  public LockspaceLocal(String name, LockspaceSettings settings, DlmSettings dlmSettings, Consumer<String> onClose) {
     this.name = name;
     this.settings = settings;
-    this.lockIds = lockIds;
+    this.dlmSettings = dlmSettings;
     this.onClose = onClose;
     this.callbacks = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "jdlm-ast-" + name);
@@ -97,11 +116,104 @@ public final class LockspaceLocal implements LockspaceHandle {
   @Override
   public LockHandle lock(byte[] resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener) {
     checkOpen();
-    LockHandleImpl lock = LockHandleImpl.validateNew(lockIds.incrementAndGet(), resource, mode, flags, lvb,
-        listener, this);
-    locks.put(lock.id(), lock);
-    send(lock.resourceName(), lock.requestMessage(), lock);
-    return lock;
+    if (resource == null || resource.length == 0 || resource.length > ResourceName.MAX_LENGTH) {
+      throw new DlmException(SyncStatus.EINVAL, resource == null ? null : resource.length + " bytes",
+          "a resource name is 1 to " + ResourceName.MAX_LENGTH + " bytes (spec §2.8)");
+    }
+    ResourceName name = ResourceName.of(resource);
+    Set<LockFlag> f = flags == null ? Set.of() : flags;
+    synchronized (owner) {
+      OwnerResult result = owner.lock(coreName(name), mode, f, lvb, listener != null, PROCESS);
+      OwnerResult.Accepted accepted = accepted(result, "lock " + name.display() + " " + mode + " " + f);
+      LockHandleImpl handle = handles.computeIfAbsent(accepted.lock().local(),
+          k -> new LockHandleImpl(accepted.lock(), name, this, listener));
+      send(accepted.send());
+      return handle;
+    }
+  }
+
+  CompletionStage<LockResult> convert(LockHandleImpl lock, LockMode mode, Set<LockFlag> flags, byte[] lvb) {
+    checkOpen();
+    Set<LockFlag> f = flags == null ? Set.of() : flags;
+    synchronized (owner) {
+      OwnerResult.Accepted accepted = accepted(owner.convert(lock.lockId(), mode, f, lvb),
+          "convert " + lock.lockId() + " to " + mode + " " + f);
+      CompletableFuture<LockResult> future = lock.started("CONVERT");
+      send(accepted.send());
+      return future;
+    }
+  }
+
+  CompletionStage<LockResult> unlock(LockHandleImpl lock, Set<LockFlag> flags, byte[] lvb) {
+    checkOpen();
+    Set<LockFlag> f = flags == null ? Set.of() : flags;
+    boolean cancel = f.contains(LockFlag.CANCEL);
+    synchronized (owner) {
+      OwnerResult.Accepted accepted = accepted(owner.unlock(lock.lockId(), f, lvb),
+          (cancel ? "cancel " : "unlock ") + lock.lockId() + " " + f);
+      return startedOrDone(lock, accepted, cancel ? "CANCEL" : "UNLOCK");
+    }
+  }
+
+  CompletionStage<LockResult> cancel(LockHandleImpl lock) {
+    checkOpen();
+    synchronized (owner) {
+      OwnerResult.Accepted accepted = accepted(owner.cancel(lock.lockId()), "cancel " + lock.lockId());
+      return startedOrDone(lock, accepted, "CANCEL");
+    }
+  }
+
+  /** Called under the monitor. A cancel of a granted lock is answered at once: 0 and no AST (spec §2.6). */
+  private CompletionStage<LockResult> startedOrDone(LockHandleImpl lock, OwnerResult.Accepted accepted, String kind) {
+    Optional<OwnerLockView> view = owner.view(lock.lockId());
+    if ("CANCEL".equals(kind) && accepted.send().isEmpty()
+        && view.map(v -> v.state() == OwnerLockState.GRANTED).orElse(false)) {
+      return CompletableFuture.completedFuture(new LockResult(CastStatus.OK, view.get().granted(), null,
+          SbFlags.NONE, view.get().token()));
+    }
+    CompletableFuture<LockResult> future = lock.started(kind);
+    send(accepted.send());
+    return future;
+  }
+
+  private static OwnerResult.Accepted accepted(OwnerResult result, String call) {
+    if (result instanceof OwnerResult.Rejected r) {
+      throw new DlmException(r.status(), call, r.reason());
+    }
+    return (OwnerResult.Accepted) result;
+  }
+
+  /** Sends the core's operations to the master, in order (called under the monitor). */
+  private void send(List<MasterOp> ops) {
+    ActorRef<Lockspace.Command> self = member;
+    for (MasterOp op : ops) {
+      ResourceName name = ResourceName.of(op.resource().getBytes(StandardCharsets.ISO_8859_1));
+      LockResource.Operation wire;
+      if (op instanceof MasterOp.Request r) {
+        wire = new LockResource.Request(self, r.lock().local(), r.mode(), r.flags(), bytes(r.lvb()),
+            r.blockingCallback());
+      } else if (op instanceof MasterOp.Convert c) {
+        wire = new LockResource.Convert(self, c.lock().local(), c.mode(), c.flags(), bytes(c.lvb()));
+      } else if (op instanceof MasterOp.Unlock u) {
+        wire = new LockResource.Unlock(self, u.lock().local(), u.flags(), bytes(u.lvb()));
+      } else {
+        MasterOp.Cancel c = (MasterOp.Cancel) op;
+        wire = new LockResource.Cancel(self, c.lock().local(), c.flags());
+      }
+      self.tell(new Lockspace.Route(name, wire));
+    }
+  }
+
+  private static byte[] bytes(ValueBlock lvb) {
+    return lvb == null ? null : lvb.toByteArray();
+  }
+
+  /**
+   * The core names resources by {@code String}; names are bytes. ISO-8859-1 maps every byte to
+   * one char and back, so no name is changed or merged.
+   */
+  static String coreName(ResourceName name) {
+    return new String(name.bytes(), StandardCharsets.ISO_8859_1);
   }
 
   @Override
@@ -135,13 +247,16 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   /** The lock with this id, if this node holds it. */
   public LockHandle lockById(long id) {
-    return locks.get(id);
+    return handles.get(id);
   }
 
   // ============================================================================ used by the actors
 
   /** From {@link Lockspace} when it starts. */
   void attach(ActorRef<Lockspace.Command> ref, NodeId node, ActorSystem<?> actorSystem, Duration timeout) {
+    synchronized (owner) {
+      owner.init(node, settings.lvbLength(), dlmSettings.maxLocksPerNode(), dlmSettings.callbackQueueCapacity());
+    }
     this.member = ref;
     this.nodeId = node;
     this.system = actorSystem;
@@ -161,29 +276,94 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   /** From any actor of this lockspace: queue one master event for lock {@code lockId} on the callback thread. */
   void deliver(long lockId, LockEvent event) {
-    execute(() -> {
-      LockHandleImpl lock = locks.get(lockId);
-      if (lock == null) {
-        LOG.warn("lockspace {}: event {} for unknown lock {}", name, event, Long.toHexString(lockId));
-        return;
+    execute(() -> apply(lockId, event));
+  }
+
+  /** Callback thread: the core applies the event, then its de-duplicated callbacks are delivered in order. */
+  private void apply(long lockId, LockEvent event) {
+    if (nodeId == null) {
+      LOG.warn("lockspace {}: event {} before the member started; dropped", name, event);
+      return;
+    }
+    LockId id = new LockId(nodeId, lockId);
+    List<OwnerLocks.Delivery> deliveries;
+    Optional<OwnerLockView> after;
+    synchronized (owner) {
+      send(owner.onEffect(toEffect(id, event)));
+      deliveries = owner.drainCallbacks();
+      after = owner.view(id);
+    }
+    for (OwnerLocks.Delivery d : deliveries) {
+      LockHandleImpl handle = handles.get(d.lock().local());
+      if (handle != null) {
+        handle.deliver(d.callback());
       }
-      lock.onEvent(event);
-    });
+    }
+    LockHandleImpl handle = handles.get(lockId);
+    if (handle == null) {
+      return;
+    }
+    if (event instanceof LockEvent.Rejected r) {
+      handle.failLatest(new DlmException(r.status(), id.toString(), r.reason()));
+    }
+    OwnerLockState state = after.map(OwnerLockView::state).orElse(OwnerLockState.DESTROYED);
+    handle.settle(state, after.map(OwnerLockView::granted).orElse(null), after.map(OwnerLockView::token).orElse(null));
+    if (state == OwnerLockState.DESTROYED) {
+      handles.remove(lockId);
+      masters.remove(lockId);
+    }
+  }
+
+  private Effect toEffect(LockId id, LockEvent event) {
+    if (event instanceof LockEvent.Completed c) {
+      return new Effect.Completion(id, c.status(), c.grantedMode(), SbFlags.of(c.sbflags()),
+          c.lvb() == null ? null : ValueBlock.of(c.lvb(), settings.lvbLength()), c.token(), c.lvbSeq());
+    } else if (event instanceof LockEvent.Blocking b) {
+      return new Effect.Blocking(id, b.mode());
+    } else if (event instanceof LockEvent.Queued q) {
+      return new Effect.Queued(id, q.conversion());
+    } else if (event instanceof LockEvent.CancelIgnored) {
+      return new Effect.CancelIgnored(id);
+    }
+    LockEvent.Rejected r = (LockEvent.Rejected) event;
+    return new Effect.Rejected(id, r.status(), r.reason());
   }
 
   /** The locks this node holds, sorted by id (dumps; recovery resends these). */
   List<LockspaceDump.OwnedLock> ownedLocks() {
+    List<OwnerLockView> views;
+    synchronized (owner) {
+      views = owner.views();
+    }
     List<LockspaceDump.OwnedLock> out = new ArrayList<>();
-    for (LockHandleImpl lock : locks.values()) {
-      out.add(lock.snapshot());
+    HexFormat hex = HexFormat.of();
+    for (OwnerLockView v : views) {
+      if (v.state() == OwnerLockState.DESTROYED) {
+        continue;
+      }
+      NodeId master = masters.get(v.lock().local());
+      out.add(new LockspaceDump.OwnedLock(v.lock().local(),
+          ResourceName.of(v.resource().getBytes(StandardCharsets.ISO_8859_1)).display(),
+          master == null ? "?" : master.name(), v.state().name(), v.granted() == null ? "IV" : v.granted().name(),
+          v.requested() == null ? "IV" : v.requested().name(), v.flags().stream().map(Enum::name).sorted().toList(),
+          v.lvb() == null ? "" : hex.formatHex(v.lvb().toByteArray()), v.token() == null ? "-" : v.token().toString()));
     }
     out.sort(Comparator.comparingLong(LockspaceDump.OwnedLock::lockId));
     return out;
   }
 
-  /** Number of locks this node holds. */
+  /** The process copy of one lock, if the core still knows it. */
+  Optional<OwnerLockView> view(LockId id) {
+    synchronized (owner) {
+      return owner.view(id);
+    }
+  }
+
+  /** Number of live locks this node holds. */
   int ownedLockCount() {
-    return locks.size();
+    synchronized (owner) {
+      return owner.liveLockCount();
+    }
   }
 
   /** Stops the callback thread; later calls throw ENOENT. Idempotent. */
@@ -205,20 +385,9 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   // ============================================================================ used by LockHandleImpl
 
-  void send(ResourceName resource, LockResource.Operation op, LockHandleImpl lock) {
-    member.tell(new Lockspace.Route(resource, op));
-  }
-
-  /** From {@link Lockspace}: the lock's operations go to {@code master} (kept in the process copy). */
+  /** From {@link Lockspace}: the lock's operations go to {@code master} (kept with the process copy). */
   void routed(long lockId, NodeId master) {
-    LockHandleImpl lock = locks.get(lockId);
-    if (lock != null) {
-      lock.masterIs(master);
-    }
-  }
-
-  void forget(long lockId) {
-    locks.remove(lockId);
+    masters.put(lockId, master);
   }
 
   void checkOpen() {
@@ -245,5 +414,55 @@ public final class LockspaceLocal implements LockspaceHandle {
   @Override
   public String toString() {
     return "Lockspace[" + name + " on " + nodeId + "]";
+  }
+
+  /**
+   * Holds the core's {@link OwnerLocks}, created once the node id is known; the slot object is
+   * the monitor. Every method delegates under that monitor's protection by its callers.
+   */
+  private static final class OwnerSlot {
+    private OwnerLocks locks;
+
+    void init(NodeId node, int lvblen, int maxLocks, int callbackCapacity) {
+      if (locks == null) {
+        locks = new OwnerLocks(node, lvblen, maxLocks, callbackCapacity);
+      }
+    }
+
+    OwnerResult lock(String resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, boolean bast, long process) {
+      return locks.lock(resource, mode, flags, lvb, bast, process);
+    }
+
+    OwnerResult convert(LockId id, LockMode mode, Set<LockFlag> flags, byte[] lvb) {
+      return locks.convert(id, mode, flags, lvb);
+    }
+
+    OwnerResult unlock(LockId id, Set<LockFlag> flags, byte[] lvb) {
+      return locks.unlock(id, flags, lvb);
+    }
+
+    OwnerResult cancel(LockId id) {
+      return locks.cancel(id);
+    }
+
+    List<MasterOp> onEffect(Effect effect) {
+      return locks.onEffect(effect);
+    }
+
+    List<OwnerLocks.Delivery> drainCallbacks() {
+      return locks.drainCallbacks();
+    }
+
+    Optional<OwnerLockView> view(LockId id) {
+      return locks == null ? Optional.empty() : locks.view(id);
+    }
+
+    List<OwnerLockView> views() {
+      return locks == null ? List.of() : locks.views();
+    }
+
+    int liveLockCount() {
+      return locks == null ? 0 : locks.liveLockCount();
+    }
   }
 }

@@ -44,7 +44,7 @@ class ClusterLockingTest {
   @BeforeAll
   static void start() {
     cluster = InprocCluster.start(3, "cl", LockspaceSettings.defaults(),
-        ConfigFactory.parseString("jdlm.dlm.toss-delay = 300ms"));
+        ConfigFactory.parseString("jdlm.dlm-actors.toss-delay = 300ms"));
     n1 = cluster.lockspace(0);
     n2 = cluster.lockspace(1);
     n3 = cluster.lockspace(2);
@@ -125,6 +125,8 @@ class ClusterLockingTest {
     List<String> events = new CopyOnWriteArrayList<>();
     LockHandle l2 = n2.lock("R-order", LockMode.PR, Set.of(), null, (lock, mode) -> events.add("bast " + mode));
     l2.completion().thenAccept(r -> events.add("cast " + r.status()));
+    // Requests from different nodes may reach the master in either order: queue L2 first.
+    awaitDumpQueues("R-order", n1, 0, 1);
     LockHandle l3 = n3.lock("R-order", LockMode.EX, Set.of(), null, null);
     awaitDumpQueues("R-order", n1, 0, 2); // both queued on the master before the unlock
     await(l1.unlock(Set.of(), null));

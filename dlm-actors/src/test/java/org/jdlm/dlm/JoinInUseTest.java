@@ -38,7 +38,7 @@ class JoinInUseTest {
   @Test
   void nodeJoiningALockspaceInUseDoesNotCreateASecondMaster() throws Exception {
     cluster = InprocCluster.start(3, "ju", LockspaceSettings.defaults(),
-        ConfigFactory.parseString("jdlm.dlm.toss-delay = 60s"), 2);
+        ConfigFactory.parseString("jdlm.dlm-actors.toss-delay = 60s"), 2);
     LockspaceHandle n1 = cluster.lockspace(0);
     LockspaceHandle n2 = cluster.lockspace(1);
     int names = 40;

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.UnhandledMessage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -113,8 +112,8 @@ class ProtocolTest {
     testKit.system().eventStream().tell(new EventStream.Subscribe<>(UnhandledMessage.class, unhandled.ref()));
 
     // LockResource, spawned directly (its parent is not involved in handling).
-    LockspaceLocal local = new LockspaceLocal("proto-r", LockspaceSettings.defaults(), new AtomicLong(), n -> { });
     DlmSettings settings = DlmSettings.fromConfig(testKit.system().settings().config());
+    LockspaceLocal local = new LockspaceLocal("proto-r", LockspaceSettings.defaults(), settings, n -> { });
     ActorRef<LockResource.Command> resource = testKit.spawn(LockResource.create(ResourceName.of("R"),
         probe.ref().unsafeUpcast(), Lockspace.nodeIdOf(Cluster.get(testKit.system()).selfMember().address()),
         local, settings, 1));

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,7 +37,6 @@ public final class Dlm implements Extension {
   private final ActorSystem<?> system;
   private final DlmSettings settings;
   private final ActorRef<DlmGuardian.Command> guardian;
-  private final AtomicLong lockIds = new AtomicLong();
   private final ConcurrentMap<String, LockspaceLocal> joined = new ConcurrentHashMap<>();
 
   private Dlm(ActorSystem<?> system) {
@@ -59,7 +57,7 @@ public final class Dlm implements Extension {
 
   /**
    * Joins lockspace {@code name} (letters, digits, {@code _ . -}, 1..64 characters). Completes when
-   * this node is a member and locking is enabled, or fails after {@code jdlm.dlm.join-timeout}.
+   * this node is a member and locking is enabled, or fails after {@code jdlm.dlm-actors.join-timeout}.
    * Joining a lockspace this node already joined returns the same handle when the settings agree.
    *
    * @throws DlmException {@code EINVAL} for a bad name, {@code EEXIST} when already joined with
@@ -72,9 +70,9 @@ public final class Dlm implements Extension {
     }
     if (lockspaceSettings.lvbLength() > settings.maxLvbLength()) {
       throw new DlmException(SyncStatus.EINVAL, lockspaceSettings.lvbLength(),
-          "lvblen exceeds jdlm.dlm.max-lvb-length " + settings.maxLvbLength());
+          "lvblen exceeds jdlm.dlm-actors.max-lvb-length " + settings.maxLvbLength());
     }
-    LockspaceLocal fresh = new LockspaceLocal(name, lockspaceSettings, lockIds, joined::remove);
+    LockspaceLocal fresh = new LockspaceLocal(name, lockspaceSettings, settings, joined::remove);
     LockspaceLocal existing = joined.putIfAbsent(name, fresh);
     if (existing != null) {
       fresh.close();

@@ -7,7 +7,7 @@ import org.jdlm.dlm.core.SyncStatus;
  * values (spec §4: lvblen is fixed at lockspace creation and the same on all nodes).
  *
  * @param lvbLength value block length in bytes: a positive multiple of 8 (default 32, libdlm's
- *                  {@code DLM_LVB_LEN}), at most {@code jdlm.dlm.max-lvb-length}
+ *                  {@code DLM_LVB_LEN}), at most {@code jdlm.dlm-actors.max-lvb-length}
  */
 public record LockspaceSettings(int lvbLength) {
 

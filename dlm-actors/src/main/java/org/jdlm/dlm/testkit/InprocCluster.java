@@ -75,7 +75,7 @@ public final class InprocCluster implements AutoCloseable {
   /**
    * Starts {@code nodes} members, joins them into one cluster, waits until all are Up and have
    * joined {@code lockspace}, and returns. {@code overrides} are applied on top of the test
-   * settings (e.g. a short {@code jdlm.dlm.toss-delay}). Bounded by {@code 60 s}.
+   * settings (e.g. a short {@code jdlm.dlm-actors.toss-delay}). Bounded by {@code 60 s}.
    */
   public static InprocCluster start(int nodes, String lockspace, LockspaceSettings settings, Config overrides) {
     return start(nodes, lockspace, settings, overrides, nodes);
