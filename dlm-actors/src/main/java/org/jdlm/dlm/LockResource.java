@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.jdlm.common.wire.WireMessage;
 import org.jdlm.dlm.core.Effect;
+import org.jdlm.dlm.core.FencingToken;
 import org.jdlm.dlm.core.LockFlag;
 import org.jdlm.dlm.core.LockId;
 import org.jdlm.dlm.core.LockMode;
@@ -92,16 +93,17 @@ public final class LockResource {
 
   /**
    * @param generation the lockspace generation now; tokens issued here carry it (docs/fencing-tokens.md)
+   * @param tokenFloor the directory's token floor: counters continue after it (docs/fencing-tokens.md)
    */
   static Behavior<Command> create(ResourceName name, ActorRef<Lockspace.Command> parent, NodeId selfNode,
-      LockspaceLocal local, DlmSettings settings, long generation) {
+      LockspaceLocal local, DlmSettings settings, long generation, long tokenFloor) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new LockResource(ctx, timers, name, parent, selfNode, local, settings, generation).behavior()));
+        new LockResource(ctx, timers, name, parent, selfNode, local, settings, generation, tokenFloor).behavior()));
   }
 
   private LockResource(ActorContext<Command> ctx, TimerScheduler<Command> timers, ResourceName name,
       ActorRef<Lockspace.Command> parent, NodeId selfNode, LockspaceLocal local, DlmSettings settings,
-      long generation) {
+      long generation, long tokenFloor) {
     this.ctx = ctx;
     this.timers = timers;
     this.name = name;
@@ -109,7 +111,8 @@ public final class LockResource {
     this.selfNode = selfNode;
     this.local = local;
     this.tossDelay = settings.tossDelay();
-    this.state = new ResourceState(name.display(), local.lvbLength(), generation);
+    this.state = new ResourceState(LockspaceLocal.coreName(name), local.lvbLength(), generation);
+    state.continueTokensAfter(tokenFloor);
   }
 
   private Behavior<Command> behavior() {
@@ -218,7 +221,8 @@ public final class LockResource {
     }
     long idle = System.nanoTime() - unusedSinceNanos;
     if (idle >= tossDelay.toNanos()) {
-      parent.tell(new Lockspace.ResourceIdle(name, processed, ctx.getSelf()));
+      FencingToken last = state.lastToken();
+      parent.tell(new Lockspace.ResourceIdle(name, processed, ctx.getSelf(), last == null ? 0 : last.counter()));
       // If the parent finds an operation in flight, that operation re-arms the timer.
     } else {
       tossTimerRunning = true;

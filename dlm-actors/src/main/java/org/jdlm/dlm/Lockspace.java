@@ -91,14 +91,21 @@ public final class Lockspace {
   /** From a requester to the directory node of {@code name}: who masters it? Replies {@link LookupReply}; an unknown name records the requester as master. */
   public record Lookup(long generation, ResourceName name, ActorRef<Command> requester) implements Command {}
 
-  /** From the directory node to a requester: {@code master} masters {@code name} (the requester itself when it asked first). */
-  public record LookupReply(long generation, ResourceName name, ActorRef<Command> master) implements Command {}
+  /**
+   * From the directory node to a requester: {@code master} masters {@code name} (the requester
+   * itself when it asked first). {@code tokenFloor}: a new master continues its fencing-token
+   * counter after it (docs/fencing-tokens.md).
+   */
+  public record LookupReply(long generation, ResourceName name, ActorRef<Command> master, long tokenFloor)
+      implements Command {}
 
-  /** From a master that tossed an unused resource to its directory node: forget the record if it still names this master. No reply. */
-  public record Remove(long generation, ResourceName name, ActorRef<Command> master) implements Command {}
+  /** From a master that tossed an unused resource to its directory node: forget the record if it still names this master; {@code lastTokenCounter} raises the directory's token floor. No reply. */
+  public record Remove(long generation, ResourceName name, ActorRef<Command> master, long lastTokenCounter)
+      implements Command {}
 
-  /** From a child {@link LockResource}: it has been unused for the toss delay after {@code processed} operations; the parent stops it when none is in flight. */
-  public record ResourceIdle(ResourceName name, long processed, ActorRef<LockResource.Command> child) implements Command {}
+  /** From a child {@link LockResource}: it has been unused for the toss delay after {@code processed} operations (its last token counter is {@code lastTokenCounter}); the parent stops it when none is in flight. */
+  public record ResourceIdle(ResourceName name, long processed, ActorRef<LockResource.Command> child,
+      long lastTokenCounter) implements Command {}
 
   // ---- membership barrier ----------------------------------------------------------------------
 
@@ -207,6 +214,13 @@ public final class Lockspace {
   private final Map<ResourceName, ActorRef<Command>> masterCache = new HashMap<>();
   private final Map<ResourceName, ArrayDeque<LockResource.Operation>> pendingLookups = new HashMap<>();
   private final Map<ResourceName, ResourceEntry> children = new HashMap<>();
+  /**
+   * Highest token counter of the resources tossed in this generation whose directory node is this
+   * member. One number instead of one per name keeps it bounded; a new master continues after it,
+   * so a resource's tokens never go back when its master changes within a generation. A new
+   * generation raises every token above all older ones, so it resets.
+   */
+  private long tossedTokenFloor;
   private long childCounter;
   // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
   private Set<String> probesOutstanding;
@@ -411,7 +425,7 @@ public final class Lockspace {
       if (recorded == null || recorded.equals(self)) {
         // spec §5: the dir node asking first becomes master without any message.
         dirRecords.put(name, self);
-        forward(becomeMaster(name), op);
+        forward(becomeMaster(name, tossedTokenFloor), op);
       } else {
         masterCache.put(name, recorded);
         local.routed(op.lockId(), nodeOf(recorded));
@@ -433,9 +447,9 @@ public final class Lockspace {
     child.ref.tell(op);
   }
 
-  private ResourceEntry becomeMaster(ResourceName name) {
+  private ResourceEntry becomeMaster(ResourceName name, long tokenFloor) {
     ActorRef<LockResource.Command> ref = ctx.spawn(
-        LockResource.create(name, self, selfNode, local, settings, generation),
+        LockResource.create(name, self, selfNode, local, settings, generation, tokenFloor),
         "r" + (++childCounter));
     ctx.watch(ref);
     ResourceEntry entry = new ResourceEntry(ref);
@@ -456,7 +470,7 @@ public final class Lockspace {
       return Behaviors.same();
     }
     ActorRef<Command> master = dirRecords.computeIfAbsent(m.name(), n -> m.requester());
-    m.requester().tell(new LookupReply(generation, m.name(), master));
+    m.requester().tell(new LookupReply(generation, m.name(), master, tossedTokenFloor));
     return Behaviors.same();
   }
 
@@ -471,7 +485,7 @@ public final class Lockspace {
     }
     masterCache.put(m.name(), m.master());
     if (m.master().equals(self) && !children.containsKey(m.name())) {
-      becomeMaster(m.name());
+      becomeMaster(m.name(), m.tokenFloor());
     }
     for (LockResource.Operation op : parked) {
       route(m.name(), op);
@@ -482,6 +496,7 @@ public final class Lockspace {
   private Behavior<Command> onRemove(Remove m) {
     if (m.generation() == generation && m.master().equals(dirRecords.get(m.name()))) {
       dirRecords.remove(m.name());
+      tossedTokenFloor = Math.max(tossedTokenFloor, m.lastTokenCounter());
     }
     return Behaviors.same();
   }
@@ -499,8 +514,9 @@ public final class Lockspace {
     NodeId dirNode = directory.directoryNode(m.name().bytes());
     if (dirNode.equals(selfNode)) {
       dirRecords.remove(m.name(), self);
+      tossedTokenFloor = Math.max(tossedTokenFloor, m.lastTokenCounter());
     } else {
-      memberRef(dirNode).tell(new Remove(generation, m.name(), self));
+      memberRef(dirNode).tell(new Remove(generation, m.name(), self, m.lastTokenCounter()));
     }
     return Behaviors.same();
   }
@@ -657,6 +673,7 @@ public final class Lockspace {
     generation = m.generation();
     directory = new ResourceDirectory(sortedNodes(view));
     dirRecords.clear();
+    tossedTokenFloor = 0; // tokens of the new generation are above every older one
     masterCache.values().removeIf(ref -> !view.contains(ref));
     // Each master re-registers what it masters with the names' new directory nodes.
     Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();

@@ -238,9 +238,9 @@ class ClusterLockingTest {
     assertCode(() -> holder.convert(LockMode.PR, EnumSet.of(LockFlag.QUECVT), null), SyncStatus.EINVAL);
     assertCode(() -> holder.convert(LockMode.NL, EnumSet.of(LockFlag.CONVDEADLK, LockFlag.NOQUEUE), null),
         SyncStatus.EINVAL);
-    CompletionStage<LockResult> cancel = waiter.cancel();
-    assertCode(waiter::cancel, SyncStatus.EINVAL);
-    await(cancel);
+    // (A second cancel while one is in flight is EINVAL; that is timing-dependent here and is
+    // covered by the core's validation tests.)
+    await(waiter.cancel());
     assertCode(() -> waiter.unlock(Set.of(), null), SyncStatus.ENOENT);
     assertCode(() -> holder.unlock(EnumSet.of(LockFlag.CANCEL, LockFlag.FORCEUNLOCK), null), SyncStatus.EINVAL);
     assertCode(() -> holder.unlock(EnumSet.of(LockFlag.NOQUEUE), null), SyncStatus.EINVAL);
@@ -271,6 +271,23 @@ class ClusterLockingTest {
     assertThat(rb.token().generation()).isEqualTo(n1.generation());
     await(b.unlock(Set.of(), null));
     await(pin.unlock(Set.of(), null));
+  }
+
+  @Test
+  void fencingTokensKeepGrowingWhenTheResourceIsTossedAndMasteredElsewhere() throws Exception {
+    LockResult last = null;
+    for (int i = 0; i < 3; i++) {
+      LockHandle l = n1.lock("R-token-toss", LockMode.EX, Set.of(), null, null); // n1 masters
+      last = await(l.completion());
+      await(l.unlock(Set.of(), null));
+    }
+    awaitCondition(() -> mastered(n1, "R-token-toss").isEmpty(), "n1 to toss R-token-toss");
+    LockHandle next = n2.lock("R-token-toss", LockMode.EX, Set.of(), null, null); // n2 masters now
+    LockResult r = await(next.completion());
+    assertThat(mastered(n2, "R-token-toss")).isPresent();
+    // A writer still holding last's token must lose against the new holder.
+    assertThat(r.token()).isGreaterThan(last.token());
+    await(next.unlock(Set.of(), null));
   }
 
   private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, SyncStatus code) {

@@ -116,7 +116,7 @@ class ProtocolTest {
     LockspaceLocal local = new LockspaceLocal("proto-r", LockspaceSettings.defaults(), settings, n -> { });
     ActorRef<LockResource.Command> resource = testKit.spawn(LockResource.create(ResourceName.of("R"),
         probe.ref().unsafeUpcast(), Lockspace.nodeIdOf(Cluster.get(testKit.system()).selfMember().address()),
-        local, settings, 1));
+        local, settings, 1, 0));
     for (Class<?> c : publicMessages(LockResource.Command.class)) {
       resource.tell((LockResource.Command) sample(c, null));
     }
