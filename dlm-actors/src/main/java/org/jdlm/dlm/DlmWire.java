@@ -45,7 +45,9 @@ public final class DlmWire implements WireRegistrations {
         .register(Lockspace.Rebuilt.class, 336)
         .register(Lockspace.Resume.class, 337)
         .register(Lockspace.ProbeReply.class, 338)
-        .register(DlmGuardian.Probe.class, 339);
+        .register(DlmGuardian.Probe.class, 339)
+        .register(Lockspace.ClusterDump.class, 340)
+        .register(Lockspace.ClusterDumpResult.class, 341);
     // 360-379: LockResource protocol
     r.register(LockResource.Request.class, 360)
         .register(LockResource.Convert.class, 361)

@@ -78,4 +78,43 @@ final class DumpCollector {
     }));
   }
 
+
+  private sealed interface ClusterMsg {}
+
+  private record GotMember(LockspaceDump dump) implements ClusterMsg {}
+
+  private enum ClusterTimeout implements ClusterMsg { INSTANCE }
+
+  /** Asks every member (node name -> member) for its dump and answers the merge. */
+  static Behavior<?> cluster(Map<String, ActorRef<Lockspace.Command>> members, Duration timeout,
+      ActorRef<Lockspace.ClusterDumpResult> replyTo) {
+    return Behaviors.<ClusterMsg>setup(ctx -> Behaviors.withTimers(timers -> {
+      ActorRef<LockspaceDump> adapter = ctx.messageAdapter(LockspaceDump.class, GotMember::new);
+      members.values().forEach(m -> m.tell(new Lockspace.Dump(adapter)));
+      // The members' own dumps wait for their resources; give them that time plus one more.
+      timers.startSingleTimer(ClusterTimeout.INSTANCE, timeout.plus(timeout));
+      List<LockspaceDump> got = new ArrayList<>();
+      Runnable finish = () -> {
+        got.sort(Comparator.comparing(LockspaceDump::node));
+        Set<String> answered = new HashSet<>();
+        got.forEach(d -> answered.add(d.node()));
+        List<String> missing = members.keySet().stream().filter(n -> !answered.contains(n)).sorted().toList();
+        replyTo.tell(new Lockspace.ClusterDumpResult(List.copyOf(got), missing));
+      };
+      return Behaviors.receive(ClusterMsg.class)
+          .onMessage(GotMember.class, g -> {
+            got.add(g.dump());
+            if (got.size() == members.size()) {
+              finish.run();
+              return Behaviors.stopped();
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ClusterTimeout.class, t -> {
+            finish.run();
+            return Behaviors.stopped();
+          })
+          .build();
+    }));
+  }
 }

@@ -82,8 +82,13 @@ final class LockHandleImpl implements LockHandle {
     return lockspace.view(id).map(OwnerLockView::granted).orElse(null);
   }
 
-  /** The owner-side status, or DESTROYED once the core forgot the lock. */
-  OwnerLockState state() {
+  @Override
+  public LockMode requestedMode() {
+    return lockspace.view(id).map(OwnerLockView::requested).orElse(null);
+  }
+
+  @Override
+  public OwnerLockState state() {
     return lockspace.view(id).map(OwnerLockView::state).orElse(OwnerLockState.DESTROYED);
   }
 

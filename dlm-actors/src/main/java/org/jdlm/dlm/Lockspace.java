@@ -69,6 +69,12 @@ public final class Lockspace {
   /** From {@code LockspaceHandle.dump()} (or a dump tool): reply a snapshot of this member's state. */
   public record Dump(ActorRef<LockspaceDump> replyTo) implements Command {}
 
+  /** From {@code LockspaceHandle.clusterDump()}: collect every member's {@link Dump}; replies {@link ClusterDumpResult} within the dump timeout. */
+  public record ClusterDump(ActorRef<ClusterDumpResult> replyTo) implements Command {}
+
+  /** Reply to {@link ClusterDump}: the members' dumps (sorted by node) and the members that did not answer in time. */
+  public record ClusterDumpResult(List<LockspaceDump> dumps, List<String> missing) implements WireMessage {}
+
   /** From {@code LockspaceHandle.leave()} via the guardian: leave if nothing is in use; reply {@link LeaveResult}. */
   public record Leave(ActorRef<LeaveResult> replyTo) implements Command {}
 
@@ -349,6 +355,7 @@ public final class Lockspace {
         .onMessage(Remove.class, this::onRemove)
         .onMessage(ResourceIdle.class, this::onResourceIdle)
         .onMessage(Dump.class, this::onDump)
+        .onMessage(ClusterDump.class, this::onClusterDump)
         .onMessage(Leave.class, this::onLeave)
         .onMessage(ProbeReply.class, this::onProbeReply)
         .onMessage(ReprobeTick.class, m -> onReprobe())
@@ -369,6 +376,7 @@ public final class Lockspace {
   private Behavior<Command> stopped() {
     return Behaviors.receive(Command.class)
         .onMessage(Dump.class, this::onDump)
+        .onMessage(ClusterDump.class, this::onClusterDump)
         .onMessage(ProbeReply.class, this::onProbeReply)
         .onMessage(ReprobeTick.class, m -> onReprobe())
         .onMessage(ListingChanged.class, this::onListing)
@@ -532,6 +540,15 @@ public final class Lockspace {
         new DumpCollector.Header(local.name(), selfNode, phase == null ? "running" : "stopped(" + phase + ")",
             generation, sortedNodes(view), dirNodes, local.ownedLocks()),
         refs, settings.dumpTimeout(), m.replyTo()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onClusterDump(ClusterDump m) {
+    Map<String, ActorRef<Command>> members = new TreeMap<>();
+    for (ActorRef<Command> member : view) {
+      members.put(nodeOf(member).name(), member);
+    }
+    ctx.spawnAnonymous(DumpCollector.cluster(members, settings.dumpTimeout(), m.replyTo()));
     return Behaviors.same();
   }
 

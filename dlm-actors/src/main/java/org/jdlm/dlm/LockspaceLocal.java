@@ -59,6 +59,12 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   private final String name;
   private final LockspaceSettings settings;
+  private static final Set<OwnerLockState> IN_FLIGHT = java.util.EnumSet.of(OwnerLockState.REQUESTING,
+      OwnerLockState.CONVERTING, OwnerLockState.UNLOCKING, OwnerLockState.CANCELLING);
+
+  private final java.util.concurrent.atomic.AtomicLong callbacksQueued = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong callbacksRun = new java.util.concurrent.atomic.AtomicLong();
+
   /** Lock calls come from one "process" per node (PERSISTENT/ORPHAN are per process, TV-61). */
   private static final long PROCESS = 0;
 
@@ -220,6 +226,29 @@ public final class LockspaceLocal implements LockspaceHandle {
   public CompletionStage<LockspaceDump> dump() {
     checkOpen();
     return AskPattern.ask(member, Lockspace.Dump::new, askTimeout, system.scheduler());
+  }
+
+  @Override
+  public CompletionStage<ClusterDump> clusterDump() {
+    checkOpen();
+    CompletionStage<Lockspace.ClusterDumpResult> reply = AskPattern.ask(member, Lockspace.ClusterDump::new,
+        askTimeout.plus(dlmSettings.dumpTimeout()).plus(dlmSettings.dumpTimeout()), system.scheduler());
+    return reply.thenApply(r -> new ClusterDump(r.dumps(), r.missing()));
+  }
+
+  @Override
+  public boolean isQuiet() {
+    if (callbacksQueued.get() != callbacksRun.get()) {
+      return false;
+    }
+    synchronized (owner) {
+      for (OwnerLockView v : owner.views()) {
+        if (IN_FLIGHT.contains(v.state())) {
+          return false;
+        }
+      }
+    }
+    return callbacksQueued.get() == callbacksRun.get();
   }
 
   @Override
@@ -405,8 +434,16 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   private void execute(Runnable task) {
     try {
-      callbacks.execute(task);
+      callbacksQueued.incrementAndGet();
+      callbacks.execute(() -> {
+        try {
+          task.run();
+        } finally {
+          callbacksRun.incrementAndGet();
+        }
+      });
     } catch (RejectedExecutionException e) {
+      callbacksRun.incrementAndGet();
       LOG.debug("lockspace {} closed; dropping callback", name);
     }
   }

@@ -290,6 +290,44 @@ class ClusterLockingTest {
     await(next.unlock(Set.of(), null));
   }
 
+  @Test
+  void clusterDumpShowsEachResourceOnceWithItsQueuesAtTheMaster() throws Exception {
+    LockHandle a = n2.lock("R-cdump", LockMode.PR, Set.of(), null, null); // n2 masters
+    await(a.completion());
+    LockHandle b = n3.lock("R-cdump", LockMode.EX, Set.of(), null, null);
+    awaitDumpQueues("R-cdump", n2, 0, 1);
+    LockspaceHandle.ClusterDump all = n1.clusterDump().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertThat(all.missing()).isEmpty();
+    assertThat(all.dumps()).hasSize(3);
+    List<LockspaceDump.ResourceDump> copies = all.dumps().stream().flatMap(d -> d.resources().stream())
+        .filter(r -> r.name().equals("R-cdump")).toList();
+    assertThat(copies).hasSize(1);
+    assertThat(copies.get(0).master()).isEqualTo(n2.nodeId().name());
+    assertThat(copies.get(0).grant()).extracting(LockspaceDump.QueuedLock::owner).containsExactly(n2.nodeId().name());
+    assertThat(copies.get(0).waiting()).extracting(LockspaceDump.QueuedLock::owner)
+        .containsExactly(n3.nodeId().name());
+    assertThat(org.jdlm.dlm.dump.DumpRenderer.renderCluster(all.dumps())).contains("Resource \"R-cdump\" Master:"
+        + n2.nodeId().name());
+    await(a.unlock(Set.of(), null));
+    await(b.completion());
+    await(b.unlock(Set.of(), null));
+  }
+
+  @Test
+  void ownerSideStateAndQuietnessFollowTheLock() throws Exception {
+    LockHandle holder = n1.lock("R-state", LockMode.EX, Set.of(), null, null);
+    await(holder.completion());
+    assertThat(holder.state()).isEqualTo(org.jdlm.dlm.core.OwnerLockState.GRANTED);
+    LockHandle waiter = n2.lock("R-state", LockMode.PR, Set.of(), null, null);
+    awaitCondition(() -> waiter.state() == org.jdlm.dlm.core.OwnerLockState.WAITING, "waiter queued");
+    assertThat(waiter.requestedMode()).isEqualTo(LockMode.PR);
+    awaitCondition(() -> n1.isQuiet() && n2.isQuiet() && n3.isQuiet(), "all nodes quiet");
+    await(holder.unlock(Set.of(), null));
+    await(waiter.completion());
+    assertThat(holder.state()).isEqualTo(org.jdlm.dlm.core.OwnerLockState.DESTROYED);
+    await(waiter.unlock(Set.of(), null));
+  }
+
   private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, SyncStatus code) {
     assertThatThrownBy(call).isInstanceOfSatisfying(DlmException.class, e -> {
       assertThat(e.code()).isEqualTo(code);

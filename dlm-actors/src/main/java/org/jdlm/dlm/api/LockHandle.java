@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.jdlm.dlm.core.LockFlag;
 import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.core.OwnerLockState;
 
 /**
  * One lock held or requested by this node (the process copy of spec §5).
@@ -53,4 +54,14 @@ public interface LockHandle {
 
   /** The current granted mode as this node knows it, or {@code null}. */
   LockMode grantedMode();
+
+  /** The mode of the request or conversion in progress, or {@code null}. */
+  LockMode requestedMode();
+
+  /**
+   * The owner-side status (spec §5 process copy): REQUESTING, WAITING, GRANTED, CONVERTING,
+   * CONVERT_QUEUED, UNLOCKING, CANCELLING, or DESTROYED once the lock is gone (its id then answers
+   * ENOENT).
+   */
+  OwnerLockState state();
 }

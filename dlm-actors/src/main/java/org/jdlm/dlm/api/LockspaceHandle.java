@@ -46,6 +46,24 @@ public interface LockspaceHandle {
   /** A snapshot of this member: resources it masters and locks it holds. */
   CompletionStage<LockspaceDump> dump();
 
+  /**
+   * Every member's dump (sorted by node), for a cluster-wide view: each resource appears in its
+   * master's dump. Members that did not answer within twice {@code dump-timeout} are listed in
+   * {@code missing}. Render with {@code DumpRenderer.renderCluster}.
+   */
+  CompletionStage<ClusterDump> clusterDump();
+
+  /** The members' dumps and the members that did not answer. */
+  record ClusterDump(List<LockspaceDump> dumps, List<String> missing) {}
+
+  /**
+   * True when no lock of this node has an operation in flight (REQUESTING, CONVERTING,
+   * UNLOCKING, CANCELLING) and every callback queued on this node has been delivered. A scenario's
+   * {@code await quiet} polls this on every node: it cannot see a blocking callback still on the
+   * network between a master and another owner, so poll until it holds on all nodes twice in a row.
+   */
+  boolean isQuiet();
+
   /** The current members (directory order) as of the last resume. */
   List<NodeId> members();
 
