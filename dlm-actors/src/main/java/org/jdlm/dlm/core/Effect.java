@@ -47,9 +47,12 @@ public sealed interface Effect {
    * The request or conversion was queued (the kernel's internal -EINPROGRESS): a remote
    * requester gets a "queued" reply; a local one learns nothing until the CAST.
    *
-   * @param conversion true when the lock joined the convert queue, false for the wait queue
+   * @param conversion  true when the lock joined the convert queue, false for the wait queue
+   * @param grantedMode the granted mode it keeps while queued: NL if CONVDEADLK demoted it
+   *                    ({@code munge_demoted}), {@code null} for a new request
+   * @param sbflags     DEMOTED when it was demoted on the way
    */
-  record Queued(LockId lock, boolean conversion) implements Effect {}
+  record Queued(LockId lock, boolean conversion, LockMode grantedMode, SbFlags sbflags) implements Effect {}
 
   /** The master copy is gone (unlocked, cancelled while waiting, failed NOQUEUE request,
    *  purged): the actor may drop anything it keeps for the lock. */

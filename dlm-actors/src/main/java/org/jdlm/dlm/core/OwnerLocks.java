@@ -347,6 +347,9 @@ public final class OwnerLocks {
       }
     } else if (effect instanceof Effect.Queued q) {
       lk.moveTo(q.conversion() ? OwnerLockState.CONVERT_QUEUED : OwnerLockState.WAITING);
+      if (q.conversion() && q.sbflags().demoted()) {
+        lk.grmode = LockMode.NL; // munge_demoted: CONVDEADLK demoted us before queueing
+      }
       afterReply(lk, out);
     } else if (effect instanceof Effect.CancelIgnored) {
       lk.moveTo(OwnerLockState.GRANTED); // the cancel found the lock granted: no AST

@@ -164,7 +164,7 @@ public final class ResourceState {
     if ((flags & NOQUEUE) == 0) {
       locks.put(id, lkb);
       addQueued(waitQueue, Queue.WAITING, lkb);
-      out.add(new Effect.Queued(id, false));
+      out.add(new Effect.Queued(id, false, null, SbFlags.NONE));
       sendBastQueue(grantQueue, lkb, out); // spec §3 rule A
       return out;
     }
@@ -240,7 +240,7 @@ public final class ResourceState {
     if ((flags & NOQUEUE) == 0) {
       grantQueue.remove(lkb);
       addQueued(convertQueue, Queue.CONVERTING, lkb);
-      out.add(new Effect.Queued(id, true));
+      out.add(new Effect.Queued(id, true, lkb.grmode, SbFlags.of(lkb.sbflags)));
       sendBastQueue(grantQueue, lkb, out); // spec §3 rule A
       return out;
     }

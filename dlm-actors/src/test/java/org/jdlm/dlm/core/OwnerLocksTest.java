@@ -145,6 +145,21 @@ class OwnerLocksTest {
   }
 
   @Test
+  void ownerLearnsOfAConvdeadlkDemotionFromTheQueuedReply() {
+    LockId l1 = lock(n1, "R", PR);
+    LockId l2 = lock(n2, "R", PR);
+    LockId l3 = lock(n2, "R", NL);
+    cluster.submit(n1.convert(l1, EX, f(), null));
+    cluster.submit(n2.convert(l2, EX, f(LockFlag.CONVDEADLK), null));
+    // L1 got through (L2 dropped to NL); L2 is queued holding NL, and its owner knows it.
+    assertThat(n2.state(l2)).contains(OwnerLockState.CONVERT_QUEUED);
+    assertThat(n2.view(l2).orElseThrow().granted()).isEqualTo(NL);
+    cluster.submit(n1.unlock(l1, f(), null));
+    assertThat(cluster.events(l2)).containsExactly("cast OK PR", "bast EX", "cast OK EX DEMOTED");
+    assertThat(n2.state(l3)).contains(OwnerLockState.GRANTED);
+  }
+
+  @Test
   void valueBlockComesBackToTheOwnerWithValblk() {
     LockId w = MiniCluster.id(cluster.submit(n1.lock("R", EX, f(VALBLK), "x".getBytes(StandardCharsets.US_ASCII), true, 1)));
     cluster.submit(n1.convert(w, NL, f(VALBLK), "DATA".getBytes(StandardCharsets.US_ASCII)));
