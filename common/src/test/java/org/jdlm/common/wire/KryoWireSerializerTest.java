@@ -237,7 +237,7 @@ class KryoWireSerializerTest {
   }
 
   @Test
-  void brokenRegistrationsStopTheActorSystemFromStarting() {
+  void brokenRegistrationsFailTheSerializerWhenPekkoCreatesIt() {
     var config = ConfigFactory.parseString("jdlm.wire.registrations.kernel = \"org.jdlm.common.wire.TestWire\"")
         .withFallback(WireTestConfig.withTestRegistrations());
 
