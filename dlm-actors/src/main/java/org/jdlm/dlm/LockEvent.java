@@ -21,8 +21,11 @@ public sealed interface LockEvent extends WireMessage {
   /** A blocking callback (BAST) with the blocked mode. */
   record Blocking(LockMode mode) implements LockEvent {}
 
-  /** The request or conversion was queued on the master (the kernel's -EINPROGRESS reply). */
-  record Queued(boolean conversion) implements LockEvent {}
+  /**
+   * The request or conversion was queued on the master (the kernel's -EINPROGRESS reply), with
+   * the lock's granted mode and sbflags then (CONVDEADLK may have demoted it to NL first).
+   */
+  record Queued(boolean conversion, LockMode grantedMode, int sbflags) implements LockEvent {}
 
   /** A cancel found nothing to cancel: the operation is over and no callback follows (spec §2.6). */
   record CancelIgnored() implements LockEvent {}

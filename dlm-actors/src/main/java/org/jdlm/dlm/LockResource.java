@@ -177,7 +177,7 @@ public final class LockResource {
       } else if (effect instanceof Effect.Blocking b) {
         deliver(b.lock(), new LockEvent.Blocking(b.mode()));
       } else if (effect instanceof Effect.Queued q) {
-        deliver(q.lock(), new LockEvent.Queued(q.conversion()));
+        deliver(q.lock(), new LockEvent.Queued(q.conversion(), q.grantedMode(), q.sbflags().bits()));
       } else if (effect instanceof Effect.CancelIgnored c) {
         deliver(c.lock(), new LockEvent.CancelIgnored());
       } else if (effect instanceof Effect.Rejected r) {

@@ -350,7 +350,7 @@ public final class LockspaceLocal implements LockspaceHandle {
     } else if (event instanceof LockEvent.Blocking b) {
       return new Effect.Blocking(id, b.mode());
     } else if (event instanceof LockEvent.Queued q) {
-      return new Effect.Queued(id, q.conversion());
+      return new Effect.Queued(id, q.conversion(), q.grantedMode(), SbFlags.of(q.sbflags()));
     } else if (event instanceof LockEvent.CancelIgnored) {
       return new Effect.CancelIgnored(id);
     }
