@@ -523,6 +523,7 @@ public final class ResourceState {
     }
     tokenGeneration = generation;
   }
+
   /**
    * Continues the token counter after {@code counter}: a new master of a resource that another
    * master tossed in the same generation must not issue tokens below the ones already handed out
