@@ -524,6 +524,18 @@ public final class ResourceState {
     tokenGeneration = generation;
   }
 
+  /**
+   * Continues the token counter after {@code counter}: a new master of a resource that another
+   * master tossed in the same generation must not issue tokens below the ones already handed out
+   * (docs/fencing-tokens.md). Only ever raises the counter.
+   */
+  public void continueTokensAfter(long counter) {
+    if (counter > tokenCounter) {
+      tokenCounter = counter;
+    }
+  }
+
+
   // ---------------------------------------------------------------------------------------
   // The grant predicate (spec §2.2)
   // ---------------------------------------------------------------------------------------

@@ -1,0 +1,40 @@
+package org.jdlm.dlm;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The {@code jdlm.dlm-actors} settings of {@code dlm-actors}' {@code reference.conf} (every bound
+ * documented there).
+ *
+ * @param tossDelay how long a master keeps an unused resource before dropping mastery (spec §5 {@code toss_secs})
+ * @param stashCapacity messages a stopped lockspace holds before it fails loudly
+ * @param dumpTimeout how long a dump waits for each resource actor's snapshot
+ * @param joinTimeout bound on {@code joinLockspace} and {@code leave}
+ * @param maxLvbLength the largest {@code lvblen} a lockspace may choose
+ * @param maxLocksPerNode bound on the live locks one node owns in one lockspace
+ * @param callbackQueueCapacity bound on undelivered callbacks per lock
+ */
+public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTimeout, Duration joinTimeout,
+    int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity) {
+
+  public DlmSettings {
+    if (tossDelay.isNegative()) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.toss-delay must not be negative, got " + tossDelay);
+    }
+    if (stashCapacity <= 0) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.stash-capacity must be positive, got " + stashCapacity);
+    }
+    if (maxLvbLength <= 0 || maxLvbLength % 8 != 0) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.max-lvb-length must be a positive multiple of 8, got " + maxLvbLength);
+    }
+  }
+
+  /** Reads {@code jdlm.dlm-actors} from a full config. */
+  public static DlmSettings fromConfig(Config config) {
+    Config c = config.getConfig("jdlm.dlm-actors");
+    return new DlmSettings(c.getDuration("toss-delay"), c.getInt("stash-capacity"), c.getDuration("dump-timeout"),
+        c.getDuration("join-timeout"), c.getInt("max-lvb-length"), c.getInt("max-locks-per-node"),
+        c.getInt("callback-queue-capacity"));
+  }
+}

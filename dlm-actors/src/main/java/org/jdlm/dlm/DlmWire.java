@@ -1,0 +1,70 @@
+package org.jdlm.dlm;
+
+import org.jdlm.common.wire.WireRegistrations;
+import org.jdlm.dlm.core.CastStatus;
+import org.jdlm.dlm.core.FencingToken;
+import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.core.SyncStatus;
+import org.jdlm.dlm.directory.ResourceName;
+import org.jdlm.dlm.dump.LockspaceDump;
+
+/**
+ * Every {@code dlm-actors} class that crosses nodes, with its wire id (range 300–599, listed in
+ * {@code reference.conf} under {@code jdlm.wire.registrations.dlm-actors}). Ids are part of the
+ * wire format: never renumber or reuse one; append new classes with new ids.
+ */
+public final class DlmWire implements WireRegistrations {
+
+  @Override
+  public void register(Registrar r) {
+    // 300-319: value types
+    r.register(LockMode.class, 300)
+        .register(LockFlag.class, 301)
+        .register(CastStatus.class, 302)
+        .register(SyncStatus.class, 303)
+        .register(FencingToken.class, 304)
+        .register(ResourceName.class, 305);
+    // 320-359: Lockspace protocol
+    r.register(Lockspace.Route.class, 320)
+        .register(Lockspace.Dump.class, 321)
+        .register(Lockspace.Leave.class, 322)
+        .register(Lockspace.LeaveResult.class, 323)
+        .register(Lockspace.AtMaster.class, 324)
+        .register(Lockspace.NotMaster.class, 325)
+        .register(Lockspace.Deliver.class, 326)
+        .register(Lockspace.Lookup.class, 327)
+        .register(Lockspace.LookupReply.class, 328)
+        .register(Lockspace.Remove.class, 329)
+        .register(Lockspace.ResourceIdle.class, 330)
+        .register(Lockspace.Hello.class, 331)
+        .register(Lockspace.StopAck.class, 332)
+        .register(Lockspace.Rebuild.class, 333)
+        .register(Lockspace.Register.class, 334)
+        .register(Lockspace.Registered.class, 335)
+        .register(Lockspace.Rebuilt.class, 336)
+        .register(Lockspace.Resume.class, 337)
+        .register(Lockspace.ProbeReply.class, 338)
+        .register(DlmGuardian.Probe.class, 339)
+        .register(Lockspace.ClusterDump.class, 340)
+        .register(Lockspace.ClusterDumpResult.class, 341);
+    // 360-379: LockResource protocol
+    r.register(LockResource.Request.class, 360)
+        .register(LockResource.Convert.class, 361)
+        .register(LockResource.Unlock.class, 362)
+        .register(LockResource.Cancel.class, 363)
+        .register(LockResource.NewGeneration.class, 364)
+        .register(LockResource.DumpResource.class, 365);
+    // 380-399: master -> owner events
+    r.register(LockEvent.Completed.class, 380)
+        .register(LockEvent.Blocking.class, 381)
+        .register(LockEvent.Queued.class, 382)
+        .register(LockEvent.CancelIgnored.class, 383)
+        .register(LockEvent.Rejected.class, 384);
+    // 400-419: dumps
+    r.register(LockspaceDump.class, 400)
+        .register(LockspaceDump.ResourceDump.class, 401)
+        .register(LockspaceDump.QueuedLock.class, 402)
+        .register(LockspaceDump.OwnedLock.class, 403);
+  }
+}

@@ -1,0 +1,252 @@
+package org.jdlm.dlm;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.jdlm.common.wire.WireMessage;
+import org.jdlm.dlm.core.Effect;
+import org.jdlm.dlm.core.FencingToken;
+import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockId;
+import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.core.LockView;
+import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.ResourceState;
+import org.jdlm.dlm.core.ValueBlock;
+import org.jdlm.dlm.directory.ResourceName;
+import org.jdlm.dlm.dump.LockspaceDump;
+
+/**
+ * One lock resource on its master: the grant, convert and wait queues of one name (spec §2).
+ * Every decision is made by the core's {@link ResourceState}; this actor feeds it operations and
+ * carries out the returned {@link Effect}s in order, which gives the per-lock callback order of
+ * spec §3.
+ *
+ * <p>A child of the master's {@link Lockspace}, which forwards every operation (from local API
+ * calls and from remote owners' Lockspaces). Events for a lock owned by this node go straight to
+ * {@link LockspaceLocal}; events for a remote owner go to that owner's Lockspace, always from this
+ * actor, so one sender/receiver pair carries a lock's whole event stream.
+ *
+ * <p>Toss (spec §5): when no lock references the resource for {@code jdlm.dlm-actors.toss-delay}, it
+ * reports {@link Lockspace.ResourceIdle}; the parent stops it if no operation is in flight.
+ */
+public final class LockResource {
+
+  /** Messages to a resource master. */
+  public sealed interface Command extends WireMessage {}
+
+  /** An operation on one lock, from its owner node. No direct reply: outcomes are {@link LockEvent}s to {@code owner}. */
+  public sealed interface Operation extends Command {
+    /** The owner node's Lockspace member (where the lock's events go). */
+    ActorRef<Lockspace.Command> owner();
+
+    /** The owner-local lock id. */
+    long lockId();
+  }
+
+  /** From an owner: a new lock (spec §2.3). Events: Completed, or Queued then Completed later; Blocking for granted locks. */
+  public record Request(ActorRef<Lockspace.Command> owner, long lockId, LockMode mode, Set<LockFlag> flags,
+      byte[] lvb, boolean blockingCallback) implements Operation {}
+
+  /** From an owner: convert a granted lock (spec §2.4). Events as for {@link Request}. */
+  public record Convert(ActorRef<Lockspace.Command> owner, long lockId, LockMode mode, Set<LockFlag> flags,
+      byte[] lvb) implements Operation {}
+
+  /** From an owner: unlock (spec §2.6). Event: Completed(EUNLOCK). */
+  public record Unlock(ActorRef<Lockspace.Command> owner, long lockId, Set<LockFlag> flags, byte[] lvb)
+      implements Operation {}
+
+  /** From an owner: cancel a queued request or conversion (spec §2.6). Event: Completed(ECANCEL) or CancelIgnored. */
+  public record Cancel(ActorRef<Lockspace.Command> owner, long lockId, Set<LockFlag> flags) implements Operation {}
+
+  /** From the parent after a membership change: new fencing tokens carry {@code generation}. No reply. */
+  public record NewGeneration(long generation) implements Command {}
+
+  /** From a dump collector: reply this resource's queues and value block. */
+  public record DumpResource(ActorRef<LockspaceDump.ResourceDump> replyTo) implements Command {}
+
+  /** Timer: check whether the resource has been unused for the toss delay. */
+  private enum TossCheck implements Command { INSTANCE }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ResourceName name;
+  private final ActorRef<Lockspace.Command> parent;
+  private final NodeId selfNode;
+  private final LockspaceLocal local;
+  private final Duration tossDelay;
+  private final ResourceState state;
+  private final Map<NodeId, ActorRef<Lockspace.Command>> ownerRefs = new HashMap<>();
+  private long processed;
+  private long unusedSinceNanos;
+  private boolean tossTimerRunning;
+
+  /**
+   * @param generation the lockspace generation now; tokens issued here carry it (docs/fencing-tokens.md)
+   * @param tokenFloor the directory's token floor: counters continue after it (docs/fencing-tokens.md)
+   */
+  static Behavior<Command> create(ResourceName name, ActorRef<Lockspace.Command> parent, NodeId selfNode,
+      LockspaceLocal local, DlmSettings settings, long generation, long tokenFloor) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new LockResource(ctx, timers, name, parent, selfNode, local, settings, generation, tokenFloor).behavior()));
+  }
+
+  private LockResource(ActorContext<Command> ctx, TimerScheduler<Command> timers, ResourceName name,
+      ActorRef<Lockspace.Command> parent, NodeId selfNode, LockspaceLocal local, DlmSettings settings,
+      long generation, long tokenFloor) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.name = name;
+    this.parent = parent;
+    this.selfNode = selfNode;
+    this.local = local;
+    this.tossDelay = settings.tossDelay();
+    this.state = new ResourceState(LockspaceLocal.coreName(name), local.lvbLength(), generation);
+    state.continueTokensAfter(tokenFloor);
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Request.class, this::onRequest)
+        .onMessage(Convert.class, this::onConvert)
+        .onMessage(Unlock.class, this::onUnlock)
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessage(NewGeneration.class, this::onNewGeneration)
+        .onMessage(DumpResource.class, this::onDump)
+        .onMessage(TossCheck.class, m -> onTossCheck())
+        .build();
+  }
+
+  private Behavior<Command> onRequest(Request m) {
+    NodeId owner = ownerOf(m);
+    perform(state.request(new LockId(owner, m.lockId()), m.mode(), m.flags(), lvb(m.lvb()), m.blockingCallback()));
+    return afterOperation();
+  }
+
+  private Behavior<Command> onConvert(Convert m) {
+    perform(state.convert(new LockId(ownerOf(m), m.lockId()), m.mode(), m.flags(), lvb(m.lvb())));
+    return afterOperation();
+  }
+
+  private Behavior<Command> onUnlock(Unlock m) {
+    perform(state.unlock(new LockId(ownerOf(m), m.lockId()), m.flags(), lvb(m.lvb())));
+    return afterOperation();
+  }
+
+  private Behavior<Command> onCancel(Cancel m) {
+    perform(state.cancel(new LockId(ownerOf(m), m.lockId()), m.flags()));
+    return afterOperation();
+  }
+
+  private Behavior<Command> onNewGeneration(NewGeneration m) {
+    state.raiseTokenGeneration(m.generation());
+    return Behaviors.same();
+  }
+
+  private NodeId ownerOf(Operation op) {
+    processed++;
+    Address address = op.owner().path().address();
+    NodeId owner = address.hasGlobalScope() ? Lockspace.nodeIdOf(address) : selfNode;
+    if (!owner.equals(selfNode)) {
+      ownerRefs.put(owner, op.owner());
+    }
+    return owner;
+  }
+
+  private ValueBlock lvb(byte[] bytes) {
+    return bytes == null ? null : ValueBlock.of(bytes, state.lvblen());
+  }
+
+  /** Carries out the core's effects in list order (spec §3: that is each lock's callback order). */
+  private void perform(List<Effect> effects) {
+    for (int i = 0, n = effects.size(); i < n; i++) {
+      Effect effect = effects.get(i);
+      if (effect instanceof Effect.Completion c) {
+        deliver(c.lock(), new LockEvent.Completed(c.status(), c.grantedMode(), c.sbflags().bits(),
+            c.lvb() == null ? null : c.lvb().toByteArray(), c.token(), c.lvbSeq()));
+      } else if (effect instanceof Effect.Blocking b) {
+        deliver(b.lock(), new LockEvent.Blocking(b.mode()));
+      } else if (effect instanceof Effect.Queued q) {
+        deliver(q.lock(), new LockEvent.Queued(q.conversion(), q.grantedMode(), q.sbflags().bits()));
+      } else if (effect instanceof Effect.CancelIgnored c) {
+        deliver(c.lock(), new LockEvent.CancelIgnored());
+      } else if (effect instanceof Effect.Rejected r) {
+        deliver(r.lock(), new LockEvent.Rejected(r.status(), r.reason()));
+      } else if (effect instanceof Effect.DeadlockWarning d) {
+        // fs/dlm only logs a deadlock it does not break (spec §2.5 step 1).
+        ctx.getLog().warn("conversion deadlock on {} involving {}:\n{}", name, d.lock(), d.resourceDump());
+      }
+      // Destroyed and Purged need no message: the owner learns from the Completion.
+    }
+  }
+
+  private void deliver(LockId lock, LockEvent event) {
+    if (lock.owner().equals(selfNode)) {
+      local.deliver(lock.local(), event);
+    } else {
+      ActorRef<Lockspace.Command> owner = ownerRefs.get(lock.owner());
+      if (owner == null) {
+        throw new IllegalStateException("no route to owner " + lock.owner() + " of " + lock + " on " + name);
+      }
+      owner.tell(new Lockspace.Deliver(lock.local(), event));
+    }
+  }
+
+  private Behavior<Command> afterOperation() {
+    if (state.isUnused() && !tossTimerRunning) {
+      // One timer per idle period instead of start/cancel on every operation (hot path).
+      unusedSinceNanos = System.nanoTime();
+      tossTimerRunning = true;
+      timers.startSingleTimer(TossCheck.INSTANCE, tossDelay);
+    } else if (state.isUnused()) {
+      unusedSinceNanos = System.nanoTime();
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onTossCheck() {
+    tossTimerRunning = false;
+    if (!state.isUnused()) {
+      return Behaviors.same(); // re-armed when it becomes unused again
+    }
+    long idle = System.nanoTime() - unusedSinceNanos;
+    if (idle >= tossDelay.toNanos()) {
+      FencingToken last = state.lastToken();
+      parent.tell(new Lockspace.ResourceIdle(name, processed, ctx.getSelf(), last == null ? 0 : last.counter()));
+      // If the parent finds an operation in flight, that operation re-arms the timer.
+    } else {
+      tossTimerRunning = true;
+      timers.startSingleTimer(TossCheck.INSTANCE, Duration.ofNanos(tossDelay.toNanos() - idle));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDump(DumpResource m) {
+    HexFormat hex = HexFormat.of();
+    m.replyTo().tell(new LockspaceDump.ResourceDump(name.display(), selfNode.name(), "",
+        queued(ResourceState.Queue.GRANTED), queued(ResourceState.Queue.CONVERTING),
+        queued(ResourceState.Queue.WAITING), hex.formatHex(state.lvb().toByteArray()), state.lvbSeq(),
+        state.valNotValid()));
+    return Behaviors.same();
+  }
+
+  private List<LockspaceDump.QueuedLock> queued(ResourceState.Queue queue) {
+    List<LockspaceDump.QueuedLock> out = new ArrayList<>();
+    for (LockView v : state.queue(queue)) {
+      out.add(new LockspaceDump.QueuedLock(v.lock().local(), v.lock().owner().name(),
+          v.granted() == null ? "IV" : v.granted().name(), v.requested() == null ? "IV" : v.requested().name(),
+          v.flags().stream().map(Enum::name).sorted().toList()));
+    }
+    return out;
+  }
+}

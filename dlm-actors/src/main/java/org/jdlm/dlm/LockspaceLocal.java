@@ -1,0 +1,505 @@
+package org.jdlm.dlm;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.jdlm.dlm.api.BlockingListener;
+import org.jdlm.dlm.api.DlmException;
+import org.jdlm.dlm.api.LockHandle;
+import org.jdlm.dlm.api.LockspaceHandle;
+import org.jdlm.dlm.api.LockspaceSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.jdlm.dlm.api.LockResult;
+import org.jdlm.dlm.core.CastStatus;
+import org.jdlm.dlm.core.Effect;
+import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockId;
+import org.jdlm.dlm.core.MasterOp;
+import org.jdlm.dlm.core.OwnerLockState;
+import org.jdlm.dlm.core.OwnerLockView;
+import org.jdlm.dlm.core.OwnerLocks;
+import org.jdlm.dlm.core.OwnerResult;
+import org.jdlm.dlm.core.SbFlags;
+import org.jdlm.dlm.core.ValueBlock;
+import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.SyncStatus;
+import org.jdlm.dlm.directory.ResourceName;
+import org.jdlm.dlm.dump.LockspaceDump;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's owner-side half of one lockspace: the {@link LockspaceHandle} users call, the table
+ * of locks this node holds (the process copies recovery rebuilds masters from), and the
+ * lockspace's callback thread.
+ *
+ * <p>Callbacks (completions and blocking callbacks) and every future of the lockspace run on one
+ * single-threaded executor, like libdlm's per-lockspace AST thread: events are queued in the
+ * order the master produced them, so a lock's completion is delivered before a later blocking
+ * callback for it (spec §3), and user code never runs on an actor thread.
+ */
+public final class LockspaceLocal implements LockspaceHandle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LockspaceLocal.class);
+
+  private final String name;
+  private final LockspaceSettings settings;
+  private static final Set<OwnerLockState> IN_FLIGHT = java.util.EnumSet.of(OwnerLockState.REQUESTING,
+      OwnerLockState.CONVERTING, OwnerLockState.UNLOCKING, OwnerLockState.CANCELLING);
+
+  private final java.util.concurrent.atomic.AtomicLong callbacksQueued = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong callbacksRun = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Lock calls come from one "process" per node (PERSISTENT/ORPHAN are per process, TV-61). */
+  private static final long PROCESS = 0;
+
+  private final DlmSettings dlmSettings;
+  private final Consumer<String> onClose;
+  private final ExecutorService callbacks;
+  /** The core's process copies; its monitor serialises API threads and the callback thread. */
+  private final OwnerSlot owner = new OwnerSlot();
+  private final ConcurrentHashMap<Long, LockHandleImpl> handles = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, NodeId> masters = new ConcurrentHashMap<>();
+  private final CompletableFuture<LockspaceHandle> joined = new CompletableFuture<>();
+  private volatile ActorRef<Lockspace.Command> member;
+  private volatile ActorSystem<?> system;
+  private volatile NodeId nodeId;
+  private volatile List<NodeId> members = List.of();
+  private volatile long generation;
+  private volatile boolean closed;
+  private volatile Duration askTimeout = Duration.ofSeconds(30);
+
+  /** Created by {@code Dlm.joinLockspace}; {@code onClose} is told the name when the member stops. */
+  public LockspaceLocal(String name, LockspaceSettings settings, DlmSettings dlmSettings, Consumer<String> onClose) {
+    this.name = name;
+    this.settings = settings;
+    this.dlmSettings = dlmSettings;
+    this.onClose = onClose;
+    this.callbacks = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "jdlm-ast-" + name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  // ============================================================================ LockspaceHandle
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public NodeId nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public int lvbLength() {
+    return settings.lvbLength();
+  }
+
+  /** The settings this lockspace was joined with. */
+  public LockspaceSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public LockHandle lock(byte[] resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener) {
+    checkOpen();
+    if (resource == null || resource.length == 0 || resource.length > ResourceName.MAX_LENGTH) {
+      throw new DlmException(SyncStatus.EINVAL, resource == null ? null : resource.length + " bytes",
+          "a resource name is 1 to " + ResourceName.MAX_LENGTH + " bytes (spec §2.8)");
+    }
+    ResourceName name = ResourceName.of(resource);
+    Set<LockFlag> f = flags == null ? Set.of() : flags;
+    synchronized (owner) {
+      OwnerResult result = owner.lock(coreName(name), mode, f, lvb, listener != null, PROCESS);
+      OwnerResult.Accepted accepted = accepted(result, "lock " + name.display() + " " + mode + " " + f);
+      LockHandleImpl handle = handles.computeIfAbsent(accepted.lock().local(),
+          k -> new LockHandleImpl(accepted.lock(), name, this, listener));
+      send(accepted.send());
+      return handle;
+    }
+  }
+
+  CompletionStage<LockResult> convert(LockHandleImpl lock, LockMode mode, Set<LockFlag> flags, byte[] lvb) {
+    checkOpen();
+    Set<LockFlag> f = flags == null ? Set.of() : flags;
+    synchronized (owner) {
+      OwnerResult.Accepted accepted = accepted(owner.convert(lock.lockId(), mode, f, lvb),
+          "convert " + lock.lockId() + " to " + mode + " " + f);
+      CompletableFuture<LockResult> future = lock.started("CONVERT");
+      send(accepted.send());
+      return future;
+    }
+  }
+
+  CompletionStage<LockResult> unlock(LockHandleImpl lock, Set<LockFlag> flags, byte[] lvb) {
+    checkOpen();
+    Set<LockFlag> f = flags == null ? Set.of() : flags;
+    boolean cancel = f.contains(LockFlag.CANCEL);
+    synchronized (owner) {
+      OwnerResult.Accepted accepted = accepted(owner.unlock(lock.lockId(), f, lvb),
+          (cancel ? "cancel " : "unlock ") + lock.lockId() + " " + f);
+      return startedOrDone(lock, accepted, cancel ? "CANCEL" : "UNLOCK");
+    }
+  }
+
+  CompletionStage<LockResult> cancel(LockHandleImpl lock) {
+    checkOpen();
+    synchronized (owner) {
+      OwnerResult.Accepted accepted = accepted(owner.cancel(lock.lockId()), "cancel " + lock.lockId());
+      return startedOrDone(lock, accepted, "CANCEL");
+    }
+  }
+
+  /** Called under the monitor. A cancel of a granted lock is answered at once: 0 and no AST (spec §2.6). */
+  private CompletionStage<LockResult> startedOrDone(LockHandleImpl lock, OwnerResult.Accepted accepted, String kind) {
+    Optional<OwnerLockView> view = owner.view(lock.lockId());
+    if ("CANCEL".equals(kind) && accepted.send().isEmpty()
+        && view.map(v -> v.state() == OwnerLockState.GRANTED).orElse(false)) {
+      return CompletableFuture.completedFuture(new LockResult(CastStatus.OK, view.get().granted(), null,
+          SbFlags.NONE, view.get().token()));
+    }
+    CompletableFuture<LockResult> future = lock.started(kind);
+    send(accepted.send());
+    return future;
+  }
+
+  private static OwnerResult.Accepted accepted(OwnerResult result, String call) {
+    if (result instanceof OwnerResult.Rejected r) {
+      throw new DlmException(r.status(), call, r.reason());
+    }
+    return (OwnerResult.Accepted) result;
+  }
+
+  /** Sends the core's operations to the master, in order (called under the monitor). */
+  private void send(List<MasterOp> ops) {
+    ActorRef<Lockspace.Command> self = member;
+    for (MasterOp op : ops) {
+      ResourceName name = ResourceName.of(op.resource().getBytes(StandardCharsets.ISO_8859_1));
+      LockResource.Operation wire;
+      if (op instanceof MasterOp.Request r) {
+        wire = new LockResource.Request(self, r.lock().local(), r.mode(), r.flags(), bytes(r.lvb()),
+            r.blockingCallback());
+      } else if (op instanceof MasterOp.Convert c) {
+        wire = new LockResource.Convert(self, c.lock().local(), c.mode(), c.flags(), bytes(c.lvb()));
+      } else if (op instanceof MasterOp.Unlock u) {
+        wire = new LockResource.Unlock(self, u.lock().local(), u.flags(), bytes(u.lvb()));
+      } else {
+        MasterOp.Cancel c = (MasterOp.Cancel) op;
+        wire = new LockResource.Cancel(self, c.lock().local(), c.flags());
+      }
+      self.tell(new Lockspace.Route(name, wire));
+    }
+  }
+
+  private static byte[] bytes(ValueBlock lvb) {
+    return lvb == null ? null : lvb.toByteArray();
+  }
+
+  /**
+   * The core names resources by {@code String}; names are bytes. ISO-8859-1 maps every byte to
+   * one char and back, so no name is changed or merged.
+   */
+  static String coreName(ResourceName name) {
+    return new String(name.bytes(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Override
+  public CompletionStage<LockspaceDump> dump() {
+    checkOpen();
+    return AskPattern.ask(member, Lockspace.Dump::new, askTimeout, system.scheduler());
+  }
+
+  @Override
+  public CompletionStage<ClusterDump> clusterDump() {
+    checkOpen();
+    CompletionStage<Lockspace.ClusterDumpResult> reply = AskPattern.ask(member, Lockspace.ClusterDump::new,
+        askTimeout.plus(dlmSettings.dumpTimeout()).plus(dlmSettings.dumpTimeout()), system.scheduler());
+    return reply.thenApply(r -> new ClusterDump(r.dumps(), r.missing()));
+  }
+
+  @Override
+  public boolean isQuiet() {
+    if (callbacksQueued.get() != callbacksRun.get()) {
+      return false;
+    }
+    synchronized (owner) {
+      for (OwnerLockView v : owner.views()) {
+        if (IN_FLIGHT.contains(v.state())) {
+          return false;
+        }
+      }
+    }
+    return callbacksQueued.get() == callbacksRun.get();
+  }
+
+  @Override
+  public List<NodeId> members() {
+    return members;
+  }
+
+  @Override
+  public long generation() {
+    return generation;
+  }
+
+  @Override
+  public CompletionStage<Void> leave() {
+    checkOpen();
+    CompletionStage<Lockspace.LeaveResult> reply =
+        AskPattern.ask(member, Lockspace.Leave::new, askTimeout, system.scheduler());
+    return reply.thenApply(r -> {
+      if (!r.left()) {
+        throw new DlmException(SyncStatus.EBUSY, name, r.reason());
+      }
+      return null;
+    });
+  }
+
+  /** The lock with this id, if this node holds it. */
+  public LockHandle lockById(long id) {
+    return handles.get(id);
+  }
+
+  // ============================================================================ used by the actors
+
+  /** From {@link Lockspace} when it starts. */
+  void attach(ActorRef<Lockspace.Command> ref, NodeId node, ActorSystem<?> actorSystem, Duration timeout) {
+    synchronized (owner) {
+      owner.init(node, settings.lvbLength(), dlmSettings.maxLocksPerNode(), dlmSettings.callbackQueueCapacity());
+    }
+    this.member = ref;
+    this.nodeId = node;
+    this.system = actorSystem;
+    this.askTimeout = timeout;
+  }
+
+  ActorRef<Lockspace.Command> self() {
+    return member;
+  }
+
+  /** From {@link Lockspace} on every resume: completes the join the first time. */
+  void running(long newGeneration, List<NodeId> view) {
+    this.generation = newGeneration;
+    this.members = List.copyOf(view);
+    execute(() -> joined.complete(this));
+  }
+
+  /** From any actor of this lockspace: queue one master event for lock {@code lockId} on the callback thread. */
+  void deliver(long lockId, LockEvent event) {
+    execute(() -> apply(lockId, event));
+  }
+
+  /** Callback thread: the core applies the event, then its de-duplicated callbacks are delivered in order. */
+  private void apply(long lockId, LockEvent event) {
+    if (nodeId == null) {
+      LOG.warn("lockspace {}: event {} before the member started; dropped", name, event);
+      return;
+    }
+    LockId id = new LockId(nodeId, lockId);
+    List<OwnerLocks.Delivery> deliveries;
+    Optional<OwnerLockView> after;
+    synchronized (owner) {
+      send(owner.onEffect(toEffect(id, event)));
+      deliveries = owner.drainCallbacks();
+      after = owner.view(id);
+    }
+    for (OwnerLocks.Delivery d : deliveries) {
+      LockHandleImpl handle = handles.get(d.lock().local());
+      if (handle != null) {
+        handle.deliver(d.callback());
+      }
+    }
+    LockHandleImpl handle = handles.get(lockId);
+    if (handle == null) {
+      return;
+    }
+    if (event instanceof LockEvent.Rejected r) {
+      handle.failLatest(new DlmException(r.status(), id.toString(), r.reason()));
+    }
+    OwnerLockState state = after.map(OwnerLockView::state).orElse(OwnerLockState.DESTROYED);
+    handle.settle(state, after.map(OwnerLockView::granted).orElse(null), after.map(OwnerLockView::token).orElse(null));
+    if (state == OwnerLockState.DESTROYED) {
+      handles.remove(lockId);
+      masters.remove(lockId);
+    }
+  }
+
+  private Effect toEffect(LockId id, LockEvent event) {
+    if (event instanceof LockEvent.Completed c) {
+      return new Effect.Completion(id, c.status(), c.grantedMode(), SbFlags.of(c.sbflags()),
+          c.lvb() == null ? null : ValueBlock.of(c.lvb(), settings.lvbLength()), c.token(), c.lvbSeq());
+    } else if (event instanceof LockEvent.Blocking b) {
+      return new Effect.Blocking(id, b.mode());
+    } else if (event instanceof LockEvent.Queued q) {
+      return new Effect.Queued(id, q.conversion(), q.grantedMode(), SbFlags.of(q.sbflags()));
+    } else if (event instanceof LockEvent.CancelIgnored) {
+      return new Effect.CancelIgnored(id);
+    }
+    LockEvent.Rejected r = (LockEvent.Rejected) event;
+    return new Effect.Rejected(id, r.status(), r.reason());
+  }
+
+  /** The locks this node holds, sorted by id (dumps; recovery resends these). */
+  List<LockspaceDump.OwnedLock> ownedLocks() {
+    List<OwnerLockView> views;
+    synchronized (owner) {
+      views = owner.views();
+    }
+    List<LockspaceDump.OwnedLock> out = new ArrayList<>();
+    HexFormat hex = HexFormat.of();
+    for (OwnerLockView v : views) {
+      if (v.state() == OwnerLockState.DESTROYED) {
+        continue;
+      }
+      NodeId master = masters.get(v.lock().local());
+      out.add(new LockspaceDump.OwnedLock(v.lock().local(),
+          ResourceName.of(v.resource().getBytes(StandardCharsets.ISO_8859_1)).display(),
+          master == null ? "?" : master.name(), v.state().name(), v.granted() == null ? "IV" : v.granted().name(),
+          v.requested() == null ? "IV" : v.requested().name(), v.flags().stream().map(Enum::name).sorted().toList(),
+          v.lvb() == null ? "" : hex.formatHex(v.lvb().toByteArray()), v.token() == null ? "-" : v.token().toString()));
+    }
+    out.sort(Comparator.comparingLong(LockspaceDump.OwnedLock::lockId));
+    return out;
+  }
+
+  /** The process copy of one lock, if the core still knows it. */
+  Optional<OwnerLockView> view(LockId id) {
+    synchronized (owner) {
+      return owner.view(id);
+    }
+  }
+
+  /** Number of live locks this node holds. */
+  int ownedLockCount() {
+    synchronized (owner) {
+      return owner.liveLockCount();
+    }
+  }
+
+  /** Stops the callback thread; later calls throw ENOENT. Idempotent. */
+  public void close() {
+    if (!closed) {
+      closed = true;
+      onClose.accept(name);
+      callbacks.shutdown();
+      if (!joined.isDone()) {
+        joined.completeExceptionally(new DlmException(SyncStatus.ENOENT, name, "lockspace stopped before the join completed"));
+      }
+    }
+  }
+
+  /** The join future (completes on the callback thread). */
+  public CompletionStage<LockspaceHandle> joined() {
+    return joined;
+  }
+
+  // ============================================================================ used by LockHandleImpl
+
+  /** From {@link Lockspace}: the lock's operations go to {@code master} (kept with the process copy). */
+  void routed(long lockId, NodeId master) {
+    masters.put(lockId, master);
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new DlmException(SyncStatus.ENOENT, name, "this node is not a member of lockspace " + name + " (left or stopped)");
+    }
+    if (member == null) {
+      throw new DlmException(SyncStatus.ENOENT, name, "lockspace " + name + " is still being joined");
+    }
+  }
+
+  void reportListenerFailure(LockHandle lock, RuntimeException e) {
+    LOG.error("lockspace {}: blocking listener of {} threw", name, lock, e);
+  }
+
+  private void execute(Runnable task) {
+    try {
+      callbacksQueued.incrementAndGet();
+      callbacks.execute(() -> {
+        try {
+          task.run();
+        } finally {
+          callbacksRun.incrementAndGet();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      callbacksRun.incrementAndGet();
+      LOG.debug("lockspace {} closed; dropping callback", name);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Lockspace[" + name + " on " + nodeId + "]";
+  }
+
+  /**
+   * Holds the core's {@link OwnerLocks}, created once the node id is known; the slot object is
+   * the monitor. Every method delegates under that monitor's protection by its callers.
+   */
+  private static final class OwnerSlot {
+    private OwnerLocks locks;
+
+    void init(NodeId node, int lvblen, int maxLocks, int callbackCapacity) {
+      if (locks == null) {
+        locks = new OwnerLocks(node, lvblen, maxLocks, callbackCapacity);
+      }
+    }
+
+    OwnerResult lock(String resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, boolean bast, long process) {
+      return locks.lock(resource, mode, flags, lvb, bast, process);
+    }
+
+    OwnerResult convert(LockId id, LockMode mode, Set<LockFlag> flags, byte[] lvb) {
+      return locks.convert(id, mode, flags, lvb);
+    }
+
+    OwnerResult unlock(LockId id, Set<LockFlag> flags, byte[] lvb) {
+      return locks.unlock(id, flags, lvb);
+    }
+
+    OwnerResult cancel(LockId id) {
+      return locks.cancel(id);
+    }
+
+    List<MasterOp> onEffect(Effect effect) {
+      return locks.onEffect(effect);
+    }
+
+    List<OwnerLocks.Delivery> drainCallbacks() {
+      return locks.drainCallbacks();
+    }
+
+    Optional<OwnerLockView> view(LockId id) {
+      return locks == null ? Optional.empty() : locks.view(id);
+    }
+
+    List<OwnerLockView> views() {
+      return locks == null ? List.of() : locks.views();
+    }
+
+    int liveLockCount() {
+      return locks == null ? 0 : locks.liveLockCount();
+    }
+  }
+}

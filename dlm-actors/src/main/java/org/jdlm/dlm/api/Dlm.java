@@ -1,0 +1,100 @@
+package org.jdlm.dlm.api;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.jdlm.dlm.DlmGuardian;
+import org.jdlm.dlm.DlmSettings;
+import org.jdlm.dlm.LockspaceLocal;
+import org.jdlm.dlm.core.SyncStatus;
+
+/**
+ * The entry point of the Java API on one node: {@code Dlm.get(system).joinLockspace("fs1",
+ * LockspaceSettings.defaults())}.
+ *
+ * <p>The actor system must use the cluster provider ({@code pekko.actor.provider = cluster}) and be
+ * a cluster member; lockspace members find each other with the Receptionist.
+ */
+public final class Dlm implements Extension {
+
+  private static final Pattern LOCKSPACE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private static final ExtensionId<Dlm> ID = new ExtensionId<>() {
+    @Override
+    public Dlm createExtension(ActorSystem<?> system) {
+      return new Dlm(system);
+    }
+  };
+
+  private final ActorSystem<?> system;
+  private final DlmSettings settings;
+  private final ActorRef<DlmGuardian.Command> guardian;
+  private final ConcurrentMap<String, LockspaceLocal> joined = new ConcurrentHashMap<>();
+
+  private Dlm(ActorSystem<?> system) {
+    this.system = system;
+    this.settings = DlmSettings.fromConfig(system.settings().config());
+    this.guardian = system.systemActorOf(DlmGuardian.create(settings), DlmGuardian.NAME, Props.empty());
+  }
+
+  /** The node's DLM (created on first use). */
+  public static Dlm get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** The settings read from {@code jdlm.dlm}. */
+  public DlmSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Joins lockspace {@code name} (letters, digits, {@code _ . -}, 1..64 characters). Completes when
+   * this node is a member and locking is enabled, or fails after {@code jdlm.dlm-actors.join-timeout}.
+   * Joining a lockspace this node already joined returns the same handle when the settings agree.
+   *
+   * @throws DlmException {@code EINVAL} for a bad name, {@code EEXIST} when already joined with
+   *                      other settings
+   */
+  public CompletionStage<LockspaceHandle> joinLockspace(String name, LockspaceSettings lockspaceSettings) {
+    if (name == null || !LOCKSPACE_NAME.matcher(name).matches()) {
+      throw new DlmException(SyncStatus.EINVAL, name,
+          "a lockspace name is 1 to 64 letters, digits, '_', '.' or '-'");
+    }
+    if (lockspaceSettings.lvbLength() > settings.maxLvbLength()) {
+      throw new DlmException(SyncStatus.EINVAL, lockspaceSettings.lvbLength(),
+          "lvblen exceeds jdlm.dlm-actors.max-lvb-length " + settings.maxLvbLength());
+    }
+    LockspaceLocal fresh = new LockspaceLocal(name, lockspaceSettings, settings, joined::remove);
+    LockspaceLocal existing = joined.putIfAbsent(name, fresh);
+    if (existing != null) {
+      fresh.close();
+      if (!existing.settings().equals(lockspaceSettings)) {
+        throw new DlmException(SyncStatus.EEXIST, lockspaceSettings,
+            "lockspace " + name + " is already joined on this node with " + existing.settings());
+      }
+      return existing.joined();
+    }
+    guardian.tell(new DlmGuardian.Join(fresh));
+    CompletableFuture<LockspaceHandle> result = fresh.joined().toCompletableFuture();
+    return result.orTimeout(settings.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The handle of a lockspace this node has joined, or {@code null}. */
+  public LockspaceHandle lockspace(String name) {
+    LockspaceLocal local = joined.get(name);
+    return local == null || !local.joined().toCompletableFuture().isDone() ? null : local;
+  }
+
+  /** The actor system this DLM runs in. */
+  public ActorSystem<?> system() {
+    return system;
+  }
+}

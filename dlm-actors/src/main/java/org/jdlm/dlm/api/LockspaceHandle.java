@@ -1,0 +1,78 @@
+package org.jdlm.dlm.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.dump.LockspaceDump;
+
+/**
+ * This node's membership of one lockspace, obtained from {@link Dlm#joinLockspace}.
+ *
+ * <p>Calls never hang and never drop a request: while the lockspace is stopped for a membership
+ * change they are parked and carried out on resume. After {@link #leave()} every call throws
+ * {@link DlmException} with code {@code ENOENT}.
+ */
+public interface LockspaceHandle {
+
+  /** The lockspace name. */
+  String name();
+
+  /** This node's id in the lockspace ({@code host:port}). */
+  NodeId nodeId();
+
+  /** The value block length of this lockspace. */
+  int lvbLength();
+
+  /**
+   * Requests a new lock on {@code name} (1..64 bytes) in {@code mode}.
+   *
+   * @param flags    request flags (spec §2.7); must not contain CONVERT or CANCEL
+   * @param lvb      the lock's value-block buffer (at most lvblen bytes), required with VALBLK
+   * @param listener blocking-callback listener, or {@code null} for none (then no BAST is sent)
+   * @return the lock; its {@link LockHandle#completion()} completes with the outcome
+   * @throws DlmException synchronously for the §2.8 errors
+   */
+  LockHandle lock(byte[] name, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener);
+
+  /** {@link #lock(byte[], LockMode, Set, byte[], BlockingListener)} with the UTF-8 bytes of {@code name}. */
+  default LockHandle lock(String name, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener) {
+    return lock(name.getBytes(StandardCharsets.UTF_8), mode, flags, lvb, listener);
+  }
+
+  /** A snapshot of this member: resources it masters and locks it holds. */
+  CompletionStage<LockspaceDump> dump();
+
+  /**
+   * Every member's dump (sorted by node), for a cluster-wide view: each resource appears in its
+   * master's dump. Members that did not answer within twice {@code dump-timeout} are listed in
+   * {@code missing}. Render with {@code DumpRenderer.renderCluster}.
+   */
+  CompletionStage<ClusterDump> clusterDump();
+
+  /** The members' dumps and the members that did not answer. */
+  record ClusterDump(List<LockspaceDump> dumps, List<String> missing) {}
+
+  /**
+   * True when no lock of this node has an operation in flight (REQUESTING, CONVERTING,
+   * UNLOCKING, CANCELLING) and every callback queued on this node has been delivered. A scenario's
+   * {@code await quiet} polls this on every node: it cannot see a blocking callback still on the
+   * network between a master and another owner, so poll until it holds on all nodes twice in a row.
+   */
+  boolean isQuiet();
+
+  /** The current members (directory order) as of the last resume. */
+  List<NodeId> members();
+
+  /** The generation of the last resume. */
+  long generation();
+
+  /**
+   * Leaves the lockspace. Refused ({@code EBUSY} in the failed stage) while this node holds locks or
+   * masters resources in use.
+   */
+  CompletionStage<Void> leave();
+}

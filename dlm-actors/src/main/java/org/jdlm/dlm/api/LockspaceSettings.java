@@ -1,0 +1,32 @@
+package org.jdlm.dlm.api;
+
+import org.jdlm.dlm.core.SyncStatus;
+
+/**
+ * Per-lockspace settings given to {@link Dlm#joinLockspace}. Every member must use the same
+ * values (spec §4: lvblen is fixed at lockspace creation and the same on all nodes).
+ *
+ * @param lvbLength value block length in bytes: a positive multiple of 8 (default 32, libdlm's
+ *                  {@code DLM_LVB_LEN}), at most {@code jdlm.dlm-actors.max-lvb-length}
+ */
+public record LockspaceSettings(int lvbLength) {
+
+  /** The default value block length (libdlm's {@code DLM_LVB_LEN}). */
+  public static final int DEFAULT_LVB_LENGTH = 32;
+
+  public LockspaceSettings {
+    if (lvbLength <= 0 || lvbLength % 8 != 0) {
+      throw new DlmException(SyncStatus.EINVAL, lvbLength, "lvblen must be a positive multiple of 8 (spec §4)");
+    }
+  }
+
+  /** lvblen 32. */
+  public static LockspaceSettings defaults() {
+    return new LockspaceSettings(DEFAULT_LVB_LENGTH);
+  }
+
+  /** The same settings with another lvblen. */
+  public LockspaceSettings withLvbLength(int length) {
+    return new LockspaceSettings(length);
+  }
+}
