@@ -1,0 +1,28 @@
+package org.jdlm.cli.scenario;
+
+import java.util.List;
+import java.util.Set;
+
+/** Fixed word lists of the scenario language that are not enums of their own. */
+public final class Vocabulary {
+
+  private Vocabulary() {}
+
+  /**
+   * Request flag names accepted after {@code flags=} (spec §2.7 in table order). The one place
+   * that lists them: when the core's {@code LockFlag} enum exists, point this constant at its
+   * names so the language and the API cannot drift. The parser checks names only, never
+   * combinations: an invalid combination is the API's EINVAL (brief §6).
+   */
+  public static final List<String> DLM_FLAGS = List.of(
+      "NOQUEUE", "CANCEL", "CONVERT", "VALBLK", "QUECVT", "IVVALBLK", "CONVDEADLK", "PERSISTENT",
+      "NODLCKWT", "NODLCKBLK", "EXPEDITE", "NOQUEUEBAST", "HEADQUE", "NOORDER", "ORPHAN", "ALTPR",
+      "ALTCW", "FORCEUNLOCK", "TIMEOUT");
+
+  /**
+   * Words that cannot name a lock, because after {@code await} or {@code expect} they start a
+   * statement that is not about one lock ({@code await quiet}, {@code expect queues R1 …}).
+   */
+  public static final Set<String> RESERVED_LOCK_NAMES =
+      Set.of("quiet", "recovered", "fenced", "queues", "master", "lockspace");
+}
