@@ -71,7 +71,7 @@ public interface NodeDriver {
 
   /** A resource as its master holds it. */
   record ResourceView(String resource, String master, String directory, List<QueueEntry> grant,
-                      List<QueueEntry> convert, List<QueueEntry> wait) {}
+                      List<QueueEntry> convert, List<QueueEntry> waiting) {}
 
   /** Counters for quiet detection; {@code awaitingReply} counts operations with no answer yet. */
   record Activity(long messagesHandled, long callbacksDelivered, int awaitingReply, int callbacksPending) {}

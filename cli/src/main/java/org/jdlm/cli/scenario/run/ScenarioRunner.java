@@ -448,7 +448,7 @@ public final class ScenarioRunner {
         List<NodeDriver.QueueEntry> entries = switch (queue) {
           case "grant" -> r.grant();
           case "convert" -> r.convert();
-          default -> r.wait();
+          default -> r.waiting();
         };
         for (NodeDriver.QueueEntry q : entries) {
           if (q.lockId().equals(view.lockId())
@@ -476,7 +476,7 @@ public final class ScenarioRunner {
             return "converting " + q.granted() + ">" + q.requested();
           }
         }
-        for (NodeDriver.QueueEntry q : r.wait()) {
+        for (NodeDriver.QueueEntry q : r.waiting()) {
           if (q.lockId().equals(view.lockId())) {
             return "waiting " + q.requested();
           }
@@ -490,24 +490,24 @@ public final class ScenarioRunner {
       NodeDriver.ResourceView r = master(q.resource());
       List<NodeDriver.QueueEntry> grant = r == null ? List.of() : r.grant();
       List<NodeDriver.QueueEntry> convert = r == null ? List.of() : r.convert();
-      List<NodeDriver.QueueEntry> wait = r == null ? List.of() : r.wait();
+      List<NodeDriver.QueueEntry> wait = r == null ? List.of() : r.waiting();
       List<String> problems = new ArrayList<>();
-      if (q.grant().isPresent()) {
-        Set<String> want = q.grant().get().stream().map(h -> h.lock() + ":" + h.mode()).collect(Collectors.toCollection(TreeSet::new));
+      if (q.grantQueue().isPresent()) {
+        Set<String> want = q.grantQueue().get().stream().map(h -> h.lock() + ":" + h.mode()).collect(Collectors.toCollection(TreeSet::new));
         Set<String> have = grant.stream().map(e -> name(e.lockId()) + ":" + e.granted()).collect(Collectors.toCollection(TreeSet::new));
         if (!want.equals(have)) {
           problems.add("grant=" + queue(want) + " but was grant=" + queue(have));
         }
       }
-      if (q.convert().isPresent()) {
-        List<String> want = q.convert().get().stream().map(c -> c.lock() + ":" + c.from() + ">" + c.to()).toList();
+      if (q.convertQueue().isPresent()) {
+        List<String> want = q.convertQueue().get().stream().map(c -> c.lock() + ":" + c.from() + ">" + c.to()).toList();
         List<String> have = convert.stream().map(e -> name(e.lockId()) + ":" + e.granted() + ">" + e.requested()).toList();
         if (!want.equals(have)) {
           problems.add("convert=" + queue(want) + " but was convert=" + queue(have));
         }
       }
-      if (q.wait().isPresent()) {
-        List<String> want = q.wait().get().stream().map(h -> h.lock() + ":" + h.mode()).toList();
+      if (q.waitQueue().isPresent()) {
+        List<String> want = q.waitQueue().get().stream().map(h -> h.lock() + ":" + h.mode()).toList();
         List<String> have = wait.stream().map(e -> name(e.lockId()) + ":" + e.requested()).toList();
         if (!want.equals(have)) {
           problems.add("wait=" + queue(want) + " but was wait=" + queue(have));
