@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jdlm.dlm.api.BlockingListener;
+import org.jdlm.dlm.api.CompletionListener;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockResult;
 import org.jdlm.dlm.core.Callback;
@@ -37,15 +38,18 @@ final class LockHandleImpl implements LockHandle {
   private final ResourceName name;
   private final LockspaceLocal lockspace;
   private final BlockingListener listener;
+  private final CompletionListener completionListener;
   private final CompletableFuture<LockResult> requestFuture = new CompletableFuture<>();
   // Touched under the lockspace monitor (when an operation is accepted) and on the callback thread.
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-  LockHandleImpl(LockId id, ResourceName name, LockspaceLocal lockspace, BlockingListener listener) {
+  LockHandleImpl(LockId id, ResourceName name, LockspaceLocal lockspace, BlockingListener listener,
+      CompletionListener completionListener) {
     this.id = id;
     this.name = name;
     this.lockspace = lockspace;
     this.listener = listener;
+    this.completionListener = completionListener;
     pending.add(new Pending(Kind.REQUEST, requestFuture));
   }
 
@@ -122,6 +126,13 @@ final class LockHandleImpl implements LockHandle {
     if (callback instanceof Callback.Completion c) {
       LockResult result = new LockResult(c.status(), c.grantedMode(), c.lvb() == null ? null : c.lvb().toByteArray(),
           c.sbflags(), c.token());
+      if (completionListener != null) {
+        try {
+          completionListener.completed(this, result);
+        } catch (RuntimeException e) {
+          lockspace.reportListenerFailure(this, e);
+        }
+      }
       for (CompletableFuture<LockResult> f : answered(c.status())) {
         f.complete(result);
       }

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.jdlm.dlm.api.BlockingListener;
+import org.jdlm.dlm.api.CompletionListener;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockspaceHandle;
@@ -121,6 +122,12 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   @Override
   public LockHandle lock(byte[] resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener) {
+    return lock(resource, mode, flags, lvb, listener, null);
+  }
+
+  @Override
+  public LockHandle lock(byte[] resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener,
+      CompletionListener completion) {
     checkOpen();
     if (resource == null || resource.length == 0 || resource.length > ResourceName.MAX_LENGTH) {
       throw new DlmException(SyncStatus.EINVAL, resource == null ? null : resource.length + " bytes",
@@ -132,7 +139,7 @@ public final class LockspaceLocal implements LockspaceHandle {
       OwnerResult result = owner.lock(coreName(name), mode, f, lvb, listener != null, PROCESS);
       OwnerResult.Accepted accepted = accepted(result, "lock " + name.display() + " " + mode + " " + f);
       LockHandleImpl handle = handles.computeIfAbsent(accepted.lock().local(),
-          k -> new LockHandleImpl(accepted.lock(), name, this, listener));
+          k -> new LockHandleImpl(accepted.lock(), name, this, listener, completion));
       send(accepted.send());
       return handle;
     }

@@ -43,6 +43,14 @@ public interface LockspaceHandle {
     return lock(name.getBytes(StandardCharsets.UTF_8), mode, flags, lvb, listener);
   }
 
+  /**
+   * {@link #lock(byte[], LockMode, Set, byte[], BlockingListener)} with a completion listener too:
+   * {@code completion} sees every completion callback of the lock, exactly as delivered (the
+   * libdlm {@code astfn}); {@code null} for none.
+   */
+  LockHandle lock(byte[] name, LockMode mode, Set<LockFlag> flags, byte[] lvb, BlockingListener listener,
+      CompletionListener completion);
+
   /** A snapshot of this member: resources it masters and locks it holds. */
   CompletionStage<LockspaceDump> dump();
 

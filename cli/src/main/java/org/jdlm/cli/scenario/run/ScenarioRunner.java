@@ -482,7 +482,8 @@ public final class ScenarioRunner {
           }
         }
       }
-      return "gone".equals(view.state()) || view.lockId() == null ? "gone" : view.state() + " (not on the master's queues)";
+      boolean gone = view.lockId() == null || "gone".equals(view.state()) || "destroyed".equals(view.state());
+      return gone ? "gone" : view.state() + " (not on the master's queues)";
     }
 
     void expectQueues(Expectation.Queues q) throws Failure {

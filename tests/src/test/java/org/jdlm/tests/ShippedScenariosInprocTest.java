@@ -1,0 +1,59 @@
+package org.jdlm.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jdlm.cli.scenario.Scenario;
+import org.jdlm.cli.scenario.ScenarioParser;
+import org.jdlm.cli.scenario.run.InprocScenarioClusters;
+import org.jdlm.cli.scenario.run.ScenarioRunner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every shipped DLM scenario file passes on an in-process cluster (issue 3: "all shipped scenarios
+ * pass in inproc mode"). One dynamic test per file; a failure shows the runner's whole output for
+ * that file, dump included.
+ */
+class ShippedScenariosInprocTest {
+  private static final InprocScenarioClusters CLUSTERS = new InprocScenarioClusters();
+
+  @AfterAll
+  static void stopClusters() {
+    CLUSTERS.close();
+  }
+
+  static Path scenarios() {
+    Path p = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(p.resolve("scenarios"))) {
+      p = p.getParent();
+    }
+    return p.resolve("scenarios");
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyDlmScenarioPassesInproc() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(scenarios().resolve("dlm"))) {
+      files = s.filter(f -> f.toString().endsWith(".scen")).sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(40);
+    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+      Scenario scenario = ScenarioParser.parse(scenarios().getParent().relativize(f).toString(),
+          Files.readString(f, StandardCharsets.UTF_8));
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      ScenarioRunner.FileResult result;
+      try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+        result = new ScenarioRunner(CLUSTERS, out, 20).run(scenario);
+      }
+      assertThat(result.passed()).as(bytes.toString(StandardCharsets.UTF_8)).isTrue();
+    }));
+  }
+}
