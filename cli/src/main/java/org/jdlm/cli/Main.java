@@ -10,6 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.jdlm.cli.lab.ClusterCommand;
 import org.jdlm.cli.node.NodeCommand;
+import org.jdlm.cli.scenario.run.InprocScenarioClusters;
+import org.jdlm.cli.scenario.run.ScenarioCluster;
+import org.jdlm.cli.scenario.run.ScenarioCommand;
 
 /**
  * Entry point of the one executable, {@code dlm}. It only dispatches to the registered
@@ -33,10 +36,25 @@ public final class Main {
   public static Subcommands commands() {
     return new Subcommands("dlm")
         .register(new NodeCommand())
-        .register(new ClusterCommand());
+        .register(new ClusterCommand())
+        .register(new ScenarioCommand(Main::scenarioClusters));
+  }
+
+  /** The cluster factory for {@code dlm scenario run --mode MODE}. */
+  private static ScenarioCluster.Factory scenarioClusters(String mode) {
+    return switch (mode) {
+      case "inproc" -> new InprocScenarioClusters();
+      default -> throw new CliError("scenario run: mode '" + mode + "' is not available yet (use inproc)");
+    };
   }
 
   public static void main(String[] args) {
+    // Client commands print results; only a member (`node`, `store`) logs at INFO. Set before the
+    // first logger exists, so logback reads it when it configures itself.
+    if (args.length > 0 && !args[0].equals("node") && !args[0].equals("store")
+        && System.getProperty("jdlm.log.level") == null) {
+      System.setProperty("jdlm.log.level", "WARN");
+    }
     System.exit(run(Arrays.asList(args), Console.system()));
   }
 

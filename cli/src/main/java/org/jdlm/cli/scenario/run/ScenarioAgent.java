@@ -288,8 +288,16 @@ public final class ScenarioAgent implements NodeDriver {
 
   @Override
   public String dump() {
-    return DumpRenderer.render(dumpNow());
+    // Dumps name members by address; a scenario names them n1…nN, so show those names.
+    java.util.regex.Matcher m = ADDRESS.matcher(DumpRenderer.render(dumpNow()));
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(nodeNameOf.apply(m.group())));
+    }
+    return m.appendTail(out).toString();
   }
+
+  private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("\\d{1,3}(?:\\.\\d{1,3}){3}:\\d{1,5}");
 
   /** For tests and the control endpoint: whether this agent has bound {@code lock}. */
   synchronized boolean knows(String lock) {
