@@ -1,5 +1,7 @@
 package org.jdlm.dlm;
 
+import org.jdlm.dlm.core.RecoveredLock;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -419,6 +421,76 @@ public final class LockspaceLocal implements LockspaceHandle {
     return joined;
   }
 
+  // ============================================================================ recovery (owner side)
+
+  /** Recovery step 1 ({@code dlm_callback_suspend}): no callback is delivered until resume. */
+  void suspendCallbacks() {
+    synchronized (owner) {
+      owner.locks().suspendCallbacks();
+    }
+  }
+
+  /** Step 15 ({@code dlm_callback_resume}): held callbacks go out, in per-lock order, on the callback thread. */
+  void resumeCallbacks() {
+    synchronized (owner) {
+      owner.locks().resumeCallbacks();
+    }
+    execute(this::deliverDrained);
+  }
+
+  private void deliverDrained() {
+    List<OwnerLocks.Delivery> deliveries;
+    synchronized (owner) {
+      deliveries = owner.drainCallbacks();
+    }
+    for (OwnerLocks.Delivery d : deliveries) {
+      LockHandleImpl handle = handles.get(d.lock().local());
+      if (handle != null) {
+        handle.deliver(d.callback());
+      }
+    }
+  }
+
+  /** Names (core spelling) of resources on which this node has locks mastered by one of {@code dead}. */
+  Set<String> resourcesMasteredBy(Set<NodeId> dead) {
+    Set<String> out = new java.util.TreeSet<>();
+    synchronized (owner) {
+      for (OwnerLockView v : owner.views()) {
+        NodeId master = masters.get(v.lock().local());
+        if (master != null && dead.contains(master) && v.state() != OwnerLockState.DESTROYED) {
+          out.add(v.resource());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Step 8 for {@code resource}: fakes replies for unlocks/cancels in flight, marks the rest for resend. */
+  void masterLost(String resource) {
+    synchronized (owner) {
+      owner.locks().masterLost(resource);
+    }
+  }
+
+  /** Step 11: this node's copies of the locks on {@code resource}, for the new master; re-routed there. */
+  List<RecoveredLock> locksToResend(String resource, NodeId newMaster) {
+    synchronized (owner) {
+      List<RecoveredLock> locks = owner.locks().locksToResend(resource);
+      for (RecoveredLock l : locks) {
+        masters.put(l.lock().local(), newMaster);
+      }
+      return locks;
+    }
+  }
+
+  /** Step 17: requests and conversions that were in flight to the dead master go to the new one. */
+  void resendAfterRecovery(String resource) {
+    synchronized (owner) {
+      send(owner.locks().resendAfterRecovery(resource));
+    }
+    execute(this::deliverDrained); // a cancel or unlock asked meanwhile may have completed at once
+  }
+
   // ============================================================================ used by LockHandleImpl
 
   /** From {@link Lockspace}: the lock's operations go to {@code master} (kept with the process copy). */
@@ -466,6 +538,10 @@ public final class LockspaceLocal implements LockspaceHandle {
    */
   private static final class OwnerSlot {
     private OwnerLocks locks;
+
+    OwnerLocks locks() {
+      return locks;
+    }
 
     void init(NodeId node, int lvblen, int maxLocks, int callbackCapacity) {
       if (locks == null) {

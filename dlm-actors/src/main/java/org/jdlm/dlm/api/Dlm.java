@@ -93,6 +93,21 @@ public final class Dlm implements Extension {
     return local == null || !local.joined().toCompletableFuture().isDone() ? null : local;
   }
 
+  private volatile FencingPort fencing = FencingPort.MEMBERSHIP;
+
+  /**
+   * Connects fencing: every lockspace's recovery fences failed members and takes its generation
+   * through {@code port}. Set it before joining lockspaces (the node assembly does).
+   */
+  public void useFencing(FencingPort port) {
+    this.fencing = java.util.Objects.requireNonNull(port, "port");
+  }
+
+  /** The fencing in use ({@link FencingPort#MEMBERSHIP} unless {@link #useFencing} was called). */
+  public FencingPort fencing() {
+    return fencing;
+  }
+
   /** The actor system this DLM runs in. */
   public ActorSystem<?> system() {
     return system;

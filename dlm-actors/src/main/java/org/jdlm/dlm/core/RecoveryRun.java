@@ -1,4 +1,4 @@
-package org.jdlm.recovery.core;
+package org.jdlm.dlm.core;
 
 import java.time.Clock;
 import java.util.ArrayList;

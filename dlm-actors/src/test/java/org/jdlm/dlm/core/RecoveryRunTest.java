@@ -1,4 +1,4 @@
-package org.jdlm.recovery.core;
+package org.jdlm.dlm.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

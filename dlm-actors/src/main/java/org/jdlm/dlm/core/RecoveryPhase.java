@@ -1,4 +1,4 @@
-package org.jdlm.recovery.core;
+package org.jdlm.dlm.core;
 
 import java.util.EnumSet;
 import java.util.Set;
