@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jdlm.cli.lab.ClusterCommand;
 import org.jdlm.cli.node.NodeCommand;
+import org.jdlm.cli.store.StoreCommand;
 
 /**
  * Entry point of the one executable, {@code dlm}. It only dispatches to the registered
@@ -33,7 +34,8 @@ public final class Main {
   public static Subcommands commands() {
     return new Subcommands("dlm")
         .register(new NodeCommand())
-        .register(new ClusterCommand());
+        .register(new ClusterCommand())
+        .register(new StoreCommand());
   }
 
   public static void main(String[] args) {
