@@ -38,7 +38,7 @@ class ClusterCliBadInputTest {
 
   @AfterEach
   void nothingLeftRunning() {
-    assertThat(LabProcesses.liveMembers()).as("member processes left running").isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).as("member or store processes left running").isEmpty();
   }
 
   private static void assertOneLineError(CliRun run, String... fragments) {
@@ -90,7 +90,7 @@ class ClusterCliBadInputTest {
       CliRun run = CliRun.of("cluster", "up", "--nodes", "2", "--base-port", Integer.toString(base), "--dir", d.toString());
       assertOneLineError(run, "port " + busy.getLocalPort(), "n2 cluster port", "in use");
     }
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
     assertThat(Files.exists(d.resolve(RunDir.LAYOUT))).as("nothing recorded").isFalse();
   }
 

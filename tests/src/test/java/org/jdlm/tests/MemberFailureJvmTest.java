@@ -64,7 +64,7 @@ class MemberFailureJvmTest {
     assertThat(cluster.status()).extracting(NodeStatus::state).containsOnly(NodeState.UP);
 
     cluster.down();
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
   }
 
   @Test
@@ -103,7 +103,7 @@ class MemberFailureJvmTest {
         .filter(s -> s.stream().allMatch(l -> l.state() == NodeState.UP)));
 
     cluster.down();
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
   }
 
   private static NodeStatus statusOf(Supervisor cluster, String node) {

@@ -55,7 +55,7 @@ class SharedStoreJvmTest {
     assertThat(cluster.storeStatus().pid()).as("restart keeps the same store").isEqualTo(store.pid());
 
     cluster.down();
-    assertThat(LabProcesses.liveMembers()).as("members and store stopped").isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).as("members and store stopped").isEmpty();
   }
 
   @Test
@@ -83,7 +83,7 @@ class SharedStoreJvmTest {
     // Full-cluster restart: every member and the store stop; the database stays in the run directory.
     List<String> down = cluster.down();
     assertThat(down).anyMatch(l -> l.startsWith("store stopped"));
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
     List<NodeStatus> up = cluster.up(3, OptionalInt.empty());
     assertThat(up).extracting(NodeStatus::state).containsOnly(NodeState.UP);
 
@@ -98,7 +98,7 @@ class SharedStoreJvmTest {
         .split(",")).contains(Long.toString(newN3Uid)));
 
     cluster.down();
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
   }
 
   /** {@code /fencing/status} of {@code node} once the authority has admitted its incarnation. */

@@ -68,6 +68,8 @@ public record MemberLauncher(Path javaBinary, String classpath, List<String> jvm
     cmd.add(javaBinary.toString());
     cmd.addAll(storeJvmOptions);
     cmd.add("-Djdlm.lab.run-dir=" + dir.path());
+    // Before the (long) class path, so tools reading a truncated command line still tell it apart.
+    cmd.add("-Djdlm.lab.store=true");
     cmd.add("-cp");
     cmd.add(classpath);
     cmd.add("org.jdlm.cli.Main");

@@ -181,6 +181,20 @@ public final class Supervisor {
     }
   }
 
+  private void awaitFree(int port, String what, Deadline deadline) throws InterruptedException {
+    while (true) {
+      try {
+        requireFree(port, what);
+        return;
+      } catch (CliError busy) {
+        if (deadline.expired()) {
+          throw busy;
+        }
+      }
+      Thread.sleep(Math.min(50, settings.pollInterval().toMillis())); // no event for "port released"
+    }
+  }
+
   private void start(RunDir.Layout layout, NodeSpec node) throws IOException {
     List<String> command = launcher.command(dir, layout, node);
     dir.appendLog(node.name(), "starting " + node.name() + " at " + Instant.now() + ": " + String.join(" ", command));
@@ -508,8 +522,11 @@ public final class Supervisor {
         throw new CliError("cannot restart " + name + ": its old process " + old.get().pid() + " survived SIGKILL");
       }
     }
-    requireFree(node.cluster().port(), name + " cluster port");
-    requireFree(node.controlPort(), name + " control port");
+    // The leader thread of a SIGKILLed JVM is a zombie (DEAD to us) before its last thread has
+    // exited and released the sockets; a restart right after the kill waits for the ports, bounded.
+    Deadline portsFree = new Deadline(settings.killTimeout());
+    awaitFree(node.cluster().port(), name + " cluster port", portsFree);
+    awaitFree(node.controlPort(), name + " control port", portsFree);
     StoreStatus store = storeStatus();
     if (layout().storePort().isPresent() && !store.serving()) {
       // A member without its store could neither be admitted nor fence; say so instead of waiting.
