@@ -13,6 +13,7 @@ import org.jdlm.cli.node.NodeCommand;
 import org.jdlm.cli.scenario.run.InprocScenarioClusters;
 import org.jdlm.cli.scenario.run.ScenarioCluster;
 import org.jdlm.cli.scenario.run.ScenarioCommand;
+import org.jdlm.cli.store.StoreCommand;
 
 /**
  * Entry point of the one executable, {@code dlm}. It only dispatches to the registered
@@ -37,7 +38,8 @@ public final class Main {
     return new Subcommands("dlm")
         .register(new NodeCommand())
         .register(new ClusterCommand())
-        .register(new ScenarioCommand(Main::scenarioClusters));
+        .register(new ScenarioCommand(Main::scenarioClusters))
+        .register(new StoreCommand());
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

@@ -21,7 +21,8 @@ public final class PidFiles {
       }
       Path file = dir.resolve(node + ".pid");
       try {
-        return OptionalLong.of(Long.parseLong(Files.readString(file).strip()));
+        // The lab supervisor writes "PID START_MILLIS"; the first field is the pid.
+        return OptionalLong.of(Long.parseLong(Files.readString(file).strip().split("\\s+")[0]));
       } catch (IOException | NumberFormatException e) {
         return OptionalLong.empty();
       }

@@ -38,7 +38,7 @@ class ClusterCliBadInputTest {
 
   @AfterEach
   void nothingLeftRunning() {
-    assertThat(LabProcesses.liveMembers()).as("member processes left running").isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).as("member or store processes left running").isEmpty();
   }
 
   private static void assertOneLineError(CliRun run, String... fragments) {
@@ -90,8 +90,51 @@ class ClusterCliBadInputTest {
       CliRun run = CliRun.of("cluster", "up", "--nodes", "2", "--base-port", Integer.toString(base), "--dir", d.toString());
       assertOneLineError(run, "port " + busy.getLocalPort(), "n2 cluster port", "in use");
     }
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
     assertThat(Files.exists(d.resolve(RunDir.LAYOUT))).as("nothing recorded").isFalse();
+  }
+
+  @Test
+  void busyStorePortIsOneLineAndStatus2AndNothingIsStarted() throws IOException {
+    Path d = dir();
+    // With --base-port P and 2 members the store takes P+4: occupy exactly that one.
+    try (ServerSocket busy = new ServerSocket()) {
+      busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      int base = busy.getLocalPort() - 4;
+      CliRun run = CliRun.of("cluster", "up", "--nodes", "2", "--base-port", Integer.toString(base), "--dir", d.toString());
+      assertOneLineError(run, "port " + busy.getLocalPort(), "store port", "in use", "nothing was started");
+    }
+    assertThat(Files.exists(d.resolve(RunDir.LAYOUT))).as("nothing recorded").isFalse();
+  }
+
+  @Test
+  void storeServeOnABusyPortIsOneLineAndStatus2() throws IOException {
+    try (ServerSocket busy = new ServerSocket()) {
+      busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      assertOneLineError(CliRun.of("store", "serve", "--dir", tmp.resolve("db").toString(), "--port",
+          Integer.toString(busy.getLocalPort())), "store: port " + busy.getLocalPort(), "in use");
+    }
+  }
+
+  @Test
+  void nodeWithAStoreThatIsNotAJdbcUrlIsOneLineAndStatus2() {
+    assertOneLineError(CliRun.of("node", "--name", "n1", "--port", "25999", "--store", "127.0.0.1:9092"),
+        "--store '127.0.0.1:9092' is not a JDBC URL");
+    assertOneLineError(CliRun.of("node", "--name", "n1", "--port", "25999", "--store", "jdbc:h2:tcp://127.0.0.1:9/jdlm"),
+        "lacks ;WRITE_DELAY=0");
+  }
+
+  @Test
+  @Tag("jvm")
+  void storeThatCannotStartFailsUpWithItsReasonAndLeavesNothingRunning() throws Exception {
+    Path d = dir();
+    Files.createDirectories(d);
+    // The store's database directory is a plain file: the store JVM starts, fails, and exits 2.
+    Files.writeString(d.resolve(RunDir.STORE), "not a directory");
+    CliRun run = CliRun.of("cluster", "up", "--nodes", "1", "--dir", d.toString());
+    assertOneLineError(run, "the store exited before it served", "cannot create the store directory", "store.log");
+    assertThat(Files.exists(d.resolve(RunDir.LAYOUT))).as("nothing recorded").isFalse();
+    assertThat(Files.exists(d.resolve("n1.pid"))).as("no member was started").isFalse();
   }
 
   @Test

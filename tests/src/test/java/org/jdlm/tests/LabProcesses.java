@@ -25,8 +25,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * cli, so no {@code mvn package} is needed before {@code mvn test}.
  */
 public final class LabProcesses implements AfterEachCallback {
-  /** Marker on every member's command line (see MemberLauncher). */
+  /** Marker on every member's and store's command line (see MemberLauncher). */
   private static final String MEMBER_MARK = "-Djdlm.lab.run-dir=";
+  /** Marker that only the store's command line carries (see MemberLauncher). */
+  private static final String STORE_MARK = "-Djdlm.lab.store=true";
   private static final Set<Path> ALL_DIRS = ConcurrentHashMap.newKeySet();
 
   static {
@@ -52,11 +54,18 @@ public final class LabProcesses implements AfterEachCallback {
     return dir;
   }
 
-  /** Lab member processes that are children of this JVM and still alive. */
-  public static List<ProcessHandle> liveMembers() {
+  /** Lab processes (members and stores) that are children of this JVM and still alive. */
+  public static List<ProcessHandle> liveLabProcesses() {
     return ProcessHandle.current().descendants()
         .filter(ProcessHandle::isAlive)
         .filter(h -> h.info().commandLine().map(c -> c.contains(MEMBER_MARK)).orElse(false))
+        .toList();
+  }
+
+  /** Lab member processes ({@code dlm node}, not the store) that are children of this JVM and still alive. */
+  public static List<ProcessHandle> liveMembers() {
+    return liveLabProcesses().stream()
+        .filter(h -> h.info().commandLine().map(c -> !c.contains(STORE_MARK)).orElse(false))
         .toList();
   }
 
@@ -83,7 +92,7 @@ public final class LabProcesses implements AfterEachCallback {
   }
 
   private static void killChildren() {
-    List<ProcessHandle> members = liveMembers();
+    List<ProcessHandle> members = liveLabProcesses();
     members.forEach(ProcessHandle::destroyForcibly);
     for (ProcessHandle h : members) {
       try {

@@ -2,6 +2,7 @@ package org.jdlm.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,6 @@ import org.jdlm.cli.lab.NodeState;
 import org.jdlm.cli.lab.NodeStatus;
 import org.jdlm.cli.lab.ProcessState;
 import org.jdlm.cli.lab.Supervisor;
-import org.jdlm.cli.node.MemberNode;
 import org.jdlm.cli.node.MembershipView;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class MemberFailureJvmTest {
     assertThat(cluster.status()).extracting(NodeStatus::state).containsOnly(NodeState.UP);
 
     cluster.down();
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
   }
 
   @Test
@@ -85,8 +85,8 @@ class MemberFailureJvmTest {
     assertThat(statusOf(cluster, "n3").state()).isEqualTo(NodeState.PAUSED);
     assertThat(ProcessHandle.of(pausedPid).map(ProcessHandle::isAlive)).contains(true);
 
-    // On SIGCONT it learns it was downed (quarantined by the survivors), its system terminates and
-    // `dlm node` exits.
+    // On SIGCONT it learns it was downed (quarantined by the survivors), its system terminates and,
+    // as a member with a store, it fences itself: SelfFence halts the JVM with the watchdog's status.
     cluster.resume("n3");
     cluster.await("the resumed n3 (pid " + pausedPid + ") exits", STEP,
         () -> Optional.of(true).filter(x -> cluster.processState("n3") == ProcessState.DEAD));
@@ -94,7 +94,7 @@ class MemberFailureJvmTest {
       var status = cluster.exitStatus(pausedPid);
       return status.isPresent() ? Optional.of(status.getAsInt()) : Optional.empty();
     });
-    assertThat(cluster.exitStatus(pausedPid)).hasValue(MemberNode.EXIT_TERMINATED);
+    assertThat(cluster.exitStatus(pausedPid)).hasValue(ConfigFactory.load().getInt("jdlm.fencing.watchdog.exit-status"));
 
     MembershipView restarted = cluster.restart("n3");
     assertThat(restarted.self().uid()).isNotEqualTo(oldUid);
@@ -103,7 +103,7 @@ class MemberFailureJvmTest {
         .filter(s -> s.stream().allMatch(l -> l.state() == NodeState.UP)));
 
     cluster.down();
-    assertThat(LabProcesses.liveMembers()).isEmpty();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
   }
 
   private static NodeStatus statusOf(Supervisor cluster, String node) {

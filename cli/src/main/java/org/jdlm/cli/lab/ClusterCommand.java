@@ -69,12 +69,14 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
       return """
           usage: dlm cluster up --nodes N [--dir DIR] [--base-port P]
 
-          Starts members n1..nN as detached JVMs (they outlive this command), waits until every member
-          sees all N Up, and prints their status. Refuses a run directory that already holds a cluster,
-          running or dead (clean that with `dlm cluster down`).
+          Starts the shared store (an H2 server JVM, database in DIR/store, log DIR/store.log), then
+          members n1..nN as detached JVMs (they outlive this command), waits until every member sees all
+          N Up, and prints their status. A database left in DIR/store by an earlier run is served again.
+          Refuses a run directory that already holds a cluster, running or dead (clean that with
+          `dlm cluster down`).
             --nodes N       number of members (1..jdlm.cli.lab.max-nodes)
-            --base-port P   member i gets cluster port P+2(i-1) and control port P+2(i-1)+1
-                            (default: free ports chosen by the OS)
+            --base-port P   member i gets cluster port P+2(i-1) and control port P+2(i-1)+1, the store
+                            P+2N (default: free ports chosen by the OS)
           """ + DIR_HELP;
     }
 
@@ -86,6 +88,7 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
       Supervisor supervisor = supervisor(o);
       List<NodeStatus> status = supervisor.up(nodes, base);
       console.out().print(Supervisor.table(status));
+      console.out().println(supervisor.storeStatus().line());
       console.out().println("run directory: " + supervisor.runDir().path());
       return 0;
     }
@@ -111,13 +114,16 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
           One line per member, name first. STATE is Dead (no process) or Paused (SIGSTOP) from the OS,
           otherwise the member's status as a live member sees it: Up, Unreachable, Joining, Leaving,
           Down, Removed ... MEMBERSHIP is that live member's view, also for dead and paused members.
+          A last line shows the store: state (Up, NotServing, Paused, Dead), pid and JDBC URL.
           """ + DIR_HELP;
     }
 
     @Override
     public int run(List<String> args, Console console) {
       Options o = Options.parse("cluster status", args, Set.of(DIR), Set.of()).noPositional();
-      console.out().print(Supervisor.table(supervisor(o).status()));
+      Supervisor supervisor = supervisor(o);
+      console.out().print(Supervisor.table(supervisor.status()));
+      console.out().println(supervisor.storeStatus().line());
       return 0;
     }
   }
@@ -187,7 +193,8 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
           usage: dlm cluster restart NODE [--dir DIR]
 
           Starts NODE again with its name and ports and waits until it is Up as a new incarnation
-          (a new Pekko uid). A member that is still alive, running or paused, is SIGKILLed first.
+          (a new Pekko uid), using the same store. A member that is still alive, running or paused, is
+          SIGKILLed first. Refused when the store is not serving.
           """ + DIR_HELP;
     }
 
@@ -244,7 +251,7 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
 
     @Override
     public String summary() {
-      return "stop every member (leave gracefully, then SIGKILL) and clean the run directory";
+      return "stop every member (leave gracefully, then SIGKILL), then the store; clean the run directory";
     }
 
     @Override
@@ -253,8 +260,10 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
           usage: dlm cluster down [--dir DIR]
 
           SIGTERM to running members (they leave the cluster), SIGKILL to paused ones, SIGKILL to any
-          member still alive after jdlm.cli.lab.down-grace. Then deletes cluster.properties and the pid
-          files; logs stay until the next `up`. Also cleans a directory whose members are all dead.
+          member still alive after jdlm.cli.lab.down-grace; then SIGTERM to the store. Deletes
+          cluster.properties and the pid files; logs stay until the next `up`, the store's database in
+          DIR/store stays until the directory is removed. Also cleans a directory whose processes are
+          all dead.
           """ + DIR_HELP;
     }
 

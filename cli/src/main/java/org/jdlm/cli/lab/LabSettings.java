@@ -16,10 +16,13 @@ public record LabSettings(
     Duration pollInterval,
     Duration downGrace,
     Duration killTimeout,
-    List<String> memberJvmOptions) {
+    List<String> memberJvmOptions,
+    Duration storeStartTimeout,
+    List<String> storeJvmOptions) {
 
   public LabSettings {
     memberJvmOptions = List.copyOf(memberJvmOptions);
+    storeJvmOptions = List.copyOf(storeJvmOptions);
   }
 
   /** Reads {@code jdlm.cli.lab} from a root config. */
@@ -27,7 +30,8 @@ public record LabSettings(
     Config c = root.getConfig("jdlm.cli.lab");
     return new LabSettings(Path.of(c.getString("default-dir")), c.getInt("max-nodes"), c.getDuration("up-timeout"),
         c.getDuration("restart-timeout"), c.getDuration("control-timeout"), c.getDuration("poll-interval"),
-        c.getDuration("down-grace"), c.getDuration("kill-timeout"), c.getStringList("member-jvm-options"));
+        c.getDuration("down-grace"), c.getDuration("kill-timeout"), c.getStringList("member-jvm-options"),
+        c.getDuration("store.start-timeout"), c.getStringList("store.jvm-options"));
   }
 
   /** The settings of this process (reference.conf, application.conf, -D). */

@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import org.jdlm.cli.CliError;
 import org.jdlm.cli.node.HostPort;
+import org.jdlm.fencing.store.StoreServer;
 
 /**
  * The files of one lab cluster's run directory (formats documented in {@code docs/cluster.md}):
@@ -25,19 +27,40 @@ import org.jdlm.cli.node.HostPort;
  *   nN.log               the node's stdout+stderr, appended across restarts, each start headed by a
  *                        "=== dlm supervisor:" line; kept by down, truncated by the next up
  *   nN/                  the node's own directory (`dlm node --dir`)
+ *   store.pid            "PID START_EPOCH_MS" of the shared store's process (`dlm store serve`);
+ *                        deleted by down, after every member's
+ *   store.log            the store process's stdout+stderr (its first line is the JDBC URL)
+ *   store/               the store's H2 database (jdlm.mv.db); kept by down, so a later up on
+ *                        this directory serves the same fencing ledger and journal
  * </pre>
  */
 public final class RunDir {
   /** Name of the layout file. */
   public static final String LAYOUT = "cluster.properties";
 
+  /** Name of the store's pid and log files ({@code store.pid}, {@code store.log}) and of its database directory. */
+  public static final String STORE = "store";
+
   /** The pid file's content. */
   public record PidRecord(long pid, long startMillis) {}
 
-  /** What {@code cluster up} decided: the host and, in order, each member's ports. */
-  public record Layout(String host, List<NodeSpec> nodes) {
+  /**
+   * What {@code cluster up} decided: the host, in order each member's ports, and the port of the
+   * shared store (empty for a cluster without a store, e.g. one written by an older supervisor).
+   */
+  public record Layout(String host, List<NodeSpec> nodes, OptionalInt storePort) {
     public Layout {
       nodes = List.copyOf(nodes);
+    }
+
+    /** A layout without a shared store. */
+    public Layout(String host, List<NodeSpec> nodes) {
+      this(host, nodes, OptionalInt.empty());
+    }
+
+    /** The JDBC URL members use to reach the store, if the cluster has one. */
+    public Optional<String> storeUrl() {
+      return storePort.isPresent() ? Optional.of(StoreServer.jdbcUrl(storePort.getAsInt())) : Optional.empty();
     }
 
     /** Every member is a seed, in name order: the first bootstraps, any live one admits a restarted member. */
@@ -69,6 +92,11 @@ public final class RunDir {
     return dir.resolve(node + ".log");
   }
 
+  /** The store's database directory. */
+  public Path storeDir() {
+    return dir.resolve(STORE);
+  }
+
   public Path nodeDir(String node) {
     return dir.resolve(node);
   }
@@ -94,7 +122,10 @@ public final class RunDir {
         int control = Integer.parseInt(required(p, name + ".control-port"));
         nodes.add(new NodeSpec(name, new HostPort(host, port), control));
       }
-      return Optional.of(new Layout(host, nodes));
+      String store = p.getProperty("store.port");
+      OptionalInt storePort = store == null || store.isBlank() ? OptionalInt.empty()
+          : OptionalInt.of(Integer.parseInt(store.trim()));
+      return Optional.of(new Layout(host, nodes, storePort));
     } catch (IOException | IllegalArgumentException e) {
       throw new CliError("run directory " + dir + ": " + LAYOUT + " is unreadable (" + e.getMessage()
           + "); remove the directory to start afresh");
@@ -119,6 +150,8 @@ public final class RunDir {
       p.setProperty(n.name() + ".port", Integer.toString(n.cluster().port()));
       p.setProperty(n.name() + ".control-port", Integer.toString(n.controlPort()));
     }
+    layout.storePort().ifPresent(port -> p.setProperty("store.port", Integer.toString(port)));
+    layout.storeUrl().ifPresent(url -> p.setProperty("store.url", url)); // for humans; readers use the port
     try (Writer out = Files.newBufferedWriter(dir.resolve(LAYOUT), StandardCharsets.UTF_8)) {
       p.store(out, "jdlm lab cluster, written by `dlm cluster up`; see docs/cluster.md");
     }
@@ -149,7 +182,10 @@ public final class RunDir {
     Files.deleteIfExists(pidFile(node));
   }
 
-  /** Names of the nodes that have a pid file (also those a corrupt or missing layout no longer lists). */
+  /**
+   * Names of the processes that have a pid file: members (also those a corrupt or missing layout no
+   * longer lists) and {@link #STORE}.
+   */
   public List<String> pidFileNodes() throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
@@ -170,7 +206,7 @@ public final class RunDir {
     Files.deleteIfExists(dir.resolve(LAYOUT));
   }
 
-  /** Starts every listed node's log afresh (a new `cluster up`). */
+  /** Starts every listed node's log (and the store's, if listed) afresh (a new `cluster up`). */
   public void truncateLogs(List<String> nodes) throws IOException {
     for (String n : nodes) {
       Files.write(logFile(n), new byte[0]);

@@ -86,21 +86,26 @@ public final class Supervisor {
           + ", jdlm.cli.lab.max-nodes)");
     }
     refuseOccupiedDirectory();
-    List<Integer> ports = basePort.isPresent() ? fixedPorts(basePort.getAsInt(), nodes) : freePorts(2 * nodes);
+    // 2 ports per member, then one for the store: with --base-port the store takes P+2N.
+    List<Integer> ports = basePort.isPresent() ? fixedPorts(basePort.getAsInt(), nodes) : freePorts(2 * nodes + 1);
     List<NodeSpec> specs = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       specs.add(new NodeSpec("n" + (i + 1), new HostPort(HOST, ports.get(2 * i)), ports.get(2 * i + 1)));
     }
+    int storePort = ports.get(2 * nodes);
     for (NodeSpec s : specs) { // checked before anything is written or started
       requireFree(s.cluster().port(), s.name() + " cluster port");
       requireFree(s.controlPort(), s.name() + " control port");
     }
-    RunDir.Layout layout = new RunDir.Layout(HOST, specs);
+    requireFree(storePort, "store port");
+    RunDir.Layout layout = new RunDir.Layout(HOST, specs, OptionalInt.of(storePort));
     dir.writeLayout(layout);
-    dir.truncateLogs(layout.names());
-    // HOOK(store): start the shared store (H2 TCP server on loopback, files under the run
-    // directory) here, before the members, and record its URL in cluster.properties.
+    List<String> logs = new ArrayList<>(layout.names());
+    logs.add(RunDir.STORE);
+    dir.truncateLogs(logs);
     try {
+      // The store first: every member's fencing authority, shared disk and probe journal live there.
+      startStore(storePort, "cluster up");
       for (NodeSpec s : specs) {
         start(layout, s);
       }
@@ -139,12 +144,13 @@ public final class Supervisor {
   }
 
   private static List<Integer> fixedPorts(int base, int nodes) {
-    if (base < 1024 || base + 2 * nodes - 1 > 65535) {
+    int last = base + 2 * nodes; // the store's port follows the members'
+    if (base < 1024 || last > 65535) {
       throw new CliError("cluster up: --base-port " + base + " leaves no room for " + nodes
-          + " members (needs ports " + base + ".." + (base + 2 * nodes - 1) + " within 1024..65535)");
+          + " members and the store (needs ports " + base + ".." + last + " within 1024..65535)");
     }
     List<Integer> ports = new ArrayList<>();
-    for (int p = base; p < base + 2 * nodes; p++) {
+    for (int p = base; p <= last; p++) {
       ports.add(p);
     }
     return ports;
@@ -172,6 +178,20 @@ public final class Supervisor {
       s.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
     } catch (IOException e) {
       throw new CliError("port " + port + " (" + what + ") on " + HOST + " is in use; nothing was started");
+    }
+  }
+
+  private void awaitFree(int port, String what, Deadline deadline) throws InterruptedException {
+    while (true) {
+      try {
+        requireFree(port, what);
+        return;
+      } catch (CliError busy) {
+        if (deadline.expired()) {
+          throw busy;
+        }
+      }
+      Thread.sleep(Math.min(50, settings.pollInterval().toMillis())); // no event for "port released"
     }
   }
 
@@ -318,6 +338,129 @@ public final class Supervisor {
     }).collect(Collectors.joining("\n", "", "\n"));
   }
 
+  // ---------------------------------------------------------------- the shared store
+
+  /**
+   * The shared store as the supervisor sees it.
+   *
+   * @param configured whether this cluster has a store at all (its layout records a store port)
+   * @param serving whether its port accepts connections right now
+   */
+  public record StoreStatus(boolean configured, ProcessState process, OptionalLong pid, Optional<String> url,
+                            boolean serving) {
+    /** {@code Up} (serving), {@code NotServing} (running, port closed), {@code Paused}, {@code Dead}, or {@code None}. */
+    public String label() {
+      if (!configured) {
+        return "None";
+      }
+      return switch (process) {
+        case DEAD -> "Dead";
+        case PAUSED -> "Paused";
+        case RUNNING -> serving ? "Up" : "NotServing";
+      };
+    }
+
+    /** The {@code store} line of `cluster status`: state, pid and URL. */
+    public String line() {
+      return "store  " + label() + "  pid " + (pid.isPresent() ? Long.toString(pid.getAsLong()) : "-") + "  "
+          + url.orElse("(no store in this run directory)");
+    }
+  }
+
+  /** The store's process state, pid and URL, and whether it accepts connections. */
+  public StoreStatus storeStatus() {
+    RunDir.Layout layout = layout();
+    Optional<RunDir.PidRecord> record = dir.readPid(RunDir.STORE);
+    ProcessState process = record.map(Processes::state).orElse(ProcessState.DEAD);
+    OptionalLong pid = process == ProcessState.DEAD ? OptionalLong.empty() : OptionalLong.of(record.get().pid());
+    boolean serving = process == ProcessState.RUNNING && layout.storePort().isPresent()
+        && accepts(layout.storePort().getAsInt());
+    return new StoreStatus(layout.storePort().isPresent(), process, pid, layout.storeUrl(), serving);
+  }
+
+  /**
+   * Starts {@code dlm store serve} on {@code port} as a detached JVM (files under the run
+   * directory's {@code store/}, output in {@code store.log}) and waits until it accepts connections.
+   *
+   * @throws CliError when it exits first (with the store's own one-line reason) or is not serving in time
+   */
+  private void startStore(int port, String command) throws IOException, InterruptedException {
+    List<String> argv = launcher.storeCommand(dir, port);
+    dir.appendLog(RunDir.STORE, "starting the store at " + Instant.now() + ": " + String.join(" ", argv));
+    Process process = new ProcessBuilder(argv)
+        .directory(dir.path().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile(RunDir.STORE).toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    ProcessHandle handle = process.toHandle();
+    started.put(handle.pid(), process);
+    RunDir.PidRecord record = new RunDir.PidRecord(handle.pid(), Processes.startMillis(handle));
+    dir.writePid(RunDir.STORE, record);
+    Deadline deadline = new Deadline(settings.storeStartTimeout());
+    while (true) {
+      if (Processes.state(record) == ProcessState.DEAD) {
+        throw new CliError(command + ": the store exited before it served on " + HOST + ":" + port + " ("
+            + lastLine(dir.logFile(RunDir.STORE)) + "); nothing was started, see " + dir.logFile(RunDir.STORE));
+      }
+      if (accepts(port)) {
+        return;
+      }
+      if (deadline.expired()) {
+        throw new CliError(command + ": the store did not accept connections on " + HOST + ":" + port + " within "
+            + human(deadline.total) + " (jdlm.cli.lab.store.start-timeout); see " + dir.logFile(RunDir.STORE));
+      }
+      Thread.sleep(settings.pollInterval().toMillis()); // no event to wait on: bounded by the deadline
+    }
+  }
+
+  /** SIGTERM to the store (H2 closes the database in its shutdown hook), SIGKILL after {@code down-grace}. */
+  private String stopStore() throws InterruptedException {
+    Optional<RunDir.PidRecord> record = dir.readPid(RunDir.STORE);
+    ProcessState state = record.map(Processes::state).orElse(ProcessState.DEAD);
+    if (state == ProcessState.DEAD) {
+      return "was not running (database kept in " + dir.storeDir() + ")";
+    }
+    String how = "stopped";
+    if (state == ProcessState.PAUSED) {
+      Processes.signal(record.get().pid(), "KILL");
+      Processes.signal(record.get().pid(), "CONT");
+      how = "was paused: killed";
+    } else {
+      Processes.signal(record.get().pid(), "TERM");
+      if (!Processes.awaitDeath(record.get(), settings.downGrace(), settings.pollInterval())) {
+        Processes.signal(record.get().pid(), "KILL");
+        how = "did not stop within " + human(settings.downGrace()) + ": killed";
+      }
+    }
+    if (!Processes.awaitDeath(record.get(), settings.killTimeout(), settings.pollInterval())) {
+      throw new CliError("cluster down: the store (pid " + record.get().pid() + ") survived SIGKILL; pid files kept in "
+          + dir.path());
+    }
+    return how + " (database kept in " + dir.storeDir() + ")";
+  }
+
+  /** Whether something accepts TCP connections on loopback {@code port} within the control timeout. */
+  private boolean accepts(int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getByName(HOST), port), (int) settings.controlTimeout().toMillis());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The last non-blank line of a log, for a one-line error; a placeholder if there is none. */
+  private static String lastLine(java.nio.file.Path log) {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(log).stream().filter(l -> !l.isBlank())
+          .filter(l -> !l.startsWith("=== dlm supervisor:")).toList();
+      return lines.isEmpty() ? "it printed nothing" : lines.get(lines.size() - 1).strip();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "its log is unreadable";
+    }
+  }
+
   // ---------------------------------------------------------------- the power switch
 
   /** SIGKILL: the member dies without leaving; waits until the process is gone. */
@@ -379,8 +522,17 @@ public final class Supervisor {
         throw new CliError("cannot restart " + name + ": its old process " + old.get().pid() + " survived SIGKILL");
       }
     }
-    requireFree(node.cluster().port(), name + " cluster port");
-    requireFree(node.controlPort(), name + " control port");
+    // The leader thread of a SIGKILLed JVM is a zombie (DEAD to us) before its last thread has
+    // exited and released the sockets; a restart right after the kill waits for the ports, bounded.
+    Deadline portsFree = new Deadline(settings.killTimeout());
+    awaitFree(node.cluster().port(), name + " cluster port", portsFree);
+    awaitFree(node.controlPort(), name + " control port", portsFree);
+    StoreStatus store = storeStatus();
+    if (layout().storePort().isPresent() && !store.serving()) {
+      // A member without its store could neither be admitted nor fence; say so instead of waiting.
+      throw new CliError("cannot restart " + name + ": the store is " + store.label() + " (" + store.url().orElse("")
+          + "); see " + dir.logFile(RunDir.STORE) + ", or bring the cluster down and up again");
+    }
     start(layout(), node);
     try {
       return awaitUp(node, 1, new Deadline(settings.restartTimeout()), "cluster restart");
@@ -415,8 +567,9 @@ public final class Supervisor {
    */
   public List<String> down() throws IOException, InterruptedException {
     List<String> names = new ArrayList<>(dir.readLayout().map(RunDir.Layout::names).orElse(List.of()));
-    dir.pidFileNodes().stream().filter(n -> !names.contains(n)).forEach(names::add);
-    if (names.isEmpty()) {
+    dir.pidFileNodes().stream().filter(n -> !names.contains(n) && !n.equals(RunDir.STORE)).forEach(names::add);
+    boolean hasStore = dir.readPid(RunDir.STORE).isPresent();
+    if (names.isEmpty() && !hasStore) {
       throw new CliError("no cluster in " + dir.path() + " (no " + RunDir.LAYOUT + " and no pid files)");
     }
     Map<String, RunDir.PidRecord> alive = new LinkedHashMap<>();
@@ -454,6 +607,10 @@ public final class Supervisor {
     }
     if (!survivors.isEmpty()) {
       throw new CliError("cluster down: " + String.join(", ", survivors) + " survived SIGKILL; pid files kept in " + dir.path());
+    }
+    // The store last: members that leave still write to it (singleton hand-over, final events).
+    if (hasStore) {
+      outcome.put(RunDir.STORE, stopStore());
     }
     dir.forget();
     return outcome.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList();

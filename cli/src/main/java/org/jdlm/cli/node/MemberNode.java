@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running cluster member: its ActorSystem (name {@value NodeSettings#SYSTEM_NAME}, cluster
- * provider, Artery TCP on loopback) and its {@link ControlEndpoint}. Later issues spawn the
- * lockspaces, fencing and filesystem actors here and register their control paths.
+ * provider, Artery TCP on loopback) and its {@link ControlEndpoint}. The store and fencing services
+ * are {@link NodeServices}, installed by {@code dlm node} right after {@link #start}; later issues
+ * spawn the lockspaces and filesystem actors and register their control paths.
  */
 public final class MemberNode {
   private static final Logger log = LoggerFactory.getLogger(MemberNode.class);
@@ -33,8 +34,13 @@ public final class MemberNode {
    * runs coordinated shutdown, which leaves the cluster, and the JVM exits with 143 or 130.)
    */
   public static final int EXIT_LEFT = 0;
-  /** Exit status of `dlm node` when its system terminated for any other reason, e.g. it was downed. */
+  /**
+   * Exit status of `dlm node` when its system terminated for any other reason, e.g. it was downed
+   * while it had no store (a member with a store halts with jdlm.fencing.watchdog.exit-status instead).
+   */
   public static final int EXIT_TERMINATED = 1;
+  /** Exit status when the fencing authority refused this incarnation or never answered ({@link NodeServices.NotAdmitted}). */
+  public static final int EXIT_NOT_ADMITTED = 2;
 
   private final ActorSystem<Void> system;
   private final ControlEndpoint control;
@@ -119,7 +125,8 @@ public final class MemberNode {
       boolean left = reason.isPresent() && (reason.get() == CoordinatedShutdown.clusterLeavingReason()
           || reason.get() == CoordinatedShutdown.jvmExitReason());
       log.info("jdlm member terminated (reason: {})", reason.map(Object::toString).orElse("none"));
-      exit.complete(left ? EXIT_LEFT : EXIT_TERMINATED);
+      boolean notAdmitted = reason.isPresent() && reason.get() instanceof NodeServices.NotAdmitted;
+      exit.complete(left ? EXIT_LEFT : notAdmitted ? EXIT_NOT_ADMITTED : EXIT_TERMINATED);
     });
     return exit;
   }

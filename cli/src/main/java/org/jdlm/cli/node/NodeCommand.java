@@ -1,8 +1,10 @@
 package org.jdlm.cli.node;
 
+import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jdlm.cli.CliError;
 import org.jdlm.cli.Console;
@@ -26,7 +28,7 @@ public final class NodeCommand implements Subcommand {
   public String usage() {
     return """
         usage: dlm node --name NAME --port PORT [--seeds HOST:PORT,...] [--control-port PORT]
-                        [--host HOST] [--dir DIR]
+                        [--host HOST] [--dir DIR] [--store URL] [--pid-dir DIR]
 
         Runs one jdlm cluster member in the foreground until it leaves, is downed or gets SIGTERM.
           --name NAME          the member's name (n1, n2 ...), carried as cluster role "node:NAME"
@@ -36,17 +38,30 @@ public final class NodeCommand implements Subcommand {
           --control-port PORT  the control endpoint's HTTP port (default: one the OS picks, logged)
           --host HOST          the address to bind and advertise (default 127.0.0.1)
           --dir DIR            the member's own directory (default ./run/node-NAME)
-        Exit status: 0 after leaving the cluster, 1 when downed or otherwise terminated, 2 on bad input;
-        SIGTERM/Ctrl-C leave the cluster first, then the JVM exits with 143/130.
+          --store URL          JDBC URL of the shared store (jdbc:h2:tcp://... as printed by
+                               `dlm store serve`, or jdbc:postgresql://...); default jdlm.store.url.
+                               With a store the member runs the fencing authority, shared disk and
+                               fence coordinator; without one it runs without persistence.
+          --pid-dir DIR        where <node>.pid files are (the lab's run directory), for the power
+                               fence agent; default jdlm.fencing.power.pid-dir
+        Exit status: 0 after leaving the cluster, 1 when terminated for another reason, 2 on bad input
+        or when the fencing authority refuses this incarnation as fenced, 70 (jdlm.fencing.watchdog.
+        exit-status) when a member with a store was downed and fenced itself; SIGTERM/Ctrl-C leave the
+        cluster first, then the JVM exits with 143/130.
         """;
   }
 
   @Override
   public int run(List<String> args, Console console) throws Exception {
     Options o = Options.parse("node", args,
-        Set.of("--name", "--port", "--seeds", "--control-port", "--host", "--dir"), Set.of()).noPositional();
+        Set.of("--name", "--port", "--seeds", "--control-port", "--host", "--dir", "--store", "--pid-dir"), Set.of())
+        .noPositional();
     NodeSettings settings = settings(o);
-    MemberNode member = MemberNode.start(settings, NodeConfig.build(settings));
+    Config config = NodeConfig.build(settings);
+    // Every setting of the services is read and checked before anything starts listening.
+    NodeServices.Plan services = NodeServices.plan(settings, config);
+    MemberNode member = MemberNode.start(settings, services.config());
+    services.install(member);
     return member.termination().toCompletableFuture().join();
   }
 
@@ -72,6 +87,11 @@ public final class NodeCommand implements Subcommand {
       throw new CliError("node: --control-port " + control + " is the same as --port");
     }
     Path dir = Path.of(o.get("--dir").orElse("run/node-" + name));
-    return new NodeSettings(name, self, seeds, control, dir);
+    Optional<String> store = o.get("--store").map(String::strip);
+    if (store.isPresent() && !store.get().startsWith("jdbc:")) {
+      throw new CliError("node: --store '" + store.get() + "' is not a JDBC URL (expected jdbc:h2:tcp://HOST:PORT/jdlm;"
+          + "WRITE_DELAY=0 as printed by `dlm store serve`, or jdbc:postgresql://HOST:5432/DATABASE)");
+    }
+    return new NodeSettings(name, self, seeds, control, dir, store, o.get("--pid-dir").map(Path::of));
   }
 }

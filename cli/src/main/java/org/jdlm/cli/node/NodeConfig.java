@@ -10,7 +10,7 @@ import java.util.Map;
  * Builds a member's Pekko configuration. Layers, strongest first:
  *
  * <pre>
- *   1. the `dlm node` command line (ports, seeds, name role, directory)
+ *   1. the `dlm node` command line (ports, seeds, name role, directory, store URL, pid directory)
  *   2. -D system properties
  *   3. application.conf (a user's deployment overrides)
  *   4. jdlm-node.conf   (the lab defaults for Pekko's own keys: cluster provider, SBR,
@@ -27,7 +27,11 @@ public final class NodeConfig {
 
   private NodeConfig() {}
 
-  /** The complete, resolved configuration of the member described by {@code settings}. */
+  /**
+   * The complete, resolved configuration of the member described by {@code settings}. The store's
+   * Pekko Persistence settings are not in it yet: {@link NodeServices#plan} lays them over it when
+   * the member has a store ({@code --store} or {@code jdlm.store.url}).
+   */
   public static Config build(NodeSettings settings) {
     Map<String, Object> flags = new HashMap<>();
     flags.put("pekko.remote.artery.canonical.hostname", settings.cluster().host());
@@ -38,9 +42,12 @@ public final class NodeConfig {
     flags.put("pekko.cluster.roles", List.of(NodeName.role(settings.name())));
     flags.put("jdlm.cli.node.name", settings.name());
     flags.put("jdlm.cli.node.dir", settings.dir().toAbsolutePath().toString());
-    // HOOK(store): when the shared store (fencing module, H2 served by the lab supervisor) is merged,
-    // put its connection settings here, e.g. flags.put("jdlm.fencing.store.url", <from a new
-    // `dlm node --store URL` option that `cluster up` passes>). Until then a member has no store.
+    settings.store().ifPresent(url -> {
+      flags.put("jdlm.store.url", url);
+      // The URL says which database it is; -Djdlm.store.kind is for deployments that set the URL in config.
+      flags.put("jdlm.store.kind", url.startsWith("jdbc:postgresql:") ? "postgres" : "h2");
+    });
+    settings.pidDir().ifPresent(d -> flags.put("jdlm.fencing.power.pid-dir", d.toAbsolutePath().toString()));
     return ConfigFactory.parseMap(flags, "dlm node command line")
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(ConfigFactory.defaultApplication())
