@@ -1,5 +1,17 @@
 package org.jdlm.dlm;
 
+import org.jdlm.dlm.core.ValueBlock;
+
+import org.jdlm.dlm.core.NodeId;
+
+import org.jdlm.dlm.core.LockId;
+
+import org.jdlm.dlm.core.ResourceState;
+
+import org.jdlm.dlm.core.RecoveryPhase;
+
+import org.jdlm.dlm.core.RecoveredLock;
+
 import org.jdlm.common.wire.WireRegistrations;
 import org.jdlm.dlm.core.CastStatus;
 import org.jdlm.dlm.core.FencingToken;
@@ -24,7 +36,10 @@ public final class DlmWire implements WireRegistrations {
         .register(CastStatus.class, 302)
         .register(SyncStatus.class, 303)
         .register(FencingToken.class, 304)
-        .register(ResourceName.class, 305);
+        .register(ResourceName.class, 305)
+        .register(LockId.class, 306)
+        .register(NodeId.class, 307)
+        .register(ValueBlock.class, 308);
     // 320-359: Lockspace protocol
     r.register(Lockspace.Route.class, 320)
         .register(Lockspace.Dump.class, 321)
@@ -39,22 +54,35 @@ public final class DlmWire implements WireRegistrations {
         .register(Lockspace.ResourceIdle.class, 330)
         .register(Lockspace.Hello.class, 331)
         .register(Lockspace.StopAck.class, 332)
-        .register(Lockspace.Rebuild.class, 333)
+        .register(Lockspace.RunPhase.class, 333)
         .register(Lockspace.Register.class, 334)
         .register(Lockspace.Registered.class, 335)
-        .register(Lockspace.Rebuilt.class, 336)
-        .register(Lockspace.Resume.class, 337)
+        .register(Lockspace.PhaseDone.class, 336)
+        .register(RecoveryPhase.class, 337)
         .register(Lockspace.ProbeReply.class, 338)
         .register(DlmGuardian.Probe.class, 339)
         .register(Lockspace.ClusterDump.class, 340)
-        .register(Lockspace.ClusterDumpResult.class, 341);
+        .register(Lockspace.ClusterDumpResult.class, 341)
+        .register(Lockspace.RecoverLookup.class, 342)
+        .register(Lockspace.RecoverLookupReply.class, 343)
+        .register(Lockspace.RecoverLocks.class, 344)
+        .register(Lockspace.RecoverLocksAck.class, 345)
+        .register(Lockspace.ResourcePurged.class, 346)
+        .register(Lockspace.ResourceRecovered.class, 347)
+        .register(Lockspace.ResourceFinalized.class, 348)
+        .register(RecoveredLock.class, 349)
+        .register(ResourceState.Queue.class, 350);
     // 360-379: LockResource protocol
     r.register(LockResource.Request.class, 360)
         .register(LockResource.Convert.class, 361)
         .register(LockResource.Unlock.class, 362)
         .register(LockResource.Cancel.class, 363)
         .register(LockResource.NewGeneration.class, 364)
-        .register(LockResource.DumpResource.class, 365);
+        .register(LockResource.DumpResource.class, 365)
+        .register(LockResource.Purge.class, 366)
+        .register(LockResource.AddRecovered.class, 367)
+        .register(LockResource.Finalize.class, 368)
+        .register(LockResource.GrantAfterRecovery.class, 369);
     // 380-399: master -> owner events
     r.register(LockEvent.Completed.class, 380)
         .register(LockEvent.Blocking.class, 381)

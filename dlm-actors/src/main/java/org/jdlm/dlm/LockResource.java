@@ -1,5 +1,7 @@
 package org.jdlm.dlm;
 
+import org.jdlm.dlm.core.RecoveredLock;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,6 +74,19 @@ public final class LockResource {
   /** From the parent after a membership change: new fencing tokens carry {@code generation}. No reply. */
   public record NewGeneration(long generation) implements Command {}
 
+  /** From the parent {@link Lockspace} in the REMASTER phase: purge the master copies owned by {@code departed} (node ids). Replies {@link Lockspace.ResourcePurged}. */
+  public record Purge(long generation, List<String> departed) implements Command {}
+
+  /** From the parent in the REBUILD_LOCKS phase: add the locks {@code owner} resent (spec §6.3 step 11). Replies {@link Lockspace.ResourceRecovered} naming {@code requester}. */
+  public record AddRecovered(long generation, List<RecoveredLock> locks, ActorRef<Lockspace.Command> owner,
+      ActorRef<Lockspace.Command> requester) implements Command {}
+
+  /** From the parent in the FINALIZE phase: fix PR/CW conversions and recover the value block (step 12). Replies {@link Lockspace.ResourceFinalized}. */
+  public record Finalize(long generation, boolean newMaster) implements Command {}
+
+  /** From the parent in the RESUME phase: tokens carry {@code generation} from now on; grant what recovery made grantable (step 18). No reply. */
+  public record GrantAfterRecovery(long generation) implements Command {}
+
   /** From a dump collector: reply this resource's queues and value block. */
   public record DumpResource(ActorRef<LockspaceDump.ResourceDump> replyTo) implements Command {}
 
@@ -122,6 +137,10 @@ public final class LockResource {
         .onMessage(Unlock.class, this::onUnlock)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(NewGeneration.class, this::onNewGeneration)
+        .onMessage(Purge.class, this::onPurge)
+        .onMessage(AddRecovered.class, this::onAddRecovered)
+        .onMessage(Finalize.class, this::onFinalize)
+        .onMessage(GrantAfterRecovery.class, this::onGrantAfterRecovery)
         .onMessage(DumpResource.class, this::onDump)
         .onMessage(TossCheck.class, m -> onTossCheck())
         .build();
@@ -151,6 +170,50 @@ public final class LockResource {
   private Behavior<Command> onNewGeneration(NewGeneration m) {
     state.raiseTokenGeneration(m.generation());
     return Behaviors.same();
+  }
+
+  private Behavior<Command> onPurge(Purge m) {
+    processed++;
+    Set<NodeId> gone = new java.util.HashSet<>();
+    m.departed().forEach(n -> gone.add(new NodeId(n)));
+    perform(state.purgeNodes(gone)); // Purged effects: no callback goes anywhere (step 9)
+    ownerRefs.keySet().removeAll(gone);
+    state.checkInvariants();
+    parent.tell(new Lockspace.ResourcePurged(m.generation(), name));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAddRecovered(AddRecovered m) {
+    processed++;
+    Address address = m.owner().path().address();
+    NodeId owner = address.hasGlobalScope() ? Lockspace.nodeIdOf(address) : selfNode;
+    if (!owner.equals(selfNode)) {
+      ownerRefs.put(owner, m.owner());
+    }
+    for (RecoveredLock lock : m.locks()) {
+      if (!state.addRecoveredLock(lock)) {
+        ctx.getLog().warn("resource {}: recovered lock {} was already known; kept the first copy", name, lock.lock());
+      }
+    }
+    state.checkInvariants();
+    parent.tell(new Lockspace.ResourceRecovered(m.generation(), name, m.requester()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onFinalize(Finalize m) {
+    processed++;
+    state.finishRecovery(m.newMaster());
+    state.checkInvariants();
+    parent.tell(new Lockspace.ResourceFinalized(m.generation(), name));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGrantAfterRecovery(GrantAfterRecovery m) {
+    processed++;
+    state.raiseTokenGeneration(m.generation());
+    perform(state.grantAfterRecovery());
+    state.checkInvariants();
+    return afterOperation();
   }
 
   private NodeId ownerOf(Operation op) {

@@ -23,9 +23,14 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.RecoveredLock;
+import org.jdlm.dlm.core.RecoveryPhase;
+import org.jdlm.dlm.core.RecoveryRun;
 import org.jdlm.dlm.directory.ResourceDirectory;
 import org.jdlm.dlm.directory.ResourceName;
 import org.jdlm.dlm.dump.LockspaceDump;
@@ -118,23 +123,74 @@ public final class Lockspace {
   /** From a member that changed its view, to every member of that view: I am a member; here is my view. No reply. */
   public record Hello(ActorRef<Command> from, List<ActorRef<Command>> view) implements Command {}
 
-  /** From every member to the coordinator (lowest member) after stopping for {@code view}. The coordinator answers with {@link Rebuild} once all agree. */
-  public record StopAck(List<ActorRef<Command>> view, long generation, ActorRef<Command> from) implements Command {}
+  /**
+   * From every member to the coordinator (lowest member) after stopping for {@code view}: its
+   * generation, the members it last ran with ({@code lastView}) and the members it saw fail
+   * ({@code failed}: unreachable or downed, so they need fencing). The coordinator starts a
+   * recovery run once all agree on the view.
+   */
+  public record StopAck(List<ActorRef<Command>> view, long generation, ActorRef<Command> from, List<String> lastView,
+      List<String> failed) implements Command {}
 
-  /** From the coordinator to every member: adopt {@code view} as generation {@code generation} and re-register mastered names. Members answer {@link Rebuilt}. */
-  public record Rebuild(long generation, List<ActorRef<Command>> view) implements Command {}
+  /**
+   * From the coordinator to every member: run {@code phase} of recovery {@code generation} for
+   * {@code view}; {@code departed} members left ({@code fenced} among them failed and were fenced).
+   * Members answer {@link PhaseDone} (spec §6.3; docs/recovery.md).
+   */
+  public record RunPhase(long generation, RecoveryPhase phase, List<ActorRef<Command>> view, List<String> departed,
+      List<String> fenced) implements Command {}
 
-  /** From a master to every member during rebuild: these names (possibly none) are mastered by {@code from}. Replies {@link Registered}. */
+  /** From a member to the coordinator: {@code phase} of recovery {@code generation} is done here. */
+  public record PhaseDone(long generation, RecoveryPhase phase, ActorRef<Command> from) implements Command {}
+
+  /** From a master to every member during the DIRECTORY phase: these names (possibly none) are mastered by {@code from}. Replies {@link Registered}. */
   public record Register(long generation, List<ResourceName> names, ActorRef<Command> from) implements Command {}
 
   /** Reply to {@link Register}: the records are in place. */
   public record Registered(long generation, ActorRef<Command> from) implements Command {}
 
-  /** From a member to the coordinator: my directory part for {@code generation} is rebuilt. */
-  public record Rebuilt(long generation, ActorRef<Command> from) implements Command {}
+  /**
+   * REMASTER phase, from a survivor holding locks on {@code name} whose master departed, to the
+   * name's new directory node: who masters it now? The first survivor to ask becomes the master
+   * (spec §6.3 step 10). Replies {@link RecoverLookupReply}.
+   */
+  public record RecoverLookup(long generation, ResourceName name, ActorRef<Command> requester) implements Command {}
 
-  /** From the coordinator to every member: everyone rebuilt generation {@code generation}; resume locking. */
-  public record Resume(long generation) implements Command {}
+  /** Reply to {@link RecoverLookup}: {@code master} masters {@code name} from now on. */
+  public record RecoverLookupReply(long generation, ResourceName name, ActorRef<Command> master) implements Command {}
+
+  /**
+   * REBUILD_LOCKS phase, from a survivor to the new master of {@code name}: its own copies of its
+   * locks there, grant queue first, then convert, then wait (step 11). Replies {@link RecoverLocksAck}.
+   */
+  public record RecoverLocks(long generation, ResourceName name, List<RecoveredLock> locks, ActorRef<Command> from)
+      implements Command {}
+
+  /** Reply to {@link RecoverLocks}: the new master holds the resent locks. */
+  public record RecoverLocksAck(long generation, ResourceName name, ActorRef<Command> from) implements Command {}
+
+  /** From a child {@link LockResource}: the dead members' locks are purged (REMASTER phase). */
+  public record ResourcePurged(long generation, ResourceName name) implements Command {}
+
+  /** From a child {@link LockResource}: resent locks are in place; {@code requester} is told. */
+  public record ResourceRecovered(long generation, ResourceName name, ActorRef<Command> requester) implements Command {}
+
+  /** From a child {@link LockResource}: conversions fixed up and the value block recovered (FINALIZE phase). */
+  public record ResourceFinalized(long generation, ResourceName name) implements Command {}
+
+  /** Adapted cluster reachability and membership events (stop at once on unreachable, spec §6.1). */
+  private record MemberEvent(Address address, boolean unreachable, boolean downed, boolean reachable)
+      implements Command {}
+
+  /** The fencing authority's generation for the run the coordinator prepares for {@code view}. */
+  private record GenerationReady(long generation, Set<ActorRef<Command>> view, RecoveryRun.Change change,
+      String error) implements Command {}
+
+  /** Fencing of {@code node} for run {@code generation} finished ({@code error} null) or failed. */
+  private record FenceResult(long generation, String node, String error) implements Command {}
+
+  /** Timer: ask for fencing of {@code node} again after a failure. */
+  private record FenceRetry(long generation, String node) implements Command {}
 
   /** Reply to {@link DlmGuardian.Probe}: the member of this lockspace on node {@code address}, if any (empty list = none). */
   public record ProbeReply(String address, List<ActorRef<Command>> member) implements Command {}
@@ -144,28 +200,6 @@ public final class Lockspace {
 
   /** Adapted receptionist listing of this lockspace's service key. */
   private record ListingChanged(Receptionist.Listing listing) implements Command {}
-
-  /** Barrier phases while stopped; see the class diagram. */
-  enum Phase {
-    /** Waiting for the coordinator's {@link Rebuild}. */
-    STOPPED,
-    /** Rebuild received; waiting for {@link Registered} from every other member. */
-    REBUILDING,
-    /** Told the coordinator; waiting for {@link Resume}. */
-    REBUILT;
-
-    Phase transitionTo(Phase next) {
-      boolean legal = switch (this) {
-        case STOPPED -> next == REBUILDING || next == STOPPED;
-        case REBUILDING -> next == REBUILT || next == STOPPED;
-        case REBUILT -> next == STOPPED;
-      };
-      if (!legal) {
-        throw new IllegalStateException("illegal barrier transition " + this + " -> " + next);
-      }
-      return next;
-    }
-  }
 
   private static final java.time.Duration PROBE_INTERVAL = java.time.Duration.ofSeconds(1);
 
@@ -205,15 +239,41 @@ public final class Lockspace {
   private Set<ActorRef<Command>> view = Set.of();
   private ResourceDirectory directory;
   private long generation;
-  private Phase phase = Phase.STOPPED;
+  /**
+   * {@code null} while running; otherwise the recovery phase this member last entered.
+   * {@code AWAIT_FENCING} means stopped and waiting for the coordinator's run (it also covers the
+   * run's own wait for fencing, which only the coordinator tracks).
+   */
+  private RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
   private boolean everRunning;
+  // failure knowledge: addresses seen unreachable or downed (their departure needs fencing)
+  private final Set<Address> failedAddresses = new HashSet<>();
+  private final Map<Address, Long> incarnations = new HashMap<>();
+  private List<NodeId> runningView = List.of();
+  private long stoppedAtNanos;
   // coordinator bookkeeping
   private final Map<ActorRef<Command>, StopAck> stopAcks = new HashMap<>();
-  private long coordinatingGeneration = -1;
-  private final Set<ActorRef<Command>> rebuiltFrom = new HashSet<>();
-  // rebuild bookkeeping
+  private Set<ActorRef<Command>> preparingView;
+  private RecoveryRun run;
+  private Set<String> runFenced = Set.of();
+  private Set<String> runDepartedNames = Set.of();
+  private long runDetectionMillis;
+  // member bookkeeping of the current run
+  private long runGeneration = -1;
+  private Set<NodeId> runDeparted = Set.of();
   private int registeredAcksMissing;
   private final List<Register> earlyRegisters = new ArrayList<>();
+  private int purgesMissing;
+  private int lookupsMissing;
+  private int recoverAcksMissing;
+  private int finalizesMissing;
+  private final Map<ResourceName, ActorRef<Command>> remastered = new HashMap<>();
+  private final Set<ResourceName> newMasters = new HashSet<>();
+  private final List<Command> earlyRecoveryMessages = new ArrayList<>();
+  // visible state
+  private long recoveriesCompleted;
+  private String lastRecovery = "none";
+  private final Set<String> fencedSeen = new java.util.TreeSet<>();
 
   // directory and mastering
   private final Map<ResourceName, ActorRef<Command>> dirRecords = new HashMap<>();
@@ -252,6 +312,22 @@ public final class Lockspace {
     ctx.getSystem().receptionist().tell(Receptionist.register(key, self));
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(key, adapter));
     local.attach(self, selfNode, ctx.getSystem(), settings.joinTimeout());
+    // spec §6.1 / brief §3: a member that becomes unreachable stops the lockspace at once, long
+    // before the Split Brain Resolver downs and removes it; remember who failed (fencing needed)
+    // and every member's incarnation (what fencing must name).
+    ActorRef<ClusterEvent.ReachabilityEvent> reach = ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
+        e -> new MemberEvent(e.member().address(), e instanceof ClusterEvent.UnreachableMember, false,
+            e instanceof ClusterEvent.ReachableMember));
+    ActorRef<ClusterEvent.MemberEvent> members = ctx.messageAdapter(ClusterEvent.MemberEvent.class, e -> {
+      incarnations.put(e.member().address(), e.member().uniqueAddress().longUid());
+      return new MemberEvent(e.member().address(), false, e instanceof ClusterEvent.MemberDowned, false);
+    });
+    Cluster cluster = Cluster.get(ctx.getSystem());
+    cluster.subscriptions().tell(new Subscribe<>(reach, ClusterEvent.ReachabilityEvent.class));
+    cluster.subscriptions().tell(new Subscribe<>(members, ClusterEvent.MemberEvent.class));
+    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+      incarnations.put(m.address(), m.uniqueAddress().longUid());
+    }
     // Joining: ask every Up node's guardian whether it runs this lockspace before the first
     // barrier. The receptionist alone is eventually consistent, so two nodes joining at once could
     // each run alone for a moment and both master the same name. With the probe, of two
@@ -336,8 +412,8 @@ public final class Lockspace {
     probedGuardians.keySet().forEach(ctx::unwatch);
     probedGuardians.clear();
     Behavior<Command> next = viewMaybeChanged();
-    if (phase == Phase.STOPPED) {
-      coordinator().tell(new StopAck(sortedRefs(view), generation, self)); // withheld while probing
+    if (phase == RecoveryPhase.AWAIT_FENCING) {
+      coordinator().tell(stopAck()); // withheld while probing
     }
     return next;
   }
@@ -347,7 +423,7 @@ public final class Lockspace {
   private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
         .onMessage(Route.class, m -> { route(m.name(), m.op()); return Behaviors.same(); })
-        .onMessage(AtMaster.class, m -> { route(m.name(), m.op()); return Behaviors.same(); })
+        .onMessage(AtMaster.class, this::onAtMaster)
         .onMessage(NotMaster.class, this::onNotMaster)
         .onMessage(Deliver.class, m -> { local.deliver(m.lockId(), m.event()); return Behaviors.same(); })
         .onMessage(Lookup.class, this::onLookup)
@@ -362,17 +438,33 @@ public final class Lockspace {
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(Hello.class, this::onHello)
         .onMessage(StopAck.class, this::onStopAck)
-        .onMessage(Rebuild.class, this::onRebuild)
+        .onMessage(MemberEvent.class, this::onMemberEvent)
+        .onMessage(RunPhase.class, this::onRunPhase)
+        .onMessage(PhaseDone.class, this::onPhaseDone)
         .onMessage(Register.class, this::onRegister)
         .onMessage(Registered.class, this::onRegistered)
-        .onMessage(Rebuilt.class, this::onRebuilt)
-        .onMessage(Resume.class, this::onResume)
+        .onMessage(GenerationReady.class, this::onGenerationReady)
+        .onMessage(FenceResult.class, this::onFenceResult)
+        .onMessage(FenceRetry.class, this::onFenceRetry)
+        .onMessage(RecoverLookup.class, this::dropStaleRecovery)
+        .onMessage(RecoverLookupReply.class, this::dropStaleRecovery)
+        .onMessage(RecoverLocks.class, this::dropStaleRecovery)
+        .onMessage(RecoverLocksAck.class, this::dropStaleRecovery)
+        .onMessage(ResourcePurged.class, this::dropStaleRecovery)
+        .onMessage(ResourceRecovered.class, this::dropStaleRecovery)
+        .onMessage(ResourceFinalized.class, this::dropStaleRecovery)
         .onSignal(Terminated.class, this::onTerminated)
         .onSignal(PostStop.class, s -> { local.close(); return Behaviors.same(); })
         .build();
   }
 
-  /** Stopped for a membership change: lock traffic is stashed until {@link Resume}. */
+  /** Recovery traffic that reaches a running member belongs to a finished or aborted run (style rule 10). */
+  private Behavior<Command> dropStaleRecovery(Command m) {
+    ctx.getLog().info("lockspace {}: dropped stale recovery message {}", local.name(), m);
+    return Behaviors.same();
+  }
+
+  /** Stopped for a membership change: lock traffic is stashed until the RESUME phase. */
   private Behavior<Command> stopped() {
     return Behaviors.receive(Command.class)
         .onMessage(Dump.class, this::onDump)
@@ -382,11 +474,21 @@ public final class Lockspace {
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(Hello.class, this::onHello)
         .onMessage(StopAck.class, this::onStopAck)
-        .onMessage(Rebuild.class, this::onRebuild)
+        .onMessage(MemberEvent.class, this::onMemberEvent)
+        .onMessage(RunPhase.class, this::onRunPhase)
+        .onMessage(PhaseDone.class, this::onPhaseDone)
         .onMessage(Register.class, this::onRegister)
         .onMessage(Registered.class, this::onRegistered)
-        .onMessage(Rebuilt.class, this::onRebuilt)
-        .onMessage(Resume.class, this::onResume)
+        .onMessage(GenerationReady.class, this::onGenerationReady)
+        .onMessage(FenceResult.class, this::onFenceResult)
+        .onMessage(FenceRetry.class, this::onFenceRetry)
+        .onMessage(RecoverLookup.class, this::onRecoverLookup)
+        .onMessage(RecoverLookupReply.class, this::onRecoverLookupReply)
+        .onMessage(RecoverLocks.class, this::onRecoverLocks)
+        .onMessage(RecoverLocksAck.class, this::onRecoverLocksAck)
+        .onMessage(ResourcePurged.class, this::onResourcePurged)
+        .onMessage(ResourceRecovered.class, this::onResourceRecovered)
+        .onMessage(ResourceFinalized.class, this::onResourceFinalized)
         .onMessage(Command.class, this::park)
         .onSignal(Terminated.class, this::onTerminated)
         .onSignal(PostStop.class, s -> { local.close(); return Behaviors.same(); })
@@ -466,6 +568,17 @@ public final class Lockspace {
     return entry;
   }
 
+  private Behavior<Command> onAtMaster(AtMaster m) {
+    if (fromDeparted(m.op().owner())) {
+      // spec §6.2 (dlm_purge_requestqueue): traffic from a member that left is not replayed.
+      ctx.getLog().warn("lockspace {}: dropped {} on {} from departed member {}", local.name(),
+          m.op().getClass().getSimpleName(), m.name(), nodeOf(m.op().owner()));
+      return Behaviors.same();
+    }
+    route(m.name(), m.op());
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onNotMaster(NotMaster m) {
     masterCache.remove(m.name());
     route(m.name(), m.op());
@@ -537,7 +650,7 @@ public final class Lockspace {
       dirNodes.put(e.getKey(), directory == null ? selfNode : directory.directoryNode(e.getKey().bytes()));
     }
     ctx.spawnAnonymous(DumpCollector.create(
-        new DumpCollector.Header(local.name(), selfNode, phase == null ? "running" : "stopped(" + phase + ")",
+        new DumpCollector.Header(local.name(), selfNode, stateText(),
             generation, sortedNodes(view), dirNodes, local.ownedLocks()),
         refs, settings.dumpTimeout(), m.replyTo()));
     return Behaviors.same();
@@ -627,8 +740,23 @@ public final class Lockspace {
   }
 
   private void enterStopped(Set<ActorRef<Command>> nextView) {
+    boolean wasRunning = phase == null;
     view = nextView;
-    phase = phase == null ? Phase.STOPPED : phase.transitionTo(Phase.STOPPED);
+    if (wasRunning) {
+      // spec §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
+      // are held back, on every resource of the lockspace, until the RESUME phase.
+      stoppedAtNanos = System.nanoTime();
+      local.suspendCallbacks();
+      ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(), generation);
+    }
+    // A newer change restarts recovery from the beginning (spec §6.3: -EINTR, restart).
+    phase = RecoveryPhase.AWAIT_FENCING;
+    resetRunBookkeeping();
+    if (run != null) {
+      performRun(run.abort("membership changed again"));
+      run = null;
+    }
+    preparingView = null;
     List<ActorRef<Command>> viewList = sortedRefs(view);
     for (ActorRef<Command> member : view) {
       if (!member.equals(self)) {
@@ -637,8 +765,59 @@ public final class Lockspace {
       }
     }
     if (probesOutstanding == null) {
-      coordinator().tell(new StopAck(viewList, generation, self));
+      coordinator().tell(stopAck());
     }
+    publishState();
+  }
+
+  private StopAck stopAck() {
+    List<String> failed = new ArrayList<>();
+    for (Address a : failedAddresses) {
+      failed.add(nodeIdOf(a).name());
+    }
+    return new StopAck(sortedRefs(view), generation, self, runningView.stream().map(NodeId::name).toList(),
+        List.copyOf(failed));
+  }
+
+  private void resetRunBookkeeping() {
+    registeredAcksMissing = 0;
+    purgesMissing = 0;
+    lookupsMissing = 0;
+    recoverAcksMissing = 0;
+    finalizesMissing = 0;
+    remastered.clear();
+    newMasters.clear();
+    earlyRecoveryMessages.clear();
+  }
+
+  /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
+  private Behavior<Command> onMemberEvent(MemberEvent m) {
+    if (m.unreachable() || m.downed()) {
+      failedAddresses.add(m.address());
+      if (m.unreachable() && viewHasAddress(m.address())) {
+        ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
+            nodeIdOf(m.address()));
+        if (phase == null) {
+          enterStopped(view); // same view: the barrier waits until it is reachable again or removed
+          return stopped();
+        }
+      }
+    } else if (m.reachable()) {
+      failedAddresses.remove(m.address());
+      if (phase == RecoveryPhase.AWAIT_FENCING && viewHasAddress(m.address())) {
+        coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
+      }
+    }
+    return current();
+  }
+
+  private boolean viewHasAddress(Address address) {
+    for (ActorRef<Command> member : view) {
+      if (!member.equals(self) && member.path().address().equals(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Behavior<Command> onStopAck(StopAck m) {
@@ -661,38 +840,215 @@ public final class Lockspace {
     return current();
   }
 
+  /**
+   * Coordinator: once every member stopped for the same view, take a new generation from the
+   * fencing authority and start a recovery run for the change (who departed, who of them failed
+   * and must be fenced, who joined).
+   */
   private void checkAllStopped() {
-    if (!coordinator().equals(self) || phase == null) {
+    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
     long maxGeneration = generation;
+    Set<String> lastViews = new HashSet<>();
+    runningView.forEach(n -> lastViews.add(n.name()));
+    Set<String> failedSeen = new HashSet<>();
+    failedAddresses.forEach(a -> failedSeen.add(nodeIdOf(a).name()));
     for (ActorRef<Command> member : view) {
       StopAck ack = stopAcks.get(member);
       if (ack == null || !Set.copyOf(ack.view()).equals(view)) {
         return;
       }
       maxGeneration = Math.max(maxGeneration, ack.generation());
+      lastViews.addAll(ack.lastView());
+      failedSeen.addAll(ack.failed());
+    }
+    if (view.equals(preparingView)) {
+      return; // the generation for this view is already being fetched
+    }
+    Set<String> members = new java.util.TreeSet<>();
+    view.forEach(r -> members.add(nodeOf(r).name()));
+    Set<String> departedNames = new java.util.TreeSet<>(lastViews);
+    departedNames.removeAll(members);
+    Set<String> failed = new java.util.TreeSet<>(departedNames);
+    failed.retainAll(failedSeen);
+    Set<String> leftCleanly = new java.util.TreeSet<>(departedNames);
+    leftCleanly.removeAll(failed);
+    Set<String> joined = new java.util.TreeSet<>(members);
+    joined.removeAll(lastViews);
+    Set<ActorRef<Command>> snapshot = Set.copyOf(view);
+    preparingView = snapshot;
+    long atLeast = maxGeneration + 1;
+    String reason = "lockspace " + local.name() + ": members " + members
+        + (departedNames.isEmpty() ? "" : ", departed " + departedNames) + (joined.isEmpty() ? "" : ", joined " + joined);
+    ctx.pipeToSelf(fencing().advanceGeneration(atLeast, reason), (g, e) -> e != null
+        ? new GenerationReady(atLeast, snapshot, null, String.valueOf(e.getMessage()))
+        : new GenerationReady(Math.max(g, atLeast), snapshot,
+            new RecoveryRun.Change(Math.max(g, atLeast), members, failed, leftCleanly, joined), null));
+  }
+
+  private org.jdlm.dlm.api.FencingPort fencing() {
+    return org.jdlm.dlm.api.Dlm.get(ctx.getSystem()).fencing();
+  }
+
+  private Behavior<Command> onGenerationReady(GenerationReady m) {
+    if (!m.view().equals(preparingView) || !m.view().equals(view) || phase != RecoveryPhase.AWAIT_FENCING
+        || !coordinator().equals(self)) {
+      return current(); // a newer change overtook this one; its own round is under way
+    }
+    if (m.error() != null) {
+      ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
+          m.error());
+      preparingView = null;
+      timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
+      return current();
     }
     stopAcks.clear();
-    rebuiltFrom.clear();
-    coordinatingGeneration = maxGeneration + 1;
-    List<ActorRef<Command>> viewList = sortedRefs(view);
-    for (ActorRef<Command> member : view) {
-      member.tell(new Rebuild(coordinatingGeneration, viewList));
+    run = RecoveryRun.create(m.change(), java.time.Clock.systemUTC());
+    runFenced = Set.copyOf(m.change().failed());
+    runDepartedNames = new java.util.TreeSet<>(m.change().failed());
+    runDepartedNames.addAll(m.change().leftCleanly());
+    runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
+    ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})", local.name(),
+        m.generation(), m.change().members(), m.change().failed(), m.change().leftCleanly(), m.change().joined());
+    performRun(run.begin());
+    publishState();
+    return current();
+  }
+
+  /** Coordinator: carries out the run's effects. */
+  private void performRun(RecoveryRun.Outcome outcome) {
+    for (RecoveryRun.Effect effect : outcome.effects()) {
+      if (effect instanceof RecoveryRun.RequestFencing f) {
+        for (String node : f.nodes()) {
+          requestFence(f.generation(), node);
+        }
+      } else if (effect instanceof RecoveryRun.StartPhase p) {
+        ctx.getLog().info("lockspace {}: recovery {} phase {}", local.name(), p.generation(), p.phase());
+        List<ActorRef<Command>> viewList = sortedRefs(view);
+        for (ActorRef<Command> member : view) {
+          member.tell(new RunPhase(p.generation(), p.phase(), viewList, List.copyOf(runDepartedNames),
+              List.copyOf(runFenced)));
+        }
+      } else if (effect instanceof RecoveryRun.Finished f) {
+        ctx.getLog().info("lockspace {}: recovery {} finished: detection {} ms, phases {}", local.name(),
+            f.generation(), runDetectionMillis, f.phaseMillis());
+        run = null;
+      } else if (effect instanceof RecoveryRun.Aborted a) {
+        ctx.getLog().warn("lockspace {}: recovery {} aborted: {}", local.name(), a.generation(), a.reason());
+      } else if (effect instanceof RecoveryRun.DroppedStale d) {
+        ctx.getLog().info("lockspace {}: dropped stale recovery report from {} (generation {}, {}): {}",
+            local.name(), d.from(), d.generation(), d.phase(), d.reason());
+      }
     }
   }
 
-  private Behavior<Command> onRebuild(Rebuild m) {
-    if (phase != Phase.STOPPED || !Set.copyOf(m.view()).equals(view)) {
-      return current(); // a newer view change overtook this round; the coordinator will start another
+  private void requestFence(long runGeneration, String node) {
+    Address address = null;
+    for (Address a : failedAddresses) {
+      if (nodeIdOf(a).name().equals(node)) {
+        address = a;
+      }
     }
-    phase = phase.transitionTo(Phase.REBUILDING);
+    long incarnation = address == null ? 0 : incarnations.getOrDefault(address, 0L);
+    String addressText = address == null ? node : address.toString();
+    ctx.getLog().warn("lockspace {}: recovery {} waits for fencing of {} (incarnation {})", local.name(),
+        runGeneration, node, incarnation);
+    ctx.pipeToSelf(fencing().fence(node, addressText, incarnation),
+        (g, e) -> new FenceResult(runGeneration, node, e == null ? null : String.valueOf(e.getMessage())));
+  }
+
+  private Behavior<Command> onFenceResult(FenceResult m) {
+    if (run == null || run.generation() != m.generation()) {
+      return current();
+    }
+    if (m.error() != null) {
+      // Recovery stays blocked until fencing succeeds (spec §6.1): retry, loudly.
+      ctx.getLog().error("lockspace {}: fencing of {} failed ({}); recovery {} stays stopped, retrying",
+          local.name(), m.node(), m.error(), m.generation());
+      timers.startSingleTimer(new FenceRetry(m.generation(), m.node()), java.time.Duration.ofSeconds(1));
+      return current();
+    }
+    ctx.getLog().info("lockspace {}: {} fenced", local.name(), m.node());
+    fencedSeen.add(m.node());
+    publishState();
+    performRun(run.fenced(m.node()));
+    return current();
+  }
+
+  private Behavior<Command> onFenceRetry(FenceRetry m) {
+    if (m.generation() < 0) {
+      checkAllStopped(); // the generation request failed: ask again
+    } else if (run != null && run.generation() == m.generation()) {
+      requestFence(m.generation(), m.node());
+    }
+    return current();
+  }
+
+  private Behavior<Command> onPhaseDone(PhaseDone m) {
+    if (run != null && coordinator().equals(self)) {
+      performRun(run.phaseDone(nodeOf(m.from()).name(), m.generation(), m.phase()));
+    }
+    return current();
+  }
+
+  // ---- member side of a run ----------------------------------------------------------------------
+
+  private Behavior<Command> onRunPhase(RunPhase m) {
+    if (m.phase() == RecoveryPhase.MEMBERS) {
+      if (phase != RecoveryPhase.AWAIT_FENCING || !Set.copyOf(m.view()).equals(view) || m.generation() <= generation) {
+        ctx.getLog().info("lockspace {}: ignoring recovery {} for a view this member no longer has", local.name(),
+            m.generation());
+        return current();
+      }
+      startMembersPhase(m);
+    } else if (m.generation() != runGeneration || phase == null || phase == RecoveryPhase.AWAIT_FENCING) {
+      ctx.getLog().info("lockspace {}: dropped {} of recovery {} (this member is at {} of {})", local.name(),
+          m.phase(), m.generation(), phase, runGeneration);
+      return current();
+    } else {
+      switch (m.phase()) {
+        case DIRECTORY -> startDirectoryPhase();
+        case REMASTER -> startRemasterPhase();
+        case REBUILD_LOCKS -> startRebuildLocksPhase();
+        case FINALIZE -> startFinalizePhase();
+        case RESUME -> {
+          return resume();
+        }
+        default -> throw new IllegalStateException("no member work for phase " + m.phase());
+      }
+    }
+    return current();
+  }
+
+  private void phaseDone() {
+    publishState();
+    coordinator().tell(new PhaseDone(runGeneration, phase, self));
+  }
+
+  private void publishState() {
+    local.publish(recoveryState());
+  }
+
+  /** MEMBERS (spec §6.3 steps 4-6): adopt the view and generation; recompute directory nodes. */
+  private void startMembersPhase(RunPhase m) {
+    phase = RecoveryPhase.MEMBERS;
+    runGeneration = m.generation();
     generation = m.generation();
+    Set<NodeId> gone = new HashSet<>();
+    m.departed().forEach(n -> gone.add(new NodeId(n)));
+    runDeparted = Set.copyOf(gone);
+    fencedSeen.addAll(m.fenced());
     directory = new ResourceDirectory(sortedNodes(view));
     dirRecords.clear();
     tossedTokenFloor = 0; // tokens of the new generation are above every older one
     masterCache.values().removeIf(ref -> !view.contains(ref));
-    // Each master re-registers what it masters with the names' new directory nodes.
+    phaseDone();
+  }
+
+  /** DIRECTORY (step 7): every master re-registers the names it masters with their new directory nodes. */
+  private void startDirectoryPhase() {
+    phase = RecoveryPhase.DIRECTORY;
     Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
     for (ActorRef<Command> member : view) {
       byDirNode.put(nodeOf(member), new ArrayList<>());
@@ -713,14 +1069,12 @@ public final class Lockspace {
     List<Register> early = new ArrayList<>(earlyRegisters);
     earlyRegisters.clear();
     early.forEach(this::onRegister);
-    maybeRebuilt();
-    return current();
+    maybeDirectoryDone();
   }
 
   private Behavior<Command> onRegister(Register m) {
-    boolean rebuiltThisGeneration = phase == Phase.REBUILDING || phase == Phase.REBUILT;
-    if (m.generation() > generation || (m.generation() == generation && !rebuiltThisGeneration && phase != null)) {
-      earlyRegisters.add(m); // its Rebuild has not reached us yet
+    if (m.generation() > generation || (m.generation() == generation && phase == RecoveryPhase.MEMBERS)) {
+      earlyRegisters.add(m); // its RunPhase has not reached us yet
       return current();
     }
     if (m.generation() < generation) {
@@ -734,41 +1088,210 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRegistered(Registered m) {
-    if (m.generation() == generation && phase == Phase.REBUILDING) {
+    if (m.generation() == generation && phase == RecoveryPhase.DIRECTORY) {
       registeredAcksMissing--;
-      maybeRebuilt();
+      maybeDirectoryDone();
     }
     return current();
   }
 
-  private void maybeRebuilt() {
-    if (phase == Phase.REBUILDING && registeredAcksMissing == 0) {
-      phase = phase.transitionTo(Phase.REBUILT);
-      coordinator().tell(new Rebuilt(generation, self));
+  private void maybeDirectoryDone() {
+    if (phase == RecoveryPhase.DIRECTORY && registeredAcksMissing == 0) {
+      phaseDone();
     }
   }
 
-  private Behavior<Command> onRebuilt(Rebuilt m) {
-    if (m.generation() != coordinatingGeneration || !coordinator().equals(self)) {
-      return current();
+  /**
+   * REMASTER (steps 8-10): purge the departed members' master copies on every resource this node
+   * masters; for every resource on which this node holds locks whose master departed, fake or mark
+   * the operations in flight to it, and ask the new directory node who masters it now.
+   */
+  private void startRemasterPhase() {
+    phase = RecoveryPhase.REMASTER;
+    List<String> gone = runDeparted.stream().map(NodeId::name).toList();
+    for (ResourceEntry child : children.values()) {
+      purgesMissing++;
+      child.forwarded++;
+      child.ref.tell(new LockResource.Purge(runGeneration, gone));
     }
-    rebuiltFrom.add(m.from());
-    if (rebuiltFrom.containsAll(view)) {
-      for (ActorRef<Command> member : view) {
-        member.tell(new Resume(coordinatingGeneration));
+    for (String core : local.resourcesMasteredBy(runDeparted)) {
+      ResourceName name = ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      local.masterLost(core);
+      NodeId dirNode = directory.directoryNode(name.bytes());
+      if (dirNode.equals(selfNode)) {
+        ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
+        adoptMaster(name, recorded == null ? self : recorded);
+      } else {
+        lookupsMissing++;
+        memberRef(dirNode).tell(new RecoverLookup(runGeneration, name, self));
       }
-      rebuiltFrom.clear();
+    }
+    drainEarlyRecoveryMessages();
+    maybeRemasterDone();
+  }
+
+  private Behavior<Command> onRecoverLookup(RecoverLookup m) {
+    if (m.generation() != runGeneration || phase == RecoveryPhase.MEMBERS || phase == RecoveryPhase.DIRECTORY) {
+      if (m.generation() >= runGeneration) {
+        earlyRecoveryMessages.add(m); // our REMASTER has not started yet
+      }
+      return current();
+    }
+    ActorRef<Command> recorded = dirRecords.putIfAbsent(m.name(), m.requester());
+    m.requester().tell(new RecoverLookupReply(runGeneration, m.name(), recorded == null ? m.requester() : recorded));
+    return current();
+  }
+
+  private Behavior<Command> onRecoverLookupReply(RecoverLookupReply m) {
+    if (m.generation() != runGeneration || phase != RecoveryPhase.REMASTER) {
+      return current();
+    }
+    adoptMaster(m.name(), m.master());
+    lookupsMissing--;
+    maybeRemasterDone();
+    return current();
+  }
+
+  private void adoptMaster(ResourceName name, ActorRef<Command> master) {
+    remastered.put(name, master);
+    masterCache.put(name, master);
+    if (master.equals(self) && !children.containsKey(name)) {
+      becomeMaster(name, 0);
+      newMasters.add(name);
+    }
+  }
+
+  private Behavior<Command> onResourcePurged(ResourcePurged m) {
+    if (m.generation() == runGeneration && phase == RecoveryPhase.REMASTER) {
+      purgesMissing--;
+      maybeRemasterDone();
     }
     return current();
   }
 
-  private Behavior<Command> onResume(Resume m) {
-    if (phase != Phase.REBUILT || m.generation() != generation) {
+  private void maybeRemasterDone() {
+    if (phase == RecoveryPhase.REMASTER && purgesMissing == 0 && lookupsMissing == 0) {
+      phaseDone();
+    }
+  }
+
+  /** REBUILD_LOCKS (step 11): resend this node's own copies of its locks to each new master. */
+  private void startRebuildLocksPhase() {
+    phase = RecoveryPhase.REBUILD_LOCKS;
+    for (Map.Entry<ResourceName, ActorRef<Command>> e : remastered.entrySet()) {
+      List<RecoveredLock> locks = local.locksToResend(LockspaceLocal.coreName(e.getKey()), nodeOf(e.getValue()));
+      if (locks.isEmpty()) {
+        continue;
+      }
+      recoverAcksMissing++;
+      if (e.getValue().equals(self)) {
+        addRecovered(e.getKey(), locks, self);
+      } else {
+        e.getValue().tell(new RecoverLocks(runGeneration, e.getKey(), locks, self));
+      }
+    }
+    drainEarlyRecoveryMessages();
+    maybeRebuildDone();
+  }
+
+  private void addRecovered(ResourceName name, List<RecoveredLock> locks, ActorRef<Command> from) {
+    ResourceEntry child = children.get(name);
+    if (child == null) {
+      child = becomeMaster(name, 0); // a survivor's resend reached us before our own lookup result
+      newMasters.add(name);
+    }
+    child.forwarded++;
+    child.ref.tell(new LockResource.AddRecovered(runGeneration, locks, from, from));
+  }
+
+  private Behavior<Command> onRecoverLocks(RecoverLocks m) {
+    if (m.generation() != runGeneration || phase != RecoveryPhase.REBUILD_LOCKS) {
+      if (m.generation() >= runGeneration) {
+        earlyRecoveryMessages.add(m);
+      }
       return current();
     }
+    addRecovered(m.name(), m.locks(), m.from());
+    return current();
+  }
+
+  private Behavior<Command> onResourceRecovered(ResourceRecovered m) {
+    if (m.generation() != runGeneration) {
+      return current();
+    }
+    if (m.requester().equals(self)) {
+      recoverAcksMissing--;
+      maybeRebuildDone();
+    } else {
+      m.requester().tell(new RecoverLocksAck(runGeneration, m.name(), self));
+    }
+    return current();
+  }
+
+  private Behavior<Command> onRecoverLocksAck(RecoverLocksAck m) {
+    if (m.generation() == runGeneration && phase == RecoveryPhase.REBUILD_LOCKS) {
+      recoverAcksMissing--;
+      maybeRebuildDone();
+    }
+    return current();
+  }
+
+  private void maybeRebuildDone() {
+    if (phase == RecoveryPhase.REBUILD_LOCKS && recoverAcksMissing == 0) {
+      phaseDone();
+    }
+  }
+
+  private void drainEarlyRecoveryMessages() {
+    List<Command> early = new ArrayList<>(earlyRecoveryMessages);
+    earlyRecoveryMessages.clear();
+    for (Command c : early) {
+      if (c instanceof RecoverLookup l) {
+        onRecoverLookup(l);
+      } else if (c instanceof RecoverLocks l) {
+        onRecoverLocks(l);
+      }
+    }
+  }
+
+  /** FINALIZE (step 12): conversion fix-ups and value-block recovery on every mastered resource. */
+  private void startFinalizePhase() {
+    phase = RecoveryPhase.FINALIZE;
+    for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
+      finalizesMissing++;
+      e.getValue().forwarded++;
+      e.getValue().ref.tell(new LockResource.Finalize(runGeneration, newMasters.contains(e.getKey())));
+    }
+    maybeFinalizeDone();
+  }
+
+  private Behavior<Command> onResourceFinalized(ResourceFinalized m) {
+    if (m.generation() == runGeneration && phase == RecoveryPhase.FINALIZE) {
+      finalizesMissing--;
+      maybeFinalizeDone();
+    }
+    return current();
+  }
+
+  private void maybeFinalizeDone() {
+    if (phase == RecoveryPhase.FINALIZE && finalizesMissing == 0) {
+      phaseDone();
+    }
+  }
+
+  /**
+   * RESUME (steps 15-18): every resource raises its token generation and grants what recovery made
+   * grantable (conversions regardless of order); held messages are replayed in arrival order, then
+   * requests that were in flight to a dead master are resent; callbacks flow again.
+   */
+  private Behavior<Command> resume() {
+    boolean recovery = everRunning;
     phase = null;
-    ctx.getLog().info("lockspace {} running at generation {} with members {}", local.name(), generation,
-        sortedNodes(view));
+    for (ResourceEntry child : children.values()) {
+      // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
+      child.forwarded++;
+      child.ref.tell(new LockResource.GrantAfterRecovery(generation));
+    }
     // Lookups answered in an older generation were dropped; ask the new directory nodes.
     List<Map.Entry<ResourceName, ArrayDeque<LockResource.Operation>>> waiting =
         new ArrayList<>(pendingLookups.entrySet());
@@ -778,13 +1301,51 @@ public final class Lockspace {
         route(e.getKey(), op);
       }
     }
-    for (ResourceEntry child : children.values()) {
-      // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
-      child.ref.tell(new LockResource.NewGeneration(generation));
+    for (ResourceName name : remastered.keySet()) {
+      local.resendAfterRecovery(LockspaceLocal.coreName(name)); // queued behind the stash (steps 16-17)
     }
-    local.running(generation, sortedNodes(view));
+    runningView = sortedNodes(view);
+    long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
+    if (recovery) {
+      recoveriesCompleted++;
+      lastRecovery = "generation " + generation + " after " + tookMillis + " ms stopped"
+          + (runDeparted.isEmpty() ? "" : ", departed " + runDeparted);
+    }
+    ctx.getLog().info("lockspace {} running at generation {} with members {}{}", local.name(), generation,
+        runningView, recovery ? " (recovered in " + tookMillis + " ms)" : "");
+    stoppedAtNanos = 0;
+    PhaseDone done = new PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
+    resetRunBookkeeping();
+    local.running(generation, runningView);
+    publishState();
+    local.resumeCallbacks();
     everRunning = true;
+    coordinator().tell(done);
     return stash.unstashAll(running());
+  }
+
+  /** Whether a held message comes from a member that departed (spec §6.2: purged before replay). */
+  private boolean fromDeparted(ActorRef<Command> owner) {
+    return !owner.equals(self) && !view.contains(owner);
+  }
+
+  /** The state shown by dumps and status (brief §2: running, stopped waiting for fencing, recovering: phase). */
+  private String stateText() {
+    if (phase == null) {
+      return "running" + (recoveriesCompleted == 0 ? "" : " (recoveries " + recoveriesCompleted + ", last: " + lastRecovery + ")");
+    }
+    if (run != null && run.phase() == RecoveryPhase.AWAIT_FENCING) {
+      return "stopped, waiting for fencing of " + run.awaitingFence();
+    }
+    if (phase == RecoveryPhase.AWAIT_FENCING) {
+      return "stopped";
+    }
+    return "recovering: " + phase;
+  }
+
+  /** For the API: state, recoveries completed, generation and the members fenced so far. */
+  org.jdlm.dlm.api.RecoveryState recoveryState() {
+    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen));
   }
 
   // ============================================================================ helpers

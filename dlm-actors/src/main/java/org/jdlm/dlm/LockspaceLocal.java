@@ -22,6 +22,7 @@ import org.jdlm.dlm.api.CompletionListener;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockspaceHandle;
+import org.jdlm.dlm.api.RecoveryState;
 import org.jdlm.dlm.api.LockspaceSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -419,6 +420,18 @@ public final class LockspaceLocal implements LockspaceHandle {
   /** The join future (completes on the callback thread). */
   public CompletionStage<LockspaceHandle> joined() {
     return joined;
+  }
+
+  private volatile RecoveryState recoveryState = new RecoveryState("stopped", 0, 0, Set.of());
+
+  /** From {@link Lockspace} at every recovery transition. */
+  void publish(RecoveryState state) {
+    recoveryState = state;
+  }
+
+  @Override
+  public RecoveryState recoveryState() {
+    return recoveryState;
   }
 
   // ============================================================================ recovery (owner side)

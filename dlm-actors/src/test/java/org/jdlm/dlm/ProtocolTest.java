@@ -1,5 +1,15 @@
 package org.jdlm.dlm;
 
+import org.jdlm.dlm.core.ValueBlock;
+
+import org.jdlm.dlm.core.NodeId;
+
+import org.jdlm.dlm.core.LockId;
+
+import org.jdlm.dlm.core.ResourceState;
+
+import org.jdlm.dlm.core.RecoveredLock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -185,6 +195,16 @@ class ProtocolTest {
       Type element = ((ParameterizedType) generic).getActualTypeArguments()[0];
       Class<?> raw = element instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) element;
       return List.of(sample(raw, element));
+    }
+    if (type == RecoveredLock.class) {
+      // A granted lock resent to a new master: granted mode, no requested mode (its shape rule).
+      return new RecoveredLock(new LockId(new NodeId("127.0.0.1:2552"), 7), ResourceState.Queue.GRANTED, LockMode.PR,
+          null, EnumSet.of(LockFlag.VALBLK), true, ValueBlock.of(new byte[] {1, 2, 3}, 32), 4,
+          new FencingToken(3, 9));
+    }
+    if (type.isEnum()) {
+      Object[] constants = type.getEnumConstants();
+      return constants[constants.length / 2];
     }
     if (type.isRecord()) {
       RecordComponent[] components = type.getRecordComponents();

@@ -75,6 +75,12 @@ public interface LockspaceHandle {
   /** The current members (directory order) as of the last resume. */
   List<NodeId> members();
 
+  /**
+   * This member's recovery state: running or stopped (and why), recoveries completed, generation,
+   * members fenced so far. Updated at every transition; never blocks.
+   */
+  RecoveryState recoveryState();
+
   /** The generation of the last resume. */
   long generation();
 

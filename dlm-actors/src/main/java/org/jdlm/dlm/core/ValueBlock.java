@@ -12,6 +12,12 @@ public final class ValueBlock {
 
   private final byte[] bytes;
 
+  /** For the wire format only (Kryo sets the field): a value block always crosses nodes whole. */
+  @SuppressWarnings("unused")
+  private ValueBlock() {
+    this.bytes = new byte[0];
+  }
+
   private ValueBlock(byte[] bytes) {
     this.bytes = bytes;
   }

@@ -282,8 +282,10 @@ public final class ScenarioAgent implements NodeDriver {
 
   @Override
   public LockspaceView lockspaceView() {
-    LockspaceDump d = dumpNow();
-    return new LockspaceView(d.state(), 0, d.generation(), Set.of());
+    org.jdlm.dlm.api.RecoveryState r = lockspace.recoveryState();
+    Set<String> fenced = new java.util.TreeSet<>();
+    r.fenced().forEach(id -> fenced.add(nodeNameOf.apply(id)));
+    return new LockspaceView(r.running() ? "running" : "stopped", r.recoveriesCompleted(), r.generation(), fenced);
   }
 
   @Override
