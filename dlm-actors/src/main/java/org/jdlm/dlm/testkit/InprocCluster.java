@@ -46,12 +46,22 @@ public final class InprocCluster implements AutoCloseable {
         remote.artery.canonical.hostname = "127.0.0.1"
         coordinated-shutdown.exit-jvm = off
         coordinated-shutdown.terminate-actor-system = on
+        # kill(i) is abrupt, like kill -9: terminating a system must not leave the cluster
+        # gracefully, or its peers would see a clean leave instead of a failure.
+        coordinated-shutdown.run-by-actor-system-terminate = off
         cluster {
+          # A killed member is downed by the majority and removed, as in the lab (docs/cluster.md).
+          downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+          split-brain-resolver {
+            active-strategy = keep-majority
+            stable-after = 1s
+            down-all-when-unstable = off
+          }
           jmx.multi-mbeans-in-same-jvm = on
           gossip-interval = 200ms
           leader-actions-interval = 200ms
           failure-detector.heartbeat-interval = 500ms
-          failure-detector.acceptable-heartbeat-pause = 3s
+          failure-detector.acceptable-heartbeat-pause = 2s
           typed.receptionist.distributed-data.gossip-interval = 100ms
           typed.receptionist.distributed-data.notify-subscribers-interval = 50ms
           log-info = off
@@ -185,6 +195,30 @@ public final class InprocCluster implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /**
+   * Kills node {@code i} abruptly (the in-process {@code kill -9}): its actor system stops without
+   * leaving the cluster, so the others see it unreachable, the Split Brain Resolver downs it, it is
+   * removed, and every lockspace it was in recovers. Waits until the system has stopped.
+   */
+  public void kill(int i) {
+    ActorSystem<Void> victim = systems.get(i);
+    victim.terminate();
+    try {
+      victim.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing node " + i, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("node " + i + " did not stop: " + e, e);
+    }
+    lockspaces.set(i, null);
+  }
+
+  /** Whether node {@code i}'s actor system is still running (not killed). */
+  public boolean isAlive(int i) {
+    return !systems.get(i).whenTerminated().isCompleted();
   }
 
   /** Terminates every actor system and waits (bounded) for each to stop. */

@@ -1,0 +1,211 @@
+package org.jdlm.dlm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jdlm.dlm.api.LockHandle;
+import org.jdlm.dlm.api.LockResult;
+import org.jdlm.dlm.api.LockspaceHandle;
+import org.jdlm.dlm.api.LockspaceSettings;
+import org.jdlm.dlm.core.CastStatus;
+import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.dump.LockspaceDump;
+import org.jdlm.dlm.testkit.InprocCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lockspace recovery on an in-process cluster whose members die abruptly (spec §6, §4 value-block
+ * recovery, §9 J): the dead member is fenced (here: removed from the cluster), its locks are purged,
+ * resources it mastered are rebuilt on a survivor from the survivors' own copies, waiters are
+ * granted, and nothing a survivor holds is lost or changed.
+ */
+class RecoveryTest {
+  private static final int TIMEOUT_S = 30;
+  private InprocCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private InprocCluster start() {
+    cluster = InprocCluster.start(3, "rec", LockspaceSettings.defaults(),
+        ConfigFactory.parseString("jdlm.dlm-actors.toss-delay = 60s"));
+    return cluster;
+  }
+
+  private static LockResult await(LockHandle h) throws Exception {
+    return h.completion().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+  }
+
+  private static byte[] lvb(String text) {
+    byte[] b = new byte[32];
+    byte[] t = text.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(t, 0, b, 0, t.length);
+    return b;
+  }
+
+  private static LockspaceDump.ResourceDump masterCopy(InprocCluster c, String resource) throws Exception {
+    LockspaceDump.ResourceDump found = null;
+    for (int i = 0; i < c.size(); i++) {
+      if (!c.isAlive(i) || c.lockspace(i) == null) {
+        continue;
+      }
+      for (LockspaceDump.ResourceDump r : c.lockspace(i).dump().toCompletableFuture().get(10, TimeUnit.SECONDS).resources()) {
+        if (r.name().equals(resource)) {
+          assertThat(found).as("two masters of " + resource).isNull();
+          found = r;
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void awaitRecovered(LockspaceHandle ls, long before) throws Exception {
+    ClusterLockingTest.awaitCondition(() -> ls.recoveryState().recoveriesCompleted() > before
+        && ls.recoveryState().running(), "recovery to finish on " + ls.nodeId());
+  }
+
+  @Test
+  void deadHoldersLockIsPurgedAndItsWaiterGrantedOnlyAfterRecovery() throws Exception {
+    InprocCluster c = start();
+    LockspaceHandle n1 = c.lockspace(0);
+    LockspaceHandle n2 = c.lockspace(1);
+    LockspaceHandle n3 = c.lockspace(2);
+    assertThat(await(n1.lock("R", LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK); // n1 masters R
+    assertThat(await(n3.lock("R", LockMode.EX, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+    List<String> stateAtGrant = new CopyOnWriteArrayList<>();
+    LockHandle waiter = n2.lock("R".getBytes(StandardCharsets.UTF_8), LockMode.PR, Set.of(), null, null,
+        (h, r) -> stateAtGrant.add(n2.recoveryState().state()));
+    ClusterLockingTest.awaitCondition(() -> waiter.state().name().equals("WAITING"), "n2's PR to queue behind n3's EX");
+    long before = n2.recoveryState().recoveriesCompleted();
+
+    c.kill(2);
+
+    LockResult granted = await(waiter);
+    assertThat(granted.status()).isEqualTo(CastStatus.OK);
+    assertThat(granted.grantedMode()).isEqualTo(LockMode.PR);
+    // TV-53: the CAST is delivered only after recovery completed (callbacks are held while stopped).
+    assertThat(stateAtGrant).singleElement().satisfies(s -> assertThat(s).startsWith("running"));
+    awaitRecovered(n1, before);
+    assertThat(n1.recoveryState().fenced()).contains(c.nodeId(2).name());
+    LockspaceDump.ResourceDump r = masterCopy(c, "R");
+    assertThat(r.master()).isEqualTo(c.nodeId(0).name());
+    assertThat(r.grant()).extracting(LockspaceDump.QueuedLock::owner).containsExactlyInAnyOrder(
+        c.nodeId(0).name(), c.nodeId(1).name());
+    assertThat(r.waiting()).isEmpty();
+  }
+
+  @Test
+  void deadMastersResourceIsRebuiltFromTheSurvivorsWithLocksAndValueBlockIntact() throws Exception {
+    InprocCluster c = start();
+    LockspaceHandle n1 = c.lockspace(0);
+    LockspaceHandle n2 = c.lockspace(1);
+    LockspaceHandle n3 = c.lockspace(2);
+    assertThat(await(n3.lock("R", LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK); // n3 masters R
+    // n1 writes "XXXX" (EX, then down to PR with VALBLK), n2 reads it with PR VALBLK (TV-55).
+    LockHandle l1 = n1.lock("R", LockMode.EX, EnumSet.of(LockFlag.VALBLK), lvb("XXXX"), (h, m) -> { });
+    assertThat(await(l1).status()).isEqualTo(CastStatus.OK);
+    assertThat(l1.convert(LockMode.PR, EnumSet.of(LockFlag.VALBLK), lvb("XXXX")).toCompletableFuture()
+        .get(TIMEOUT_S, TimeUnit.SECONDS).status()).isEqualTo(CastStatus.OK);
+    LockHandle l2 = n2.lock("R", LockMode.PR, EnumSet.of(LockFlag.VALBLK), new byte[32], (h, m) -> { });
+    LockResult read = await(l2);
+    assertThat(new String(read.lvb(), StandardCharsets.US_ASCII)).startsWith("XXXX");
+    LockspaceDump.ResourceDump beforeDeath = masterCopy(c, "R");
+    assertThat(beforeDeath.master()).isEqualTo(c.nodeId(2).name());
+    long before = n1.recoveryState().recoveriesCompleted();
+
+    c.kill(2);
+    awaitRecovered(n1, before);
+    awaitRecovered(n2, before);
+
+    // Exactly one survivor masters R, both PR locks are still granted, and the LVB is "XXXX" and valid.
+    LockspaceDump.ResourceDump r = masterCopy(c, "R");
+    assertThat(r).isNotNull();
+    assertThat(r.master()).isIn(c.nodeId(0).name(), c.nodeId(1).name());
+    assertThat(r.grant()).extracting(q -> q.owner() + ":" + q.granted())
+        .containsExactlyInAnyOrder(c.nodeId(0).name() + ":PR", c.nodeId(1).name() + ":PR");
+    assertThat(r.valNotValid()).isFalse();
+    assertThat(l1.grantedMode()).isEqualTo(LockMode.PR);
+    assertThat(l2.grantedMode()).isEqualTo(LockMode.PR);
+    LockResult fresh = await(n1.lock("R", LockMode.PR, EnumSet.of(LockFlag.VALBLK), new byte[32], null));
+    assertThat(new String(fresh.lvb(), StandardCharsets.US_ASCII)).startsWith("XXXX");
+    assertThat(fresh.sbflags().valNotValid()).isFalse();
+    // The rebuilt locks still block: an EX try-lock fails.
+    assertThat(await(n2.lock("R", LockMode.EX, EnumSet.of(LockFlag.NOQUEUE), null, null)).status())
+        .isEqualTo(CastStatus.EAGAIN);
+    // Tokens issued after recovery outrank every token issued before it.
+    assertThat(fresh.token()).isGreaterThan(read.token());
+  }
+
+  @Test
+  void aRequestWaitingAtAMasterThatDiesIsGrantedNotFailed() throws Exception {
+    InprocCluster c = start();
+    LockspaceHandle n2 = c.lockspace(1);
+    LockspaceHandle n3 = c.lockspace(2);
+    assertThat(await(n3.lock("R", LockMode.EX, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK); // n3 masters and holds R
+    LockHandle waiter = n2.lock("R", LockMode.PR, Set.of(), null, null);
+    ClusterLockingTest.awaitCondition(() -> waiter.state().name().equals("WAITING"), "n2's PR to queue at n3");
+
+    c.kill(2);
+
+    LockResult r = await(waiter);
+    assertThat(r.status()).isEqualTo(CastStatus.OK);
+    assertThat(r.grantedMode()).isEqualTo(LockMode.PR);
+    LockspaceDump.ResourceDump rebuilt = masterCopy(c, "R");
+    assertThat(rebuilt.grant()).extracting(LockspaceDump.QueuedLock::owner).containsExactly(c.nodeId(1).name());
+  }
+
+  @Test
+  void deadExHolderWithValblkMarksTheValueBlockNotValidOnTheSurvivingMaster() throws Exception {
+    InprocCluster c = start();
+    LockspaceHandle n1 = c.lockspace(0);
+    LockspaceHandle n3 = c.lockspace(2);
+    assertThat(await(n1.lock("R", LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK); // n1 masters R
+    LockHandle writer = n3.lock("R", LockMode.EX, EnumSet.of(LockFlag.VALBLK), lvb("AAAA"), null);
+    assertThat(await(writer).status()).isEqualTo(CastStatus.OK);
+    long before = n1.recoveryState().recoveriesCompleted();
+
+    c.kill(2);
+    awaitRecovered(n1, before);
+
+    // spec §4: the master survived and the dead node held EX with VALBLK: the content is kept, but
+    // VALNOTVALID is reported to the next reader.
+    LockResult read = await(n1.lock("R", LockMode.PR, EnumSet.of(LockFlag.VALBLK), new byte[32], null));
+    assertThat(read.status()).isEqualTo(CastStatus.OK);
+    assertThat(read.sbflags().valNotValid()).isTrue();
+  }
+
+  @Test
+  void locksOfSurvivorsOnOtherResourcesAreUntouchedAndCallsDuringRecoveryAreParkedNotFailed() throws Exception {
+    InprocCluster c = start();
+    LockspaceHandle n1 = c.lockspace(0);
+    LockspaceHandle n2 = c.lockspace(1);
+    LockHandle keep = n1.lock("KEEP", LockMode.EX, Set.of(), null, null);
+    LockResult kept = await(keep);
+    assertThat(await(c.lockspace(2).lock("GONE", LockMode.EX, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+    long before = n2.recoveryState().recoveriesCompleted();
+
+    c.kill(2);
+    ClusterLockingTest.awaitCondition(() -> !n2.recoveryState().running(), "n2 to stop for the failure");
+    // A call made while stopped is parked (it neither returns a result nor fails) ...
+    LockHandle during = n2.lock("GONE", LockMode.EX, Set.of(), null, null);
+    assertThat(during.completion().toCompletableFuture().isDone()).isFalse();
+    // ... and is carried out after recovery: the dead node's EX is purged, so it is granted.
+    assertThat(await(during).status()).isEqualTo(CastStatus.OK);
+    awaitRecovered(n2, before);
+    assertThat(keep.grantedMode()).isEqualTo(LockMode.EX);
+    assertThat(keep.state().name()).isEqualTo("GRANTED");
+    assertThat(kept.token()).isNotNull();
+  }
+}
