@@ -222,6 +222,10 @@ public final class NodeServices {
           : new LabPidLookup(Path.of(pidDir));
       coordinator = system.systemActorOf(FenceCoordinator.create(plan.fencing(),
           FenceAgents.standard(system, name, pids, disk), memory, authority), "fence-coordinator", Props.empty());
+      // Lockspace recovery fences through this coordinator and takes its generations from the
+      // authority (brief §3: fencing is real; tokens never go back). Set before any lockspace joins.
+      org.jdlm.dlm.api.Dlm.get(system).useFencing(
+          new LabFencingPort(system, coordinator, authority, timeouts.fence(), timeouts.ask()));
       if (config.getBoolean("jdlm.fencing.watchdog.self-fence")) {
         // A downed member halts at once rather than run on beside the survivors (watchdog fencing).
         SelfFence.install(system, Runtime.getRuntime()::halt, config.getInt("jdlm.fencing.watchdog.exit-status"));
