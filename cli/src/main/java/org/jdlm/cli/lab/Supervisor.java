@@ -379,8 +379,10 @@ public final class Supervisor {
         throw new CliError("cannot restart " + name + ": its old process " + old.get().pid() + " survived SIGKILL");
       }
     }
-    requireFree(node.cluster().port(), name + " cluster port");
-    requireFree(node.controlPort(), name + " control port");
+    // Right after a SIGKILL the dead member's accepted connections linger (FIN-WAIT) until the
+    // peers close their ends, and until then its ports cannot be bound: wait a bounded while.
+    awaitFree(node.cluster().port(), name + " cluster port");
+    awaitFree(node.controlPort(), name + " control port");
     start(layout(), node);
     try {
       return awaitUp(node, 1, new Deadline(settings.restartTimeout()), "cluster restart");
@@ -391,6 +393,21 @@ public final class Supervisor {
         }
       });
       throw e;
+    }
+  }
+
+  private void awaitFree(int port, String what) throws InterruptedException {
+    Deadline deadline = new Deadline(settings.killTimeout());
+    while (true) {
+      try {
+        requireFree(port, what);
+        return;
+      } catch (CliError inUse) {
+        if (deadline.expired()) {
+          throw inUse;
+        }
+      }
+      Thread.sleep(Math.min(50, settings.pollInterval().toMillis()));
     }
   }
 
