@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jdlm.cli.dump.DumpCommand;
 import org.jdlm.cli.lab.ClusterCommand;
 import org.jdlm.cli.node.NodeCommand;
 import org.jdlm.cli.scenario.run.InprocScenarioClusters;
+import org.jdlm.cli.scenario.run.JvmScenarioClusters;
 import org.jdlm.cli.scenario.run.ScenarioCluster;
 import org.jdlm.cli.scenario.run.ScenarioCommand;
 import org.jdlm.cli.store.StoreCommand;
@@ -39,14 +41,22 @@ public final class Main {
         .register(new NodeCommand())
         .register(new ClusterCommand())
         .register(new ScenarioCommand(Main::scenarioClusters))
-        .register(new StoreCommand());
+        .register(new StoreCommand())
+        .register(new DumpCommand());
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */
   private static ScenarioCluster.Factory scenarioClusters(String mode) {
     return switch (mode) {
       case "inproc" -> new InprocScenarioClusters();
-      default -> throw new CliError("scenario run: mode '" + mode + "' is not available yet (use inproc)");
+      case "jvm" -> {
+        try {
+          yield new JvmScenarioClusters();
+        } catch (IOException e) {
+          throw new CliError("scenario run: cannot create a temporary run directory: " + e.getMessage());
+        }
+      }
+      default -> throw new CliError("scenario run: unknown mode '" + mode + "' (expected inproc or jvm)");
     };
   }
 

@@ -20,12 +20,12 @@ class MainTest {
   @Test
   void helpListsEveryRegisteredCommandAndExitsZero() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("node", "cluster");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("node", "cluster", "scenario", "dump");
   }
 
   @Test
   void everySubcommandAnswersHelpWithItsUsage() {
-    for (String command : List.of("node", "cluster")) {
+    for (String command : List.of("node", "cluster", "scenario", "dump")) {
       out.reset();
       assertThat(run(command, "--help")).isZero();
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: dlm " + command);
@@ -41,7 +41,7 @@ class MainTest {
   void unknownCommandIsOneLineOnStderrWithStatus2() {
     assertThat(run("frobnicate")).isEqualTo(Main.EXIT_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
-        "dlm: unknown command 'frobnicate' for 'dlm' (expected one of node, cluster, store)");
+        "dlm: unknown command 'frobnicate' for 'dlm' (expected one of node, cluster, scenario, store, dump)");
   }
 
   @Test

@@ -96,6 +96,7 @@ public final class MemberNode {
         AskPattern.<MembershipWatcher.Command, MembershipView>ask(watcher, MembershipWatcher.GetView::new,
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
+    ScenarioEndpoints.install(member); // the DLM, /scenario/* for `scenario run --mode jvm`, /dump
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.cluster().host(), control.port(), settings.seeds());
     return member;

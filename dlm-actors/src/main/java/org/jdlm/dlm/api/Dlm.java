@@ -108,6 +108,14 @@ public final class Dlm implements Extension {
     return fencing;
   }
 
+  /**
+   * The names of the lockspaces this node has joined (joins still in progress included), sorted:
+   * what a member's {@code /dump} lists when no lockspace is named.
+   */
+  public java.util.SortedSet<String> lockspaceNames() {
+    return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(joined.keySet()));
+  }
+
   /** The actor system this DLM runs in. */
   public ActorSystem<?> system() {
     return system;

@@ -1,6 +1,7 @@
 package org.jdlm.cli.scenario.run;
 
 import org.jdlm.cli.scenario.Header;
+import org.jdlm.cli.scenario.Scenario;
 import org.jdlm.cli.scenario.Statement;
 
 /**
@@ -29,6 +30,14 @@ public interface ScenarioCluster extends AutoCloseable {
   interface Factory {
     /** Starts {@code header.nodes()} members joined to the file's lockspace, or throws with a clear message. */
     ScenarioCluster start(Header header) throws Exception;
+
+    /**
+     * Starts the cluster for a whole file; a factory that reuses clusters overrides this to see the
+     * file's statements (a file with faults gets a cluster of its own).
+     */
+    default ScenarioCluster start(Scenario scenario) throws Exception {
+      return start(scenario.header());
+    }
 
     /** {@code inproc} or {@code jvm}, for output lines. */
     String mode();

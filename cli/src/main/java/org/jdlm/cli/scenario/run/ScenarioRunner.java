@@ -59,7 +59,7 @@ public final class ScenarioRunner {
     String file = scenario.fileName();
     ScenarioCluster cluster;
     try {
-      cluster = factory.start(scenario.header());
+      cluster = factory.start(scenario);
     } catch (Exception e) {
       String why = "could not start a " + scenario.header().nodes() + "-node " + factory.mode() + " cluster: "
           + message(e);

@@ -1,0 +1,129 @@
+package org.jdlm.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.jdlm.cli.lab.Supervisor;
+import org.jdlm.cli.scenario.Mode;
+import org.jdlm.cli.scenario.run.HttpNodeDriver;
+import org.jdlm.cli.scenario.run.NodeDriver;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dlm dump} against a 3-member lab cluster: resources appear once, under their master, and
+ * each member's held locks under it, nodes named n1…n3; a dead member is reported, not waited for.
+ * One cluster for the whole story (a JVM cluster costs seconds); the member endpoints' answers to
+ * bad requests are checked on the same cluster.
+ */
+@Tag("jvm")
+class DumpCommandJvmTest {
+  private static final Duration STEP = Duration.ofSeconds(30);
+
+  @RegisterExtension
+  final LabProcesses lab = new LabProcesses();
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void dumpShowsALockOfN2OnItsMasterN1AndReportsADeadMemberWithoutWaitingForIt() throws Exception {
+    Path dir = tmp.resolve("run");
+    Supervisor cluster = lab.supervisor(dir);
+    cluster.up(3, OptionalInt.empty());
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<HttpNodeDriver> nodes = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      nodes.add(new HttpNodeDriver("n" + i, Supervisor.HOST, cluster.node("n" + i).controlPort(), "fs1", http, STEP));
+    }
+    // Each join waits for the others' handshake: start them together.
+    List<Thread> joins = new ArrayList<>();
+    for (HttpNodeDriver n : nodes) {
+      Thread t = new Thread(() -> n.join(16, STEP));
+      t.start();
+      joins.add(t);
+    }
+    for (Thread t : joins) {
+      t.join(STEP.toMillis());
+    }
+    for (HttpNodeDriver n : nodes) {
+      cluster.await(n + " sees 3 lockspace members", STEP,
+          () -> java.util.Optional.of(n.members()).filter(m -> m.size() == 3));
+    }
+
+    // The first node to use a resource masters it (spec, TV-47a): n1 takes NL, then n2 takes PR.
+    assertThat(nodes.get(0).lock("A", "R1", Mode.NL, Set.of(), null, true)).isEqualTo("OK");
+    awaitCast(nodes.get(0), "A");
+    assertThat(nodes.get(1).lock("B", "R1", Mode.PR, Set.of(), null, true)).isEqualTo("OK");
+    awaitCast(nodes.get(1), "B");
+
+    CliRun dump = CliRun.of("dump", "--dir", dir.toString());
+    assertThat(dump.exit()).as(dump.err()).isZero();
+    List<String> lines = dump.out().lines().toList();
+    assertThat(lines).contains("Resource \"R1\" Master:n1 Dir:" + dirNodeOf(lines))
+        .anyMatch(l -> l.matches("[0-9a-f]{8} PR -- Owner: n2 flags -"))
+        .anyMatch(l -> l.matches("[0-9a-f]{8} NL -- Owner: n1 flags -"))
+        .anyMatch(l -> l.matches("[0-9a-f]{8} GRANTED gr PR rq IV master n1 resource \"R1\" .*"))
+        .contains("Locks held by n2 (1)", "Locks held by n3 (0)")
+        .noneMatch(l -> l.startsWith("Not dumped"));
+    assertThat(lines.indexOf("Locks held by n2 (1)")).isLessThan(lines.indexOf("Locks held by n3 (0)"));
+    assertThat(lines.stream().filter(l -> l.startsWith("Resource \"R1\""))).hasSize(1);
+
+    badRequestsAreOneLineHttp400s(cluster.node("n1").controlPort(), http);
+
+    cluster.kill("n3");
+    long start = System.nanoTime();
+    CliRun afterKill = CliRun.of("dump", "--dir", dir.toString(), "--lockspace", "fs1");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(afterKill.exit()).as(afterKill.err()).isZero();
+    assertThat(afterKill.out()).contains("Not dumped: n3 dead (no process)").contains("Resource \"R1\" Master:n1")
+        .contains("Locks held by n2 (1)");
+    assertThat(took).as("dump must not wait for a dead member").isLessThan(Duration.ofSeconds(10));
+  }
+
+  private static String dirNodeOf(List<String> lines) {
+    return lines.stream().filter(l -> l.startsWith("Resource \"R1\" Master:n1 Dir:")).findFirst()
+        .map(l -> l.substring(l.lastIndexOf(':') + 1)).orElse("?");
+  }
+
+  private static void awaitCast(NodeDriver node, String lock) {
+    long deadline = System.nanoTime() + STEP.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (NodeDriver.ObservedEvent e : node.events(0, 500)) {
+        if (e.lock().equals(lock) && e.kind() == NodeDriver.ObservedEvent.Kind.CAST) {
+          assertThat(e.status()).isEqualTo("OK");
+          return;
+        }
+      }
+    }
+    throw new AssertionError("no completion for " + lock + " within " + STEP);
+  }
+
+  private static void badRequestsAreOneLineHttp400s(int port, HttpClient http) throws Exception {
+    record Case(String method, String pathAndQuery, int status, String message) {}
+    List<Case> cases = List.of(
+        new Case("POST", "/scenario/lock?ls=nope&lock=X&resource=R&mode=EX", 400, "unknown lockspace 'nope' on n1"),
+        new Case("POST", "/scenario/lock?ls=fs1&lock=X&resource=R&mode=XX", 400, "bad mode 'XX'"),
+        new Case("POST", "/scenario/lock?ls=fs1&lock=X&mode=EX", 400, "missing parameter 'resource'"),
+        new Case("POST", "/scenario/lock?ls=fs1&lock=X&resource=R&mode=EX&flags=BOGUS", 400, "unknown lock flag 'BOGUS'"),
+        new Case("GET", "/scenario/lock?ls=fs1&lock=X&resource=R&mode=EX", 405, "use POST"),
+        new Case("GET", "/dump?ls=nope", 400, "lockspace 'nope' is not joined on n1"));
+    for (Case c : cases) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + c.pathAndQuery()))
+          .method(c.method(), HttpRequest.BodyPublishers.noBody()).timeout(STEP).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(c.pathAndQuery() + ": " + r.body()).isEqualTo(c.status());
+      assertThat(r.body()).contains(c.message()).hasLineCount(1);
+    }
+  }
+}
