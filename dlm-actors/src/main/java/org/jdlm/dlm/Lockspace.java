@@ -678,8 +678,8 @@ public final class Lockspace {
       return Behaviors.same();
     }
     ctx.getSystem().receptionist().tell(Receptionist.deregister(key, self));
+    local.close(); // before the reply: once leave() completes, every call must already be refused
     m.replyTo().tell(new LeaveResult(true, ""));
-    local.close();
     return Behaviors.stopped();
   }
 
@@ -731,6 +731,9 @@ public final class Lockspace {
   private Behavior<Command> viewMaybeChanged() {
     Set<ActorRef<Command>> next = new HashSet<>(listed);
     next.addAll(learned);
+    // The receptionist may still list a member for a while after it terminated; a terminated
+    // member never comes back (a restart is a new incarnation with a new reference).
+    next.removeAll(departed);
     next.add(self);
     if (next.equals(view)) {
       return current();
@@ -786,8 +789,9 @@ public final class Lockspace {
     recoverAcksMissing = 0;
     finalizesMissing = 0;
     remastered.clear();
-    newMasters.clear();
     earlyRecoveryMessages.clear();
+    // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
+    // one when the restarted run finalizes it (its value block must be rebuilt, spec §4).
   }
 
   /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
@@ -836,8 +840,41 @@ public final class Lockspace {
       return stopped();
     }
     stopAcks.put(m.from(), m);
+    if (run != null && coordinator().equals(self) && Set.copyOf(m.view()).equals(view)) {
+      restartRunFor(m.from());
+      return current();
+    }
     checkAllStopped();
     return current();
+  }
+
+  /**
+   * Coordinator, mid-run: {@code member} stopped again for the same view (it had ignored the run's
+   * MEMBERS phase while its own view briefly differed). At MEMBERS it is simply told again; later
+   * it has missed phases, so the run restarts under a new generation with the same change, which
+   * every member accepts from whatever phase it is in (spec §6.3: any new stop restarts recovery).
+   */
+  private void restartRunFor(ActorRef<Command> member) {
+    if (run.phase() == RecoveryPhase.MEMBERS || run.phase() == RecoveryPhase.AWAIT_FENCING) {
+      if (run.phase() == RecoveryPhase.MEMBERS) {
+        member.tell(new RunPhase(run.generation(), RecoveryPhase.MEMBERS, sortedRefs(view),
+            List.copyOf(runDepartedNames), List.copyOf(runFenced)));
+      }
+      return;
+    }
+    RecoveryRun.Change old = run.change();
+    performRun(run.abort(nodeOf(member) + " stopped again during " + run.phase()));
+    run = null;
+    phase = RecoveryPhase.AWAIT_FENCING;
+    resetRunBookkeeping();
+    Set<ActorRef<Command>> snapshot = Set.copyOf(view);
+    preparingView = snapshot;
+    long atLeast = Math.max(generation, old.generation()) + 1;
+    ctx.pipeToSelf(fencing().advanceGeneration(atLeast, "lockspace " + local.name() + ": recovery restarted"),
+        (g, e) -> e != null
+            ? new GenerationReady(atLeast, snapshot, null, String.valueOf(e.getMessage()))
+            : new GenerationReady(Math.max(g, atLeast), snapshot, new RecoveryRun.Change(Math.max(g, atLeast),
+                old.members(), old.failed(), old.leftCleanly(), old.joined()), null));
   }
 
   /**
@@ -996,7 +1033,7 @@ public final class Lockspace {
 
   private Behavior<Command> onRunPhase(RunPhase m) {
     if (m.phase() == RecoveryPhase.MEMBERS) {
-      if (phase != RecoveryPhase.AWAIT_FENCING || !Set.copyOf(m.view()).equals(view) || m.generation() <= generation) {
+      if (phase == null || !Set.copyOf(m.view()).equals(view) || m.generation() <= generation) {
         ctx.getLog().info("lockspace {}: ignoring recovery {} for a view this member no longer has", local.name(),
             m.generation());
         return current();
@@ -1032,6 +1069,9 @@ public final class Lockspace {
 
   /** MEMBERS (spec §6.3 steps 4-6): adopt the view and generation; recompute directory nodes. */
   private void startMembersPhase(RunPhase m) {
+    if (phase != RecoveryPhase.AWAIT_FENCING) {
+      resetRunBookkeeping(); // an aborted run's partial work is redone by this one
+    }
     phase = RecoveryPhase.MEMBERS;
     runGeneration = m.generation();
     generation = m.generation();
@@ -1316,6 +1356,7 @@ public final class Lockspace {
     stoppedAtNanos = 0;
     PhaseDone done = new PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
     resetRunBookkeeping();
+    newMasters.clear();
     local.running(generation, runningView);
     publishState();
     local.resumeCallbacks();

@@ -45,7 +45,34 @@ class ShippedScenariosInprocTest {
       files = s.filter(f -> f.toString().endsWith(".scen")).sorted().toList();
     }
     assertThat(files).hasSizeGreaterThanOrEqualTo(40);
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+    return files.stream().map(ShippedScenariosInprocTest::runInproc);
+  }
+
+  /**
+   * Every recovery file passes in-process with abrupt kills (an ActorSystem stopped without leaving
+   * the cluster, downed by the majority, removed, recovered); files that freeze a member with
+   * SIGSTOP need real processes and run in ShippedScenariosJvmTest.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyRecoveryScenarioWithoutSigstopPassesInproc() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(scenarios().resolve("recovery"))) {
+      files = s.filter(f -> f.toString().endsWith(".scen")).filter(f -> !freezes(f)).sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(6);
+    return files.stream().map(ShippedScenariosInprocTest::runInproc);
+  }
+
+  private static boolean freezes(Path f) {
+    try {
+      return Files.readAllLines(f).stream().anyMatch(l -> l.matches("\\s*(pause|resume)\\s+n\\d+.*"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static DynamicTest runInproc(Path f) {
+    return DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
       Scenario scenario = ScenarioParser.parse(scenarios().getParent().relativize(f).toString(),
           Files.readString(f, StandardCharsets.UTF_8));
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -54,6 +81,6 @@ class ShippedScenariosInprocTest {
         result = new ScenarioRunner(CLUSTERS, out, 20).run(scenario);
       }
       assertThat(result.passed()).as(bytes.toString(StandardCharsets.UTF_8)).isTrue();
-    }));
+    });
   }
 }

@@ -77,6 +77,27 @@ class ShippedScenariosJvmTest {
     }));
   }
 
+  /** Recovery files on real members: SIGKILL and SIGSTOP, real fencing (power agent), a restart. */
+  static final List<String> RECOVERY_FILES = List.of(
+      "frozen-holder-fenced-and-lock-handed-on.scen",
+      "dead-master-rebuilt-locks-intact.scen",
+      "killed-member-restarted-and-locking.scen");
+
+  @TestFactory
+  Stream<DynamicTest> recoveryScenariosPassOnRealMemberJvmsWithSigkillAndSigstop() {
+    Path dir = ShippedScenariosInprocTest.scenarios().resolve("recovery");
+    return RECOVERY_FILES.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+      Path f = dir.resolve(name);
+      Scenario scenario = ScenarioParser.parse(name, Files.readString(f, StandardCharsets.UTF_8));
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      ScenarioRunner.FileResult result;
+      try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+        result = new ScenarioRunner(clusters, out, 20).run(scenario);
+      }
+      assertThat(result.passed()).as(bytes.toString(StandardCharsets.UTF_8)).isTrue();
+    }));
+  }
+
   /**
    * Fault statements reach the supervisor: a short pause and resume leave n2 a member, and a killed
    * and restarted n3 is a new incarnation that joined the file's lockspace again and can lock.

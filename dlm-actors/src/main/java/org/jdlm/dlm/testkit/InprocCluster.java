@@ -74,6 +74,8 @@ public final class InprocCluster implements AutoCloseable {
   private final String lockspaceName;
   private final LockspaceSettings settings;
 
+  private Config overrides = ConfigFactory.empty();
+
   private InprocCluster(List<ActorSystem<Void>> systems, List<LockspaceHandle> lockspaces, String lockspaceName,
       LockspaceSettings settings) {
     this.systems = systems;
@@ -139,7 +141,9 @@ public final class InprocCluster implements AutoCloseable {
       while (handles.size() < nodes) {
         handles.add(null);
       }
-      return new InprocCluster(systems, handles, lockspace, settings);
+      InprocCluster cluster = new InprocCluster(new ArrayList<>(systems), handles, lockspace, settings);
+      cluster.overrides = overrides;
+      return cluster;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       terminate(systems);
@@ -214,6 +218,42 @@ public final class InprocCluster implements AutoCloseable {
       throw new IllegalStateException("node " + i + " did not stop: " + e, e);
     }
     lockspaces.set(i, null);
+  }
+
+  /**
+   * Starts node {@code i} again after {@link #kill}: a new actor system (a new incarnation, on a new
+   * port) joins the cluster through a live member and waits until it is Up. It has joined no
+   * lockspace yet; {@link #joinLockspace(int)} (or the caller's own join) does that.
+   */
+  public ActorSystem<Void> restart(int i) {
+    if (isAlive(i)) {
+      kill(i);
+    }
+    Instant deadline = Instant.now().plusSeconds(60);
+    Config config = overrides
+        .withFallback(ConfigFactory.parseString("pekko.remote.artery.canonical.port = " + freePort()))
+        .withFallback(ConfigFactory.parseString(BASE_CONFIG))
+        .withFallback(ConfigFactory.load());
+    ActorSystem<Void> fresh = ActorSystem.create(Behaviors.empty(), "jdlm", config);
+    systems.set(i, fresh);
+    Dlm.get(fresh);
+    ActorSystem<Void> seed = null;
+    for (int k = 0; k < systems.size() && seed == null; k++) {
+      if (k != i && isAlive(k)) {
+        seed = systems.get(k);
+      }
+    }
+    Cluster.get(fresh).manager().tell(Join.create((seed == null ? fresh : seed).address()));
+    try {
+      // Its own view says Up once the leader admitted it (the killed incarnation may still be
+      // listed until it is removed, so a member count would be the wrong test).
+      awaitCondition(() -> Cluster.get(fresh).selfMember().status() == MemberStatus.up(), deadline,
+          "restarted node " + i + " Up");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restarting node " + i, e);
+    }
+    return fresh;
   }
 
   /** Whether node {@code i}'s actor system is still running (not killed). */

@@ -41,6 +41,9 @@ public final class ScenarioRunner {
   /** How one file ended. {@code failure} is the FAIL line's text after the file name, or null. */
   public record FileResult(String file, boolean passed, String failure) {}
 
+  /** How long counters must stay unchanged and idle before {@code await quiet} holds. */
+  static final long QUIET_WINDOW_NANOS = 50_000_000L;
+
   private final ScenarioCluster.Factory factory;
   private final PrintStream out;
   private final long pollMillis;
@@ -134,7 +137,8 @@ public final class ScenarioRunner {
     final Map<String, String> nameOfLockId = new HashMap<>();
     final Set<String> resourcesInvolved = new LinkedHashSet<>();
     final Set<Integer> down = new HashSet<>();
-    long recoveriesBeforeFault = -1;
+    /** Per node: recoveries completed before the latest fault; a restarted node (new incarnation) has none. */
+    final Map<Integer, Long> recoveryBaseline = new HashMap<>();
     Statement current;
 
     Execution(Scenario scenario, ScenarioCluster cluster) {
@@ -278,9 +282,14 @@ public final class ScenarioRunner {
       }
     }
 
-    /** Two consecutive flush rounds with equal counters everywhere and nothing outstanding. */
+    /**
+     * Quiet: flush rounds with equal counters everywhere and nothing outstanding, holding for at
+     * least {@link #QUIET_WINDOW_NANOS}. The window matters: a master queues a grant and the BAST
+     * it causes back to back, and a round taken between the two sees nothing pending.
+     */
     void awaitQuiet(long deadline) throws Failure {
       Map<Integer, NodeDriver.Activity> previous = null;
+      long stableSince = 0;
       while (true) {
         Map<Integer, NodeDriver.Activity> round = new HashMap<>();
         boolean idle = true;
@@ -294,12 +303,19 @@ public final class ScenarioRunner {
         }
         pumpAll(0);
         if (idle && round.equals(previous)) {
-          return;
+          if (System.nanoTime() - stableSince >= QUIET_WINDOW_NANOS) {
+            return;
+          }
+        } else {
+          stableSince = System.nanoTime();
         }
         if (System.nanoTime() > deadline) {
           throw fail("expected quiet within " + scenario.header().timeout().toSeconds() + "s, observed activity " + round);
         }
         previous = round;
+        if (idle) {
+          pumpAll(5); // a short bounded wait between rounds instead of spinning
+        }
       }
     }
 
@@ -312,7 +328,8 @@ public final class ScenarioRunner {
             continue;
           }
           NodeDriver.LockspaceView v = cluster.node(n).lockspaceView();
-          if (!"running".equals(v.state()) || v.recoveriesCompleted() <= recoveriesBeforeFault) {
+          long baseline = recoveryBaseline.getOrDefault(n, -1L);
+          if (!"running".equals(v.state()) || v.recoveriesCompleted() <= baseline) {
             notYet.add("n" + n + "=" + v.state() + "/recoveries " + v.recoveriesCompleted());
           }
         }
@@ -347,10 +364,10 @@ public final class ScenarioRunner {
 
     void fault(Statement.Fault f) throws Failure {
       int n = f.node().number();
-      long before = 0;
+      recoveryBaseline.clear();
       for (int m = 1; m <= cluster.size(); m++) {
         if (m != n && !down.contains(m) && cluster.isResponsive(m)) {
-          before = Math.max(before, cluster.node(m).lockspaceView().recoveriesCompleted());
+          recoveryBaseline.put(m, cluster.node(m).lockspaceView().recoveriesCompleted());
         }
       }
       try {
@@ -359,14 +376,12 @@ public final class ScenarioRunner {
         throw fail("could not " + f.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + f.node() + ": " + message(e));
       }
       switch (f.kind()) {
-        case KILL, PAUSE -> {
-          down.add(n);
-          recoveriesBeforeFault = before;
-        }
-        case RESUME, RESTART -> {
+        case KILL, PAUSE -> down.add(n);
+        case RESUME -> down.remove(n);
+        case RESTART -> {
           down.remove(n);
-          lastSeq[n] = f.kind() == Statement.FaultKind.RESTART ? 0 : lastSeq[n];
-          recoveriesBeforeFault = before;
+          lastSeq[n] = 0; // a new incarnation numbers its callbacks afresh
+          recoveryBaseline.put(n, -1L); // its own join is the recovery it takes part in
         }
         default -> throw new IllegalStateException("no handler for fault " + f.kind());
       }
