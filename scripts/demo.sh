@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The lab in one minute: three member JVMs, one SIGKILLed and seen removed by the survivors, brought
-# back as a new incarnation, then everything stopped. Usage: scripts/demo.sh [RUN_DIR]
-# (default ./run/demo). Whatever happens, the trap stops every member it started.
+# The lab in two minutes: three member JVMs, one SIGKILLed and seen removed by the survivors, brought
+# back as a new incarnation, then everything stopped; then a lock scenario on real member JVMs: a
+# holder killed with SIGKILL, fenced, its lock purged by recovery and its waiter granted.
+# Usage: scripts/demo.sh [RUN_DIR] (default ./run/demo). Whatever happens, the trap stops every
+# member it started (the scenario runner cleans up its own members).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,5 +53,9 @@ step "dlm cluster restart n2   (same name and ports, new incarnation)"
 step "dlm cluster down"
 "$dlm" cluster down --dir "$dir"
 finished=1
+
+step "dlm scenario run --mode jvm scenarios/recovery/dead-holder-waiter-granted.scen"
+echo "(3 member JVMs: n3 holds EX, n2 waits; n3 is SIGKILLed, fenced, recovered; n2 is granted)"
+"$dlm" scenario run --mode jvm "$root/scenarios/recovery/dead-holder-waiter-granted.scen"
 echo
-echo "demo: done; member logs are in $dir/n1.log .. n3.log"
+echo "demo: done; member logs of the first part are in $dir/n1.log .. n3.log"
