@@ -123,8 +123,10 @@ class ClusterLockingTest {
     LockHandle l1 = n1.lock("R-order", LockMode.EX, Set.of(), null, null);
     await(l1.completion());
     List<String> events = new CopyOnWriteArrayList<>();
-    LockHandle l2 = n2.lock("R-order", LockMode.PR, Set.of(), null, (lock, mode) -> events.add("bast " + mode));
-    l2.completion().thenAccept(r -> events.add("cast " + r.status()));
+    // Observed through the lock's completion listener, which runs on the callback thread in
+    // per-lock order: a thenAccept on the stage may run in whichever thread waits in get().
+    LockHandle l2 = n2.lock("R-order".getBytes(java.nio.charset.StandardCharsets.UTF_8), LockMode.PR, Set.of(), null,
+        (lock, mode) -> events.add("bast " + mode), (lock, r) -> events.add("cast " + r.status()));
     // Requests from different nodes may reach the master in either order: queue L2 first.
     awaitDumpQueues("R-order", n1, 0, 1);
     LockHandle l3 = n3.lock("R-order", LockMode.EX, Set.of(), null, null);
