@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jdlm.cli.bench.BenchCommand;
 import org.jdlm.cli.lab.ClusterCommand;
 import org.jdlm.cli.node.NodeCommand;
 import org.jdlm.cli.scenario.run.InprocScenarioClusters;
@@ -37,7 +38,8 @@ public final class Main {
     return new Subcommands("dlm")
         .register(new NodeCommand())
         .register(new ClusterCommand())
-        .register(new ScenarioCommand(Main::scenarioClusters));
+        .register(new ScenarioCommand(Main::scenarioClusters))
+        .register(new BenchCommand());
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

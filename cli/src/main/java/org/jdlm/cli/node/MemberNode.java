@@ -90,6 +90,7 @@ public final class MemberNode {
         AskPattern.<MembershipWatcher.Command, MembershipView>ask(watcher, MembershipWatcher.GetView::new,
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
+    org.jdlm.cli.bench.BenchEndpoints.install(system, control); // dlm bench's member-side driver
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.cluster().host(), control.port(), settings.seeds());
     return member;
