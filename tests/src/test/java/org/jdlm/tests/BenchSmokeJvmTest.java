@@ -2,6 +2,9 @@ package org.jdlm.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,5 +29,8 @@ class BenchSmokeJvmTest {
         .satisfies(row -> assertThat(row).containsPattern("local +1 +64 +[0-9,]+ +[0-9.]+(us|ms) ")
             .containsPattern("(PASS|MISS)"));
     assertThat(LabProcesses.liveMembers()).as("members left running").isEmpty();
+    Matcher started = Pattern.compile("starting 1 member\\(s\\) in (\\S+) ").matcher(run.out());
+    assertThat(started.find()).as("the run directory is named").isTrue();
+    assertThat(Path.of(started.group(1))).as("temporary run directory removed after a good run").doesNotExist();
   }
 }

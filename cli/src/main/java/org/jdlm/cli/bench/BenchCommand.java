@@ -89,11 +89,13 @@ public final class BenchCommand implements Subcommand {
     // Ctrl-C must not leave member JVMs behind on a shared machine.
     Thread reaper = new Thread(supervisor::killAll, "dlm-bench-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
+    int status = 1;
     try {
       console.out().printf("starting %d member(s) in %s ...%n", options.nodes(), dir);
       console.out().flush();
       supervisor.up(options.nodes(), OptionalInt.empty());
-      return bench(supervisor, options, settings, console, "a new cluster in " + dir);
+      status = bench(supervisor, options, settings, console, "a new cluster in " + dir);
+      return status;
     } finally {
       try {
         supervisor.down();
@@ -101,6 +103,19 @@ public final class BenchCommand implements Subcommand {
         supervisor.killAll();
       }
       Runtime.getRuntime().removeShutdownHook(reaper);
+      if (status == 0) {
+        deleteTree(dir); // the members' logs only matter when something failed
+      } else {
+        console.out().println("the members' logs are kept in " + dir);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException ignored) {
+      // a temp directory left behind is harmless
     }
   }
 
