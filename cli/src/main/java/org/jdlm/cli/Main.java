@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.jdlm.cli.dump.DumpCommand;
+import org.jdlm.cli.bench.BenchCommand;
 import org.jdlm.cli.lab.ClusterCommand;
 import org.jdlm.cli.node.NodeCommand;
 import org.jdlm.cli.scenario.run.InprocScenarioClusters;
@@ -42,7 +43,8 @@ public final class Main {
         .register(new ClusterCommand())
         .register(new ScenarioCommand(Main::scenarioClusters))
         .register(new StoreCommand())
-        .register(new DumpCommand());
+        .register(new DumpCommand())
+        .register(new BenchCommand());
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

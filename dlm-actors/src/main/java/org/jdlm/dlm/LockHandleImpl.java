@@ -121,6 +121,18 @@ final class LockHandleImpl implements LockHandle {
     return f;
   }
 
+  /** Whether a cancel is waiting for its outcome (then {@link #settle} may end it). */
+  boolean hasPendingCancel() {
+    synchronized (pending) {
+      for (Pending p : pending) {
+        if (p.kind() == Kind.CANCEL) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /** Delivers one callback of this lock (callback thread, in the core's queue order). */
   void deliver(Callback callback) {
     if (callback instanceof Callback.Completion c) {

@@ -325,28 +325,35 @@ public final class LockspaceLocal implements LockspaceHandle {
       return;
     }
     LockId id = new LockId(nodeId, lockId);
+    LockHandleImpl handle = handles.get(lockId);
     List<OwnerLocks.Delivery> deliveries;
-    Optional<OwnerLockView> after;
+    OwnerLockState state;
+    OwnerLockView cancelling = null;
     synchronized (owner) {
       send(owner.onEffect(toEffect(id, event)));
       deliveries = owner.drainCallbacks();
-      after = owner.view(id);
-    }
-    for (OwnerLocks.Delivery d : deliveries) {
-      LockHandleImpl handle = handles.get(d.lock().local());
-      if (handle != null) {
-        handle.deliver(d.callback());
+      state = owner.state(id).orElse(OwnerLockState.DESTROYED);
+      // A full snapshot (an allocation with the flags set) only when settle() can use it; cancels
+      // are added under this monitor, so the check cannot miss one.
+      if (handle != null && handle.hasPendingCancel()) {
+        cancelling = owner.view(id).orElse(null);
       }
     }
-    LockHandleImpl handle = handles.get(lockId);
+    for (OwnerLocks.Delivery d : deliveries) {
+      LockHandleImpl target = d.lock().local() == lockId ? handle : handles.get(d.lock().local());
+      if (target != null) {
+        target.deliver(d.callback());
+      }
+    }
     if (handle == null) {
       return;
     }
     if (event instanceof LockEvent.Rejected r) {
       handle.failLatest(new DlmException(r.status(), id.toString(), r.reason()));
     }
-    OwnerLockState state = after.map(OwnerLockView::state).orElse(OwnerLockState.DESTROYED);
-    handle.settle(state, after.map(OwnerLockView::granted).orElse(null), after.map(OwnerLockView::token).orElse(null));
+    if (cancelling != null || state == OwnerLockState.DESTROYED) {
+      handle.settle(state, cancelling == null ? null : cancelling.granted(), cancelling == null ? null : cancelling.token());
+    }
     if (state == OwnerLockState.DESTROYED) {
       handles.remove(lockId);
       masters.remove(lockId);
@@ -588,6 +595,10 @@ public final class LockspaceLocal implements LockspaceHandle {
 
     Optional<OwnerLockView> view(LockId id) {
       return locks == null ? Optional.empty() : locks.view(id);
+    }
+
+    Optional<OwnerLockState> state(LockId id) {
+      return locks == null ? Optional.empty() : locks.state(id);
     }
 
     List<OwnerLockView> views() {

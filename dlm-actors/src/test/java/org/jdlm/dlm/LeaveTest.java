@@ -74,4 +74,18 @@ class LeaveTest {
     assertThatThrownBy(() -> dlm.joinLockspace("ok", new LockspaceSettings(64)))
         .isInstanceOfSatisfying(DlmException.class, e -> assertThat(e.code()).isEqualTo(SyncStatus.EEXIST));
   }
+
+  @Test
+  void joiningAgainReturnsTheRunningMemberAndKeepsItRegistered() throws Exception {
+    cluster = InprocCluster.start(1, "again");
+    Dlm dlm = Dlm.get(cluster.system(0));
+    LockspaceHandle first = dlm.lockspace("again");
+    LockspaceHandle second = dlm.joinLockspace("again", LockspaceSettings.defaults()).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertThat(second).isSameAs(first);
+    assertThat(dlm.lockspace("again")).as("still registered after the second join").isSameAs(first);
+    assertThatThrownBy(() -> dlm.joinLockspace("again", new LockspaceSettings(64)))
+        .isInstanceOfSatisfying(DlmException.class, e -> assertThat(e.code()).isEqualTo(SyncStatus.EEXIST));
+    assertThat(dlm.lockspace("again")).as("still registered after a refused join").isSameAs(first);
+  }
 }

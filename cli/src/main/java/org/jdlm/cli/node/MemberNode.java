@@ -97,6 +97,7 @@ public final class MemberNode {
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
     ScenarioEndpoints.install(member); // the DLM, /scenario/* for `scenario run --mode jvm`, /dump
+    org.jdlm.cli.bench.BenchEndpoints.install(system, control); // dlm bench's member-side driver
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.cluster().host(), control.port(), settings.seeds());
     return member;

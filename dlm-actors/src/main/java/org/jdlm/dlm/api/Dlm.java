@@ -72,7 +72,11 @@ public final class Dlm implements Extension {
       throw new DlmException(SyncStatus.EINVAL, lockspaceSettings.lvbLength(),
           "lvblen exceeds jdlm.dlm-actors.max-lvb-length " + settings.maxLvbLength());
     }
-    LockspaceLocal fresh = new LockspaceLocal(name, lockspaceSettings, settings, joined::remove);
+    // The close callback forgets exactly this instance: a second join's throw-away instance is
+    // closed below and must not remove the member that is already running under the same name.
+    LockspaceLocal[] self = new LockspaceLocal[1];
+    LockspaceLocal fresh = new LockspaceLocal(name, lockspaceSettings, settings, n -> joined.remove(n, self[0]));
+    self[0] = fresh;
     LockspaceLocal existing = joined.putIfAbsent(name, fresh);
     if (existing != null) {
       fresh.close();

@@ -1,9 +1,9 @@
 package org.jdlm.dlm.core;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +60,8 @@ public final class OwnerLocks {
     boolean processGone;
     /** RESEND: its request/conversion went to a master that died (step 8). */
     boolean resend;
+    /** Listed in {@code ready}: it has callbacks to deliver or was destroyed since the last drain. */
+    boolean ready;
 
     OwnerLock(LockId id, String resource, boolean blockingCallback, int callbackCapacity) {
       this.id = id;
@@ -87,6 +89,12 @@ public final class OwnerLocks {
   private final int maxLocks;
   private final int callbackCapacity;
   private final LinkedHashMap<LockId, OwnerLock> locks = new LinkedHashMap<>();
+  /**
+   * The locks {@link #drainCallbacks()} must visit, in the order they became ready: those with a
+   * queued callback and those destroyed since the last drain. Draining only these keeps an event's
+   * cost independent of how many locks the node holds (walking every lock made each event O(locks)).
+   */
+  private final ArrayDeque<OwnerLock> ready = new ArrayDeque<>();
   private long nextLocal = 1;
   private int liveLocks;
   private boolean callbacksSuspended;
@@ -343,7 +351,9 @@ public final class OwnerLocks {
       onCompletion(lk, c, out);
     } else if (effect instanceof Effect.Blocking b) {
       if (!lk.muted() && lk.state != OwnerLockState.DESTROYED) {
-        lk.callbacks.offerBlocking(b.mode());
+        if (lk.callbacks.offerBlocking(b.mode())) {
+          markReady(lk);
+        }
       }
     } else if (effect instanceof Effect.Queued q) {
       lk.moveTo(q.conversion() ? OwnerLockState.CONVERT_QUEUED : OwnerLockState.WAITING);
@@ -406,6 +416,7 @@ public final class OwnerLocks {
     }
     if (!lk.muted()) {
       lk.callbacks.offerCompletion(new Callback.Completion(c.status(), c.grantedMode(), c.sbflags(), c.lvb(), c.token()));
+      markReady(lk);
     }
   }
 
@@ -455,6 +466,7 @@ public final class OwnerLocks {
       lk.state = lk.state.transitionTo(OwnerLockState.DESTROYED);
       liveLocks--;
     }
+    markReady(lk); // forgotten at the next drain, after its last callbacks
     lk.grmode = null;
     lk.rqmode = null;
     lk.token = null;
@@ -483,20 +495,27 @@ public final class OwnerLocks {
    * never reused.
    */
   public List<Delivery> drainCallbacks() {
-    ArrayList<Delivery> out = new ArrayList<>();
-    if (callbacksSuspended) {
-      return out;
+    if (callbacksSuspended || ready.isEmpty()) {
+      return List.of();
     }
-    for (Iterator<OwnerLock> it = locks.values().iterator(); it.hasNext(); ) {
-      OwnerLock lk = it.next();
+    ArrayList<Delivery> out = new ArrayList<>(2);
+    for (OwnerLock lk = ready.poll(); lk != null; lk = ready.poll()) {
+      lk.ready = false;
       for (Callback cb = lk.callbacks.poll(); cb != null; cb = lk.callbacks.poll()) {
         out.add(new Delivery(lk.id, cb));
       }
       if (lk.state == OwnerLockState.DESTROYED) {
-        it.remove();
+        locks.remove(lk.id);
       }
     }
     return out;
+  }
+
+  private void markReady(OwnerLock lk) {
+    if (!lk.ready) {
+      lk.ready = true;
+      ready.add(lk);
+    }
   }
 
   // ---------------------------------------------------------------------------------------
