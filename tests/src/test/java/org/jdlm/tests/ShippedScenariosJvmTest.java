@@ -64,10 +64,14 @@ class ShippedScenariosJvmTest {
 
   @TestFactory
   Stream<DynamicTest> representativeDlmScenariosPassOnRealMemberJvms() {
-    Path dir = ShippedScenariosInprocTest.scenarios().resolve("dlm");
-    return FILES.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      Path f = dir.resolve(name);
-      Scenario scenario = ScenarioParser.parse(name, Files.readString(f, StandardCharsets.UTF_8));
+    return runEach("dlm", FILES);
+  }
+
+  /** One dynamic test per file of {@code scenarios/<dir>}, each run on real member JVMs. */
+  private static Stream<DynamicTest> runEach(String dir, List<String> names) {
+    Path base = ShippedScenariosInprocTest.scenarios().resolve(dir);
+    return names.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+      Scenario scenario = ScenarioParser.parse(name, Files.readString(base.resolve(name), StandardCharsets.UTF_8));
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       ScenarioRunner.FileResult result;
       try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
@@ -85,17 +89,7 @@ class ShippedScenariosJvmTest {
 
   @TestFactory
   Stream<DynamicTest> recoveryScenariosPassOnRealMemberJvmsWithSigkillAndSigstop() {
-    Path dir = ShippedScenariosInprocTest.scenarios().resolve("recovery");
-    return RECOVERY_FILES.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      Path f = dir.resolve(name);
-      Scenario scenario = ScenarioParser.parse(name, Files.readString(f, StandardCharsets.UTF_8));
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      ScenarioRunner.FileResult result;
-      try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-        result = new ScenarioRunner(clusters, out, 20).run(scenario);
-      }
-      assertThat(result.passed()).as(bytes.toString(StandardCharsets.UTF_8)).isTrue();
-    }));
+    return runEach("recovery", RECOVERY_FILES);
   }
 
   /**
