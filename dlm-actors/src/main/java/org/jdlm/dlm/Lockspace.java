@@ -273,6 +273,8 @@ public final class Lockspace {
   // visible state
   private long recoveriesCompleted;
   private String lastRecovery = "none";
+  /** On the member that coordinated the last recovery: its timings (detection, fencing, each phase). */
+  private String coordinatedTimings;
   private final Set<String> fencedSeen = new java.util.TreeSet<>();
 
   // directory and mastering
@@ -968,9 +970,19 @@ public final class Lockspace {
               List.copyOf(runFenced)));
         }
       } else if (effect instanceof RecoveryRun.Finished f) {
-        ctx.getLog().info("lockspace {}: recovery {} finished: detection {} ms, phases {}", local.name(),
-            f.generation(), runDetectionMillis, f.phaseMillis());
+        StringBuilder timings = new StringBuilder("detection " + runDetectionMillis + " ms");
+        for (RecoveryPhase p : RecoveryPhase.values()) {
+          Long ms = f.phaseMillis().get(p);
+          if (ms != null) {
+            timings.append(", ").append(p == RecoveryPhase.AWAIT_FENCING ? "fencing" : p.name()).append(' ')
+                .append(ms).append(" ms");
+          }
+        }
+        ctx.getLog().info("lockspace {}: recovery {} finished: {}", local.name(), f.generation(), timings);
+        coordinatedTimings = "generation " + f.generation() + ": " + timings
+            + (runDepartedNames.isEmpty() ? "" : " (departed " + runDepartedNames + ", fenced " + runFenced + ")");
         run = null;
+        publishState();
       } else if (effect instanceof RecoveryRun.Aborted a) {
         ctx.getLog().warn("lockspace {}: recovery {} aborted: {}", local.name(), a.generation(), a.reason());
       } else if (effect instanceof RecoveryRun.DroppedStale d) {
@@ -1346,6 +1358,7 @@ public final class Lockspace {
     }
     runningView = sortedNodes(view);
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
+    coordinatedTimings = null; // the coordinator of this run sets them when it finishes
     if (recovery) {
       recoveriesCompleted++;
       lastRecovery = "generation " + generation + " after " + tookMillis + " ms stopped"
@@ -1373,7 +1386,11 @@ public final class Lockspace {
   /** The state shown by dumps and status (brief §2: running, stopped waiting for fencing, recovering: phase). */
   private String stateText() {
     if (phase == null) {
-      return "running" + (recoveriesCompleted == 0 ? "" : " (recoveries " + recoveriesCompleted + ", last: " + lastRecovery + ")");
+      if (recoveriesCompleted == 0) {
+        return "running";
+      }
+      return "running (recoveries " + recoveriesCompleted + ", last: "
+          + (coordinatedTimings != null ? coordinatedTimings : lastRecovery) + ")";
     }
     if (run != null && run.phase() == RecoveryPhase.AWAIT_FENCING) {
       return "stopped, waiting for fencing of " + run.awaitingFence();
