@@ -118,10 +118,11 @@ public final class DumpCommand implements Subcommand {
     return 0;
   }
 
-  /** One member's dumps, or why there are none. */
-  private record Answer(List<LockspaceDump> dumps, String problem) {}
+  /** One member's dumps, or why there are none ({@code problem} non-null). */
+  public record Answer(List<LockspaceDump> dumps, String problem) {}
 
-  private static Answer ask(HttpClient http, NodeSpec n, String only, Duration timeout) {
+  /** Asks one member's control endpoint for its dumps ({@code only}: one lockspace, or null for all). */
+  public static Answer ask(HttpClient http, NodeSpec n, String only, Duration timeout) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("format", "records");
     if (only != null) {

@@ -124,7 +124,33 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
       Supervisor supervisor = supervisor(o);
       console.out().print(Supervisor.table(supervisor.status()));
       console.out().println(supervisor.storeStatus().line());
+      printLockspaces(supervisor, console);
       return 0;
+    }
+  }
+
+  /**
+   * One line per lockspace and live member: its state as that member reports it (running, with the
+   * last recovery's timings; stopped, waiting for fencing of …; recovering: PHASE) and generation
+   * (docs/recovery.md). Dead and paused members are not asked.
+   */
+  private static void printLockspaces(Supervisor supervisor, Console console) {
+    java.time.Duration timeout = com.typesafe.config.ConfigFactory.load().getDuration("jdlm.cli.dump.member-timeout");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(supervisor.settings().controlTimeout()).build();
+    for (NodeSpec n : supervisor.layout().nodes()) {
+      if (supervisor.processState(n.name()) != ProcessState.RUNNING) {
+        continue;
+      }
+      org.jdlm.cli.dump.DumpCommand.Answer a = org.jdlm.cli.dump.DumpCommand.ask(http, n, null, timeout);
+      if (a.problem() != null) {
+        console.out().println("lockspaces on " + n.name() + ": " + a.problem());
+        continue;
+      }
+      for (org.jdlm.dlm.dump.LockspaceDump d : a.dumps()) {
+        console.out().println("lockspace " + d.lockspace() + " on " + n.name() + ": " + d.state() + ", generation "
+            + d.generation());
+      }
     }
   }
 
