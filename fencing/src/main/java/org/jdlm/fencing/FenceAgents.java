@@ -31,9 +31,21 @@ public final class FenceAgents {
       String dir = c.getString("power.pid-dir");
       lookup = dir.isBlank() ? node -> OptionalLong.empty() : PidFiles.inDirectory(Path.of(dir));
     }
+    Function<String, OptionalLong> byName = lookup;
+    return standardForTargets(system, selfNode, target -> byName.apply(target.node()), disk);
+  }
+
+  /**
+   * Like {@link #standard} with an incarnation-aware pid lookup for the power agent: a fence of an
+   * old incarnation must never kill the process of a newer one (see {@link PowerAgent#REPLACED}).
+   */
+  public static Map<String, FenceAgent> standardForTargets(ActorSystem<?> system, String selfNode,
+      Function<org.jdlm.fencing.core.FenceOperation.Target, OptionalLong> pidOfTarget,
+      ActorRef<SharedDisk.Command> disk) {
+    Config c = system.settings().config().getConfig("jdlm.fencing");
     Map<String, FenceAgent> agents = new LinkedHashMap<>();
-    agents.put("power", new PowerAgent("power", PowerAgent.Settings.fromConfig(system.settings().config()), lookup,
-        system.dispatchers().lookup(DispatcherSelector.blocking())));
+    agents.put("power", new PowerAgent("power", system.dispatchers().lookup(DispatcherSelector.blocking()),
+        PowerAgent.Settings.fromConfig(system.settings().config()), pidOfTarget));
     agents.put("storage", new StorageAgent("storage", disk, selfNode, c.getDuration("storage.ack-timeout"),
         system.scheduler()));
     agents.put("watchdog", new WatchdogAgent("watchdog", c.getDuration("watchdog.timeout"), Clock.systemUTC()));

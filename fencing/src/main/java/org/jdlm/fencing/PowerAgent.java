@@ -52,7 +52,15 @@ public final class PowerAgent implements FenceAgent {
 
   private final String name;
   private final Settings settings;
-  private final Function<String, OptionalLong> pidOf;
+  /**
+   * What a target-aware pid lookup answers for an incarnation that no longer runs any process: the
+   * node was restarted since (the lab kills a member before restarting it), so there is nothing of
+   * that incarnation left to kill, and the pid the node's pid file names belongs to a newer, healthy
+   * incarnation that must not be touched.
+   */
+  public static final long REPLACED = -1;
+
+  private final Function<FenceOperation.Target, OptionalLong> pidOf;
   private final Executor blocking;
 
   /**
@@ -61,9 +69,18 @@ public final class PowerAgent implements FenceAgent {
    * @param blocking where to start the process (fork/exec blocks; use the blocking dispatcher)
    */
   public PowerAgent(String name, Settings settings, Function<String, OptionalLong> pidOf, Executor blocking) {
+    this(name, blocking, settings, target -> pidOf.apply(target.node()));
+  }
+
+  /**
+   * @param pidOfTarget the pid of the target incarnation's process, empty when unknown, or
+   *                    {@link #REPLACED} when that incarnation has been replaced by a newer one
+   */
+  public PowerAgent(String name, Executor blocking, Settings settings,
+      Function<FenceOperation.Target, OptionalLong> pidOfTarget) {
     this.name = name;
     this.settings = settings;
-    this.pidOf = pidOf;
+    this.pidOf = pidOfTarget;
     this.blocking = blocking;
   }
 
@@ -74,7 +91,11 @@ public final class PowerAgent implements FenceAgent {
 
   @Override
   public CompletionStage<Result> fence(FenceOperation.Target target) {
-    OptionalLong pid = pidOf.apply(target.node());
+    OptionalLong pid = pidOf.apply(target);
+    if (pid.isPresent() && pid.getAsLong() == REPLACED) {
+      return CompletableFuture.completedFuture(new Done(name, "incarnation " + target.incarnation() + " of "
+          + target.node() + " runs no process any more (the node was restarted as a newer incarnation)"));
+    }
     boolean needsPid = settings.command().stream().anyMatch(t -> t.contains("{pid}"));
     if (needsPid && pid.isEmpty()) {
       return CompletableFuture.completedFuture(new Failed(name, "no pid known for node " + target.node()

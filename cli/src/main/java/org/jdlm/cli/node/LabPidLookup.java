@@ -1,5 +1,8 @@
 package org.jdlm.cli.node;
 
+import org.jdlm.fencing.PowerAgent;
+import org.jdlm.fencing.core.FenceOperation;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +28,38 @@ final class LabPidLookup implements Function<String, OptionalLong> {
 
   LabPidLookup(Path dir) {
     this.dir = dir;
+  }
+
+  /** The file where each incarnation of {@code node} announces itself as {@code PID UID} (one line each). */
+  static Path incarnationsFile(Path dir, String node) {
+    return dir.resolve(node + ".incarnations");
+  }
+
+  /**
+   * The pid of the incarnation being fenced: the one it announced, so a fence of an old incarnation
+   * after a restart never kills the new process (the pid file already names the new one). An
+   * incarnation the node never announced is not running ({@link PowerAgent#REPLACED}). Without an
+   * announcement file, the pid file decides as before.
+   */
+  OptionalLong forTarget(FenceOperation.Target target) {
+    if (NodeName.problem(target.node()) != null) {
+      return OptionalLong.empty();
+    }
+    Path file = incarnationsFile(dir, target.node());
+    if (!Files.isRegularFile(file)) {
+      return apply(target.node());
+    }
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String[] w = line.trim().split("\\s+");
+        if (w.length == 2 && Long.parseLong(w[1]) == target.incarnation()) {
+          return OptionalLong.of(Long.parseLong(w[0]));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(PowerAgent.REPLACED);
   }
 
   @Override

@@ -218,10 +218,15 @@ public final class NodeServices {
       authority = FencingAuthority.initSingleton(system);
       disk = SharedDisk.initSingleton(system);
       String pidDir = config.getString("jdlm.fencing.power.pid-dir");
-      Function<String, OptionalLong> pids = pidDir.isBlank() ? node -> OptionalLong.empty()
-          : new LabPidLookup(Path.of(pidDir));
-      coordinator = system.systemActorOf(FenceCoordinator.create(plan.fencing(),
-          FenceAgents.standard(system, name, pids, disk), memory, authority), "fence-coordinator", Props.empty());
+      java.util.Map<String, org.jdlm.fencing.FenceAgent> agents;
+      if (pidDir.isBlank()) {
+        agents = FenceAgents.standard(system, name, node -> OptionalLong.empty(), disk);
+      } else {
+        announceIncarnation(Path.of(pidDir));
+        agents = FenceAgents.standardForTargets(system, name, new LabPidLookup(Path.of(pidDir))::forTarget, disk);
+      }
+      coordinator = system.systemActorOf(FenceCoordinator.create(plan.fencing(), agents, memory, authority),
+          "fence-coordinator", Props.empty());
       // Lockspace recovery fences through this coordinator and takes its generations from the
       // authority (brief §3: fencing is real; tokens never go back). Set before any lockspace joins.
       org.jdlm.dlm.api.Dlm.get(system).useFencing(
@@ -229,6 +234,20 @@ public final class NodeServices {
       if (config.getBoolean("jdlm.fencing.watchdog.self-fence")) {
         // A downed member halts at once rather than run on beside the survivors (watchdog fencing).
         SelfFence.install(system, Runtime.getRuntime()::halt, config.getInt("jdlm.fencing.watchdog.exit-status"));
+      }
+    }
+
+    /**
+     * Appends {@code PID UID} to {@code <pid dir>/<name>.incarnations}, so the power agent fences the
+     * process of the incarnation it was asked to fence, never a restarted one (LabPidLookup).
+     */
+    private void announceIncarnation(Path pidDir) {
+      try {
+        java.nio.file.Files.writeString(LabPidLookup.incarnationsFile(pidDir, name),
+            ProcessHandle.current().pid() + " " + incarnation() + "\n", java.nio.charset.StandardCharsets.UTF_8,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      } catch (java.io.IOException e) {
+        log.warn("could not announce incarnation in {}: {}; the power agent falls back to the pid file", pidDir, e.toString());
       }
     }
 
