@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jdlm.cli.bench.RecoveryBenchCommand;
 import org.jdlm.cli.dump.DumpCommand;
 import org.jdlm.cli.lab.ClusterCommand;
 import org.jdlm.cli.node.NodeCommand;
@@ -42,7 +43,8 @@ public final class Main {
         .register(new ClusterCommand())
         .register(new ScenarioCommand(Main::scenarioClusters))
         .register(new StoreCommand())
-        .register(new DumpCommand());
+        .register(new DumpCommand())
+        .register(new RecoveryBenchCommand());
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

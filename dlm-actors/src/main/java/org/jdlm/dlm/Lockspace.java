@@ -258,6 +258,8 @@ public final class Lockspace {
   private Set<String> runFenced = Set.of();
   private Set<String> runDepartedNames = Set.of();
   private long runDetectionMillis;
+  /** Coordinator only: detection and phase timings of the last run it finished (RecoveryState.lastRunMillis). */
+  private Map<String, Long> lastRunMillis = Map.of();
   // member bookkeeping of the current run
   private long runGeneration = -1;
   private Set<NodeId> runDeparted = Set.of();
@@ -970,7 +972,12 @@ public final class Lockspace {
       } else if (effect instanceof RecoveryRun.Finished f) {
         ctx.getLog().info("lockspace {}: recovery {} finished: detection {} ms, phases {}", local.name(),
             f.generation(), runDetectionMillis, f.phaseMillis());
+        Map<String, Long> timings = new java.util.LinkedHashMap<>();
+        timings.put("detection", runDetectionMillis);
+        f.phaseMillis().forEach((phase, ms) -> timings.put(phase.name(), ms));
+        lastRunMillis = timings;
         run = null;
+        publishState();
       } else if (effect instanceof RecoveryRun.Aborted a) {
         ctx.getLog().warn("lockspace {}: recovery {} aborted: {}", local.name(), a.generation(), a.reason());
       } else if (effect instanceof RecoveryRun.DroppedStale d) {
@@ -1386,7 +1393,8 @@ public final class Lockspace {
 
   /** For the API: state, recoveries completed, generation and the members fenced so far. */
   org.jdlm.dlm.api.RecoveryState recoveryState() {
-    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen));
+    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen),
+        lastRunMillis);
   }
 
   // ============================================================================ helpers
