@@ -41,7 +41,10 @@ class MainTest {
   void unknownCommandIsOneLineOnStderrWithStatus2() {
     assertThat(run("frobnicate")).isEqualTo(Main.EXIT_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
-        "dlm: unknown command 'frobnicate' for 'dlm' (expected one of node, cluster, scenario, store, dump)");
+        "dlm: unknown command 'frobnicate' for 'dlm' (expected one of "
+            + String.join(", ", Main.commands().names()) + ")");
+    // The registry is the list: the fixed commands come first, later ones (bench-recovery, …) after.
+    assertThat(Main.commands().names()).startsWith("node", "cluster", "scenario", "store", "dump");
   }
 
   @Test
