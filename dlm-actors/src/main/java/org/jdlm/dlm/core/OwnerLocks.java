@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +94,13 @@ public final class OwnerLocks {
    * (10,000 locks: seconds; 100,000: minutes).
    */
   private final HashMap<String, LinkedHashMap<LockId, OwnerLock>> byResource = new HashMap<>();
+  /**
+   * Locks that may have something for {@link #drainCallbacks}: a callback queued, or destroyed and
+   * not yet forgotten. Keyed by the local id, which grows with creation, so the drain keeps the
+   * creation order a walk of every lock had. Walking every lock on each drain made each callback
+   * cost O(locks held): taking N locks was O(N²), and so was RESUME after remastering N resources.
+   */
+  private final java.util.TreeMap<Long, OwnerLock> dirty = new java.util.TreeMap<>();
   private long nextLocal = 1;
   private int liveLocks;
   private boolean callbacksSuspended;
@@ -353,6 +359,7 @@ public final class OwnerLocks {
     } else if (effect instanceof Effect.Blocking b) {
       if (!lk.muted() && lk.state != OwnerLockState.DESTROYED) {
         lk.callbacks.offerBlocking(b.mode());
+        dirty.put(lk.id.local(), lk);
       }
     } else if (effect instanceof Effect.Queued q) {
       lk.moveTo(q.conversion() ? OwnerLockState.CONVERT_QUEUED : OwnerLockState.WAITING);
@@ -415,6 +422,7 @@ public final class OwnerLocks {
     }
     if (!lk.muted()) {
       lk.callbacks.offerCompletion(new Callback.Completion(c.status(), c.grantedMode(), c.sbflags(), c.lvb(), c.token()));
+      dirty.put(lk.id.local(), lk);
     }
   }
 
@@ -463,6 +471,7 @@ public final class OwnerLocks {
     if (lk.state != OwnerLockState.DESTROYED) {
       lk.state = lk.state.transitionTo(OwnerLockState.DESTROYED);
       liveLocks--;
+      dirty.put(lk.id.local(), lk); // forgotten by the next drain, after its last callbacks
     }
     lk.grmode = null;
     lk.rqmode = null;
@@ -496,16 +505,16 @@ public final class OwnerLocks {
     if (callbacksSuspended) {
       return out;
     }
-    for (Iterator<OwnerLock> it = locks.values().iterator(); it.hasNext(); ) {
-      OwnerLock lk = it.next();
+    for (OwnerLock lk : dirty.values()) {
       for (Callback cb = lk.callbacks.poll(); cb != null; cb = lk.callbacks.poll()) {
         out.add(new Delivery(lk.id, cb));
       }
       if (lk.state == OwnerLockState.DESTROYED) {
-        it.remove();
+        locks.remove(lk.id);
         forgetByResource(lk);
       }
     }
+    dirty.clear();
     return out;
   }
 
@@ -743,6 +752,12 @@ public final class OwnerLocks {
     if (live != liveLocks) {
       throw new IllegalStateException("owner invariant violated: " + live + " live locks but counted " + liveLocks
           + "\n" + dump());
+    }
+    for (OwnerLock lk : locks.values()) {
+      if ((!lk.callbacks.isEmpty() || lk.state == OwnerLockState.DESTROYED) && dirty.get(lk.id.local()) != lk) {
+        throw new IllegalStateException("owner invariant violated: " + lk.id + " has callbacks to deliver or is"
+            + " destroyed but the drain would not see it\n" + dump());
+      }
     }
     int indexed = 0;
     for (Map.Entry<String, LinkedHashMap<LockId, OwnerLock>> e : byResource.entrySet()) {
