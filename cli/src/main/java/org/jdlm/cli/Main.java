@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jdlm.cli.bench.RecoveryBenchCommand;
 import org.jdlm.cli.dump.DumpCommand;
 import org.jdlm.cli.bench.BenchCommand;
 import org.jdlm.cli.lab.ClusterCommand;
@@ -44,7 +45,8 @@ public final class Main {
         .register(new ScenarioCommand(Main::scenarioClusters))
         .register(new StoreCommand())
         .register(new DumpCommand())
-        .register(new BenchCommand());
+        .register(new BenchCommand())
+        .register(new RecoveryBenchCommand());
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

@@ -43,6 +43,8 @@ class MainTest {
     assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
         "dlm: unknown command 'frobnicate' for 'dlm' (expected one of "
             + String.join(", ", Main.commands().names()) + ")");
+    // The registry is the list: the fixed commands come first, later ones (bench-recovery, …) after.
+    assertThat(Main.commands().names()).startsWith("node", "cluster", "scenario", "store", "dump");
   }
 
   @Test

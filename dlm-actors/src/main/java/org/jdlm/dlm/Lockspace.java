@@ -258,6 +258,8 @@ public final class Lockspace {
   private Set<String> runFenced = Set.of();
   private Set<String> runDepartedNames = Set.of();
   private long runDetectionMillis;
+  /** Coordinator only: detection and phase timings of the last run it finished (RecoveryState.lastRunMillis). */
+  private Map<String, Long> lastRunMillis = Map.of();
   // member bookkeeping of the current run
   private long runGeneration = -1;
   private Set<NodeId> runDeparted = Set.of();
@@ -981,6 +983,15 @@ public final class Lockspace {
         ctx.getLog().info("lockspace {}: recovery {} finished: {}", local.name(), f.generation(), timings);
         coordinatedTimings = "generation " + f.generation() + ": " + timings
             + (runDepartedNames.isEmpty() ? "" : " (departed " + runDepartedNames + ", fenced " + runFenced + ")");
+        Map<String, Long> phaseTimings = new java.util.LinkedHashMap<>();
+        phaseTimings.put("detection", runDetectionMillis);
+        for (RecoveryPhase p : RecoveryPhase.values()) {
+          Long ms = f.phaseMillis().get(p);
+          if (ms != null) {
+            phaseTimings.put(p.name(), ms);
+          }
+        }
+        lastRunMillis = phaseTimings;
         run = null;
         publishState();
       } else if (effect instanceof RecoveryRun.Aborted a) {
@@ -1403,7 +1414,8 @@ public final class Lockspace {
 
   /** For the API: state, recoveries completed, generation and the members fenced so far. */
   org.jdlm.dlm.api.RecoveryState recoveryState() {
-    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen));
+    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen),
+        lastRunMillis);
   }
 
   // ============================================================================ helpers

@@ -47,6 +47,23 @@ public final class LabProcesses implements AfterEachCallback {
     return s;
   }
 
+  /**
+   * A supervisor whose members get {@code extraMemberOptions} after the lab's JVM flags, e.g.
+   * {@code -Djdlm.fencing.agents.0=storage}: -D properties override jdlm-node.conf (NodeConfig).
+   */
+  public Supervisor supervisor(Path dir, List<String> extraMemberOptions) {
+    LabSettings l = LabSettings.load();
+    List<String> jvm = new java.util.ArrayList<>(l.memberJvmOptions());
+    jvm.addAll(extraMemberOptions);
+    LabSettings settings = new LabSettings(l.defaultDir(), l.maxNodes(), l.upTimeout(), l.restartTimeout(),
+        l.controlTimeout(), l.pollInterval(), l.downGrace(), l.killTimeout(), jvm, l.storeStartTimeout(),
+        l.storeJvmOptions());
+    Supervisor s = new Supervisor(new RunDir(dir), settings, MemberLauncher.current(settings));
+    supervisors.add(s);
+    watch(dir);
+    return s;
+  }
+
   /** Makes sure members recorded in {@code dir} are killed after the test. */
   public Path watch(Path dir) {
     dirs.add(dir);

@@ -44,6 +44,7 @@ public final class MemberNode {
 
   private final ActorSystem<Void> system;
   private final ControlEndpoint control;
+  private ScenarioEndpoints scenario;
 
   private MemberNode(ActorSystem<Void> system, ControlEndpoint control) {
     this.system = system;
@@ -96,11 +97,16 @@ public final class MemberNode {
         AskPattern.<MembershipWatcher.Command, MembershipView>ask(watcher, MembershipWatcher.GetView::new,
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
-    ScenarioEndpoints.install(member); // the DLM, /scenario/* for `scenario run --mode jvm`, /dump
+    member.scenario = ScenarioEndpoints.install(member); // the DLM, /scenario/* for `scenario run --mode jvm`, /dump
     org.jdlm.cli.bench.BenchEndpoints.install(system, control); // dlm bench's member-side driver
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.cluster().host(), control.port(), settings.seeds());
     return member;
+  }
+
+  /** The member's scenario agents (/scenario/*), set once by {@link #start}. */
+  ScenarioEndpoints scenario() {
+    return scenario;
   }
 
   /** The member's ActorSystem. */

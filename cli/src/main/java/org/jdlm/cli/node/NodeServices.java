@@ -139,6 +139,9 @@ public final class NodeServices {
         for (String path : new String[] {"/store/append", "/store/read", "/fencing/status", "/fencing/fence"}) {
           member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
         }
+        for (String path : new String[] {"/disk/write", "/disk/submit", "/disk/read"}) {
+          member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
+        }
         return;
       }
       log.info("jdlm member {} uses the {} store {}", settings.name(), store.get().kind().name().toLowerCase(),
@@ -154,6 +157,7 @@ public final class NodeServices {
     private final Plan plan;
     private final Timeouts timeouts;
     private final String name;
+    private final ScenarioEndpoints scenario;
     /** This member's admission as the endpoint reports it: pending, admitted, refused-fenced, no-answer. */
     private final AtomicReference<String> admission = new AtomicReference<>("pending");
     private final AtomicReference<String> registration = new AtomicReference<>("pending");
@@ -167,6 +171,7 @@ public final class NodeServices {
       this.plan = plan;
       this.timeouts = timeouts;
       this.name = plan.settings().name();
+      this.scenario = member.scenario();
     }
 
     void start() {
@@ -174,6 +179,7 @@ public final class NodeServices {
       startFencing();
       control.register("/fencing/status", request -> fencingStatus());
       control.register("/fencing/fence", request -> fence(request.query().get("node")));
+      DiskEndpoints.install(control, system, disk, name, this::incarnation, scenario::token, timeouts.ask());
       // The singletons live on the oldest Up member: ask only once this member is Up itself.
       org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(this::admitAndRegister);
     }

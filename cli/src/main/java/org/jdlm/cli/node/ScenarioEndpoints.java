@@ -160,6 +160,20 @@ public final class ScenarioEndpoints {
     return a;
   }
 
+  /**
+   * The fencing token held by scenario lock {@code lock} in {@code ls} on this member, for a write
+   * to the shared disk ({@link DiskEndpoints}); a {@link ScenarioWire.BadRequest} naming the reason
+   * when the lockspace or lock is unknown or the lock holds no mode.
+   */
+  org.jdlm.dlm.core.FencingToken token(String ls, String lock) {
+    ScenarioAgent a = agents.get(ls);
+    if (a == null) {
+      handle(ls); // throws the one-line explanation
+    }
+    return a.token(lock).orElseThrow(() -> new ScenarioWire.BadRequest("lock '" + lock + "' in lockspace '" + ls + "' on "
+        + selfName + " holds no mode, so it has no fencing token"));
+  }
+
   // ---- operations ---------------------------------------------------------------------------
 
   private String lock(ScenarioWire.Params p) {

@@ -1,5 +1,8 @@
 package org.jdlm.dlm.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,11 +13,21 @@ import java.util.Set;
  * @param recoveriesCompleted recoveries this member finished since it joined (only grows)
  * @param generation          the lockspace generation in force (or being recovered)
  * @param fenced              node ids of members fenced by recoveries this member took part in
+ * @param lastRunMillis       on the member that coordinated the last finished recovery: its
+ *                            {@code detection} time (stopped → run started, fencing included) and each
+ *                            phase's duration in ms, in phase order; empty on the other members
  */
-public record RecoveryState(String state, long recoveriesCompleted, long generation, Set<String> fenced) {
+public record RecoveryState(String state, long recoveriesCompleted, long generation, Set<String> fenced,
+                            Map<String, Long> lastRunMillis) {
 
   public RecoveryState {
     fenced = Set.copyOf(fenced);
+    lastRunMillis = Collections.unmodifiableMap(new LinkedHashMap<>(lastRunMillis));
+  }
+
+  /** A member that coordinated no finished recovery. */
+  public RecoveryState(String state, long recoveriesCompleted, long generation, Set<String> fenced) {
+    this(state, recoveriesCompleted, generation, fenced, Map.of());
   }
 
   /** Whether locking is enabled (no recovery under way). */

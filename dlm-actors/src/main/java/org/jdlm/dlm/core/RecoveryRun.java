@@ -184,7 +184,8 @@ public final class RecoveryRun {
     phaseStartedAt = now;
     passedBarrier.clear();
     if (phase == RecoveryPhase.DONE) {
-      effects.add(new Finished(change.generation(), Map.copyOf(phaseMillis)));
+      // Phase order kept: the coordinator logs and publishes the map as is.
+      effects.add(new Finished(change.generation(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis))));
     } else {
       effects.add(new StartPhase(change.generation(), phase, List.copyOf(change.members())));
     }

@@ -49,6 +49,8 @@ public final class ScenarioAgent implements NodeDriver {
     final LockHandle handle;
     byte[] buffer;
     Set<String> lastSbflags = Set.of();
+    /** The fencing token of the last completion that left a mode held; null when none is held. */
+    org.jdlm.dlm.core.FencingToken token;
 
     ScenarioLock(String name, String resource, LockHandle handle, byte[] buffer) {
       this.name = name;
@@ -163,6 +165,7 @@ public final class ScenarioAgent implements NodeDriver {
       l.buffer = r.lvb().clone();
     }
     l.lastSbflags = sbflags(r.sbflags());
+    l.token = r.token();
     add(new ObservedEvent(++seq, nodeName, lock, System.nanoTime(), ObservedEvent.Kind.CAST, r.status().name(),
         r.grantedMode() == null ? null : Mode.valueOf(r.grantedMode().name()), l.lastSbflags, r.lvb()));
     notifyAll();
@@ -300,6 +303,15 @@ public final class ScenarioAgent implements NodeDriver {
   }
 
   private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("\\d{1,3}(?:\\.\\d{1,3}){3}:\\d{1,5}");
+
+  /**
+   * The fencing token {@code lock} holds, as its last completion delivered it: what a writer passes
+   * to storage with each write (style rule 9). Empty when the name is unknown or holds no mode.
+   */
+  public synchronized java.util.Optional<org.jdlm.dlm.core.FencingToken> token(String lock) {
+    ScenarioLock l = locks.get(lock);
+    return l == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(l.token);
+  }
 
   /** For tests and the control endpoint: whether this agent has bound {@code lock}. */
   synchronized boolean knows(String lock) {
