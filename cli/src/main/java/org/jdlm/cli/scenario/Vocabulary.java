@@ -9,15 +9,12 @@ public final class Vocabulary {
   private Vocabulary() {}
 
   /**
-   * Request flag names accepted after {@code flags=} (spec §2.7 in table order). The one place
-   * that lists them: when the core's {@code LockFlag} enum exists, point this constant at its
-   * names so the language and the API cannot drift. The parser checks names only, never
+   * Request flag names accepted after {@code flags=} (spec §2.7 in table order): the names of the
+   * core's {@code LockFlag}, so the language and the API cannot drift. The parser checks names only, never
    * combinations: an invalid combination is the API's EINVAL (brief §6).
    */
-  public static final List<String> DLM_FLAGS = List.of(
-      "NOQUEUE", "CANCEL", "CONVERT", "VALBLK", "QUECVT", "IVVALBLK", "CONVDEADLK", "PERSISTENT",
-      "NODLCKWT", "NODLCKBLK", "EXPEDITE", "NOQUEUEBAST", "HEADQUE", "NOORDER", "ORPHAN", "ALTPR",
-      "ALTCW", "FORCEUNLOCK", "TIMEOUT");
+  public static final List<String> DLM_FLAGS =
+      java.util.Arrays.stream(org.jdlm.dlm.core.LockFlag.values()).map(Enum::name).toList();
 
   /**
    * Words that cannot name a lock, because after {@code await} or {@code expect} they start a
