@@ -263,12 +263,11 @@ public final class Lockspace {
   // member bookkeeping of the current run
   private long runGeneration = -1;
   private Set<NodeId> runDeparted = Set.of();
-  private int registeredAcksMissing;
+  /** Answers the current phase still waits for (registrations, purges, lookups, resends, finalizes). */
+  private int awaiting;
+  /** Whether this member already reported the current phase done (a late answer must not report it twice). */
+  private boolean phaseReported;
   private final List<Register> earlyRegisters = new ArrayList<>();
-  private int purgesMissing;
-  private int lookupsMissing;
-  private int recoverAcksMissing;
-  private int finalizesMissing;
   private final Map<ResourceName, ActorRef<Command>> remastered = new HashMap<>();
   private final Set<ResourceName> newMasters = new HashSet<>();
   private final List<Command> earlyRecoveryMessages = new ArrayList<>();
@@ -787,11 +786,8 @@ public final class Lockspace {
   }
 
   private void resetRunBookkeeping() {
-    registeredAcksMissing = 0;
-    purgesMissing = 0;
-    lookupsMissing = 0;
-    recoverAcksMissing = 0;
-    finalizesMissing = 0;
+    awaiting = 0;
+    phaseReported = false;
     remastered.clear();
     earlyRecoveryMessages.clear();
     // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
@@ -1082,6 +1078,7 @@ public final class Lockspace {
   }
 
   private void phaseDone() {
+    phaseReported = true;
     publishState();
     coordinator().tell(new PhaseDone(runGeneration, phase, self));
   }
@@ -1095,7 +1092,7 @@ public final class Lockspace {
     if (phase != RecoveryPhase.AWAIT_FENCING) {
       resetRunBookkeeping(); // an aborted run's partial work is redone by this one
     }
-    phase = RecoveryPhase.MEMBERS;
+    enterPhase(RecoveryPhase.MEMBERS);
     runGeneration = m.generation();
     generation = m.generation();
     Set<NodeId> gone = new HashSet<>();
@@ -1111,7 +1108,7 @@ public final class Lockspace {
 
   /** DIRECTORY (step 7): every master re-registers the names it masters with their new directory nodes. */
   private void startDirectoryPhase() {
-    phase = RecoveryPhase.DIRECTORY;
+    enterPhase(RecoveryPhase.DIRECTORY);
     Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
     for (ActorRef<Command> member : view) {
       byDirNode.put(nodeOf(member), new ArrayList<>());
@@ -1119,20 +1116,19 @@ public final class Lockspace {
     for (ResourceName name : children.keySet()) {
       byDirNode.get(directory.directoryNode(name.bytes())).add(name);
     }
-    registeredAcksMissing = 0;
     for (ActorRef<Command> member : view) {
       List<ResourceName> names = byDirNode.get(nodeOf(member));
       if (member.equals(self)) {
         names.forEach(n -> dirRecords.put(n, self));
       } else {
-        registeredAcksMissing++;
+        awaiting++;
         member.tell(new Register(generation, List.copyOf(names), self));
       }
     }
     List<Register> early = new ArrayList<>(earlyRegisters);
     earlyRegisters.clear();
     early.forEach(this::onRegister);
-    maybeDirectoryDone();
+    maybePhaseDone();
   }
 
   private Behavior<Command> onRegister(Register m) {
@@ -1151,15 +1147,27 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRegistered(Registered m) {
-    if (m.generation() == generation && phase == RecoveryPhase.DIRECTORY) {
-      registeredAcksMissing--;
-      maybeDirectoryDone();
-    }
+    acknowledged(m.generation(), RecoveryPhase.DIRECTORY);
     return current();
   }
 
-  private void maybeDirectoryDone() {
-    if (phase == RecoveryPhase.DIRECTORY && registeredAcksMissing == 0) {
+  private void enterPhase(RecoveryPhase next) {
+    phase = next;
+    awaiting = 0;
+    phaseReported = false;
+  }
+
+  /** One answer the current phase waited for; the phase is done when none is left. */
+  private void acknowledged(long generation, RecoveryPhase of) {
+    if (generation == runGeneration && phase == of && awaiting > 0) {
+      awaiting--;
+      maybePhaseDone();
+    }
+  }
+
+  /** Reports the current phase done once nothing is awaited (every phase ends in this barrier). */
+  private void maybePhaseDone() {
+    if (phase != null && phase != RecoveryPhase.AWAIT_FENCING && awaiting == 0 && !phaseReported) {
       phaseDone();
     }
   }
@@ -1170,10 +1178,10 @@ public final class Lockspace {
    * the operations in flight to it, and ask the new directory node who masters it now.
    */
   private void startRemasterPhase() {
-    phase = RecoveryPhase.REMASTER;
+    enterPhase(RecoveryPhase.REMASTER);
     List<String> gone = runDeparted.stream().map(NodeId::name).toList();
     for (ResourceEntry child : children.values()) {
-      purgesMissing++;
+      awaiting++;
       child.forwarded++;
       child.ref.tell(new LockResource.Purge(runGeneration, gone));
     }
@@ -1185,12 +1193,12 @@ public final class Lockspace {
         ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
         adoptMaster(name, recorded == null ? self : recorded);
       } else {
-        lookupsMissing++;
+        awaiting++;
         memberRef(dirNode).tell(new RecoverLookup(runGeneration, name, self));
       }
     }
     drainEarlyRecoveryMessages();
-    maybeRemasterDone();
+    maybePhaseDone();
   }
 
   private Behavior<Command> onRecoverLookup(RecoverLookup m) {
@@ -1210,8 +1218,7 @@ public final class Lockspace {
       return current();
     }
     adoptMaster(m.name(), m.master());
-    lookupsMissing--;
-    maybeRemasterDone();
+    acknowledged(m.generation(), RecoveryPhase.REMASTER);
     return current();
   }
 
@@ -1225,28 +1232,19 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onResourcePurged(ResourcePurged m) {
-    if (m.generation() == runGeneration && phase == RecoveryPhase.REMASTER) {
-      purgesMissing--;
-      maybeRemasterDone();
-    }
+    acknowledged(m.generation(), RecoveryPhase.REMASTER);
     return current();
-  }
-
-  private void maybeRemasterDone() {
-    if (phase == RecoveryPhase.REMASTER && purgesMissing == 0 && lookupsMissing == 0) {
-      phaseDone();
-    }
   }
 
   /** REBUILD_LOCKS (step 11): resend this node's own copies of its locks to each new master. */
   private void startRebuildLocksPhase() {
-    phase = RecoveryPhase.REBUILD_LOCKS;
+    enterPhase(RecoveryPhase.REBUILD_LOCKS);
     for (Map.Entry<ResourceName, ActorRef<Command>> e : remastered.entrySet()) {
       List<RecoveredLock> locks = local.locksToResend(LockspaceLocal.coreName(e.getKey()), nodeOf(e.getValue()));
       if (locks.isEmpty()) {
         continue;
       }
-      recoverAcksMissing++;
+      awaiting++;
       if (e.getValue().equals(self)) {
         addRecovered(e.getKey(), locks, self);
       } else {
@@ -1254,7 +1252,7 @@ public final class Lockspace {
       }
     }
     drainEarlyRecoveryMessages();
-    maybeRebuildDone();
+    maybePhaseDone();
   }
 
   private void addRecovered(ResourceName name, List<RecoveredLock> locks, ActorRef<Command> from) {
@@ -1283,8 +1281,7 @@ public final class Lockspace {
       return current();
     }
     if (m.requester().equals(self)) {
-      recoverAcksMissing--;
-      maybeRebuildDone();
+      acknowledged(m.generation(), RecoveryPhase.REBUILD_LOCKS);
     } else {
       m.requester().tell(new RecoverLocksAck(runGeneration, m.name(), self));
     }
@@ -1292,17 +1289,8 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRecoverLocksAck(RecoverLocksAck m) {
-    if (m.generation() == runGeneration && phase == RecoveryPhase.REBUILD_LOCKS) {
-      recoverAcksMissing--;
-      maybeRebuildDone();
-    }
+    acknowledged(m.generation(), RecoveryPhase.REBUILD_LOCKS);
     return current();
-  }
-
-  private void maybeRebuildDone() {
-    if (phase == RecoveryPhase.REBUILD_LOCKS && recoverAcksMissing == 0) {
-      phaseDone();
-    }
   }
 
   private void drainEarlyRecoveryMessages() {
@@ -1319,27 +1307,18 @@ public final class Lockspace {
 
   /** FINALIZE (step 12): conversion fix-ups and value-block recovery on every mastered resource. */
   private void startFinalizePhase() {
-    phase = RecoveryPhase.FINALIZE;
+    enterPhase(RecoveryPhase.FINALIZE);
     for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
-      finalizesMissing++;
+      awaiting++;
       e.getValue().forwarded++;
       e.getValue().ref.tell(new LockResource.Finalize(runGeneration, newMasters.contains(e.getKey())));
     }
-    maybeFinalizeDone();
+    maybePhaseDone();
   }
 
   private Behavior<Command> onResourceFinalized(ResourceFinalized m) {
-    if (m.generation() == runGeneration && phase == RecoveryPhase.FINALIZE) {
-      finalizesMissing--;
-      maybeFinalizeDone();
-    }
+    acknowledged(m.generation(), RecoveryPhase.FINALIZE);
     return current();
-  }
-
-  private void maybeFinalizeDone() {
-    if (phase == RecoveryPhase.FINALIZE && finalizesMissing == 0) {
-      phaseDone();
-    }
   }
 
   /**
