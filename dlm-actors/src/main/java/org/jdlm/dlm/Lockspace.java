@@ -179,7 +179,7 @@ public final class Lockspace {
   public record ResourceFinalized(long generation, ResourceName name) implements Command {}
 
   /** Adapted cluster reachability and membership events (stop at once on unreachable, spec §6.1). */
-  private record MemberEvent(Address address, boolean unreachable, boolean downed, boolean reachable)
+  private record MemberEvent(Address address, long incarnation, boolean unreachable, boolean downed, boolean reachable)
       implements Command {}
 
   /** The fencing authority's generation for the run the coordinator prepares for {@code view}. */
@@ -248,6 +248,7 @@ public final class Lockspace {
   private boolean everRunning;
   // failure knowledge: addresses seen unreachable or downed (their departure needs fencing)
   private final Set<Address> failedAddresses = new HashSet<>();
+  /** The incarnation of each failed address as it failed (what fencing names); cleared when reachable again. */
   private final Map<Address, Long> incarnations = new HashMap<>();
   private List<NodeId> runningView = List.of();
   private long stoppedAtNanos;
@@ -319,18 +320,16 @@ public final class Lockspace {
     // before the Split Brain Resolver downs and removes it; remember who failed (fencing needed)
     // and every member's incarnation (what fencing must name).
     ActorRef<ClusterEvent.ReachabilityEvent> reach = ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
-        e -> new MemberEvent(e.member().address(), e instanceof ClusterEvent.UnreachableMember, false,
+        e -> new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(),
+            e instanceof ClusterEvent.UnreachableMember, false,
             e instanceof ClusterEvent.ReachableMember));
     ActorRef<ClusterEvent.MemberEvent> members = ctx.messageAdapter(ClusterEvent.MemberEvent.class, e -> {
-      incarnations.put(e.member().address(), e.member().uniqueAddress().longUid());
-      return new MemberEvent(e.member().address(), false, e instanceof ClusterEvent.MemberDowned, false);
+      return new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(), false,
+          e instanceof ClusterEvent.MemberDowned, false);
     });
     Cluster cluster = Cluster.get(ctx.getSystem());
     cluster.subscriptions().tell(new Subscribe<>(reach, ClusterEvent.ReachabilityEvent.class));
     cluster.subscriptions().tell(new Subscribe<>(members, ClusterEvent.MemberEvent.class));
-    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
-      incarnations.put(m.address(), m.uniqueAddress().longUid());
-    }
     // Joining: ask every Up node's guardian whether it runs this lockspace before the first
     // barrier. The receptionist alone is eventually consistent, so two nodes joining at once could
     // each run alone for a moment and both master the same name. With the probe, of two
@@ -798,6 +797,9 @@ public final class Lockspace {
   private Behavior<Command> onMemberEvent(MemberEvent m) {
     if (m.unreachable() || m.downed()) {
       failedAddresses.add(m.address());
+      // The incarnation that failed, from the event itself: a restarted member reuses the address,
+      // and fencing must name the dead incarnation, never the new one (the power agent would kill it).
+      incarnations.put(m.address(), m.incarnation());
       if (m.unreachable() && viewHasAddress(m.address())) {
         ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
             nodeIdOf(m.address()));
@@ -808,6 +810,7 @@ public final class Lockspace {
       }
     } else if (m.reachable()) {
       failedAddresses.remove(m.address());
+      incarnations.remove(m.address());
       if (phase == RecoveryPhase.AWAIT_FENCING && viewHasAddress(m.address())) {
         coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
       }
@@ -1328,6 +1331,10 @@ public final class Lockspace {
    */
   private Behavior<Command> resume() {
     boolean recovery = everRunning;
+    // The failures this run handled are settled: a restarted incarnation at the same address starts
+    // with a clean record (a later clean leave is not a failure, a later failure names itself).
+    failedAddresses.removeIf(a -> runDeparted.contains(nodeIdOf(a)));
+    incarnations.keySet().removeIf(a -> runDeparted.contains(nodeIdOf(a)));
     phase = null;
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
