@@ -26,9 +26,9 @@ class NodeConfigTest {
     assertThat(config.getString("pekko.cluster.downing-provider-class"))
         .isEqualTo("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
     assertThat(config.getString("pekko.cluster.split-brain-resolver.active-strategy")).isEqualTo("keep-majority");
-    assertThat(config.getDuration("pekko.cluster.split-brain-resolver.stable-after")).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.getDuration("pekko.cluster.split-brain-resolver.stable-after")).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"))
-        .isEqualTo(Duration.ofMillis(1500));
+        .isEqualTo(Duration.ofSeconds(2));
     // `dlm node` exits itself after termination, with a status that says why.
     assertThat(config.getBoolean("pekko.coordinated-shutdown.exit-jvm")).isFalse();
   }
