@@ -134,9 +134,22 @@ public final class MemberNode {
           || reason.get() == CoordinatedShutdown.jvmExitReason());
       log.info("jdlm member terminated (reason: {})", reason.map(Object::toString).orElse("none"));
       boolean notAdmitted = reason.isPresent() && reason.get() instanceof NodeServices.NotAdmitted;
-      exit.complete(left ? EXIT_LEFT : notAdmitted ? EXIT_NOT_ADMITTED : EXIT_TERMINATED);
+      exit.complete(left ? EXIT_LEFT : notAdmitted ? EXIT_NOT_ADMITTED : downedStatus(reason));
     });
     return exit;
+  }
+
+  /**
+   * A downed member with a store has the self-fence installed, which halts with
+   * {@code jdlm.fencing.watchdog.exit-status}; if the system's own termination wins that race, exit
+   * with the same status, so a downed member's status does not depend on timing.
+   */
+  private int downedStatus(java.util.Optional<CoordinatedShutdown.Reason> reason) {
+    var config = system.settings().config();
+    boolean downed = reason.isPresent() && reason.get() == CoordinatedShutdown.clusterDowningReason();
+    boolean selfFence = config.hasPath("jdlm.store.url") && !config.getString("jdlm.store.url").isBlank()
+        && config.getBoolean("jdlm.fencing.watchdog.self-fence");
+    return downed && selfFence ? config.getInt("jdlm.fencing.watchdog.exit-status") : EXIT_TERMINATED;
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
