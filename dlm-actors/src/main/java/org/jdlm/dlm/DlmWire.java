@@ -82,7 +82,8 @@ public final class DlmWire implements WireRegistrations {
         .register(LockResource.Purge.class, 366)
         .register(LockResource.AddRecovered.class, 367)
         .register(LockResource.Finalize.class, 368)
-        .register(LockResource.GrantAfterRecovery.class, 369);
+        .register(LockResource.GrantAfterRecovery.class, 369)
+        .register(LockResource.Adopt.class, 370);
     // 380-399: master -> owner events
     r.register(LockEvent.Completed.class, 380)
         .register(LockEvent.Blocking.class, 381)

@@ -71,6 +71,10 @@ public final class LockResource {
   /** From an owner: cancel a queued request or conversion (spec §2.6). Event: Completed(ECANCEL) or CancelIgnored. */
   public record Cancel(ActorRef<Lockspace.Command> owner, long lockId, Set<LockFlag> flags) implements Operation {}
 
+  /** From an owner: adopt a dead node's orphan in {@code mode} as its new lock {@code lockId} (docs/recovery.md "Orphans"). Event: Completed(OK, EAGAIN or ENOENT); Blocking later as for any granted lock. */
+  public record Adopt(ActorRef<Lockspace.Command> owner, long lockId, LockMode mode, Set<LockFlag> flags,
+      boolean blockingCallback) implements Operation {}
+
   /** From the parent after a membership change: new fencing tokens carry {@code generation}. No reply. */
   public record NewGeneration(long generation) implements Command {}
 
@@ -136,6 +140,7 @@ public final class LockResource {
         .onMessage(Convert.class, this::onConvert)
         .onMessage(Unlock.class, this::onUnlock)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Adopt.class, this::onAdopt)
         .onMessage(NewGeneration.class, this::onNewGeneration)
         .onMessage(Purge.class, this::onPurge)
         .onMessage(AddRecovered.class, this::onAddRecovered)
@@ -167,6 +172,11 @@ public final class LockResource {
     return afterOperation();
   }
 
+  private Behavior<Command> onAdopt(Adopt m) {
+    perform(state.adoptOrphan(new LockId(ownerOf(m), m.lockId()), m.mode(), m.flags(), m.blockingCallback()));
+    return afterOperation();
+  }
+
   private Behavior<Command> onNewGeneration(NewGeneration m) {
     state.raiseTokenGeneration(m.generation());
     return Behaviors.same();
@@ -176,7 +186,7 @@ public final class LockResource {
     processed++;
     Set<NodeId> gone = new java.util.HashSet<>();
     m.departed().forEach(n -> gone.add(new NodeId(n)));
-    perform(state.purgeNodes(gone)); // Purged effects: no callback goes anywhere (step 9)
+    perform(state.purgeNodes(gone, m.generation())); // Purged/Orphaned: no callback goes anywhere (step 9)
     ownerRefs.keySet().removeAll(gone);
     state.checkInvariants();
     parent.tell(new Lockspace.ResourcePurged(m.generation(), name));
@@ -245,6 +255,9 @@ public final class LockResource {
         deliver(c.lock(), new LockEvent.CancelIgnored());
       } else if (effect instanceof Effect.Rejected r) {
         deliver(r.lock(), new LockEvent.Rejected(r.status(), r.reason()));
+      } else if (effect instanceof Effect.Orphaned o) {
+        ctx.getLog().info("resource {}: PERSISTENT lock {} of departed {} kept as orphan {}", name, o.lock(),
+            o.lock().owner(), o.orphan());
       } else if (effect instanceof Effect.DeadlockWarning d) {
         // fs/dlm only logs a deadlock it does not break (spec §2.5 step 1).
         ctx.getLog().warn("conversion deadlock on {} involving {}:\n{}", name, d.lock(), d.resourceDump());

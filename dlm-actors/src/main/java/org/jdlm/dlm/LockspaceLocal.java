@@ -212,6 +212,8 @@ public final class LockspaceLocal implements LockspaceHandle {
         wire = new LockResource.Convert(self, c.lock().local(), c.mode(), c.flags(), bytes(c.lvb()));
       } else if (op instanceof MasterOp.Unlock u) {
         wire = new LockResource.Unlock(self, u.lock().local(), u.flags(), bytes(u.lvb()));
+      } else if (op instanceof MasterOp.Adopt a) {
+        wire = new LockResource.Adopt(self, a.lock().local(), a.mode(), a.flags(), a.blockingCallback());
       } else {
         MasterOp.Cancel c = (MasterOp.Cancel) op;
         wire = new LockResource.Cancel(self, c.lock().local(), c.flags());

@@ -107,6 +107,48 @@ class RecoveryTest {
   }
 
   @Test
+  void deadHoldersPersistentLockBecomesAnOrphanThatAnotherNodeAdoptsWithItsToken() throws Exception {
+    InprocCluster c = start();
+    LockspaceHandle n1 = c.lockspace(0);
+    LockspaceHandle n2 = c.lockspace(1);
+    LockspaceHandle n3 = c.lockspace(2);
+    assertThat(await(n1.lock("R", LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK); // n1 masters R
+    LockResult held = await(n3.lock("R", LockMode.EX, EnumSet.of(LockFlag.PERSISTENT), null, null));
+    LockHandle waiter = n2.lock("R", LockMode.PR, Set.of(), null, null);
+    ClusterLockingTest.awaitCondition(() -> waiter.state().name().equals("WAITING"), "n2's PR to queue behind n3's EX");
+    long before = n1.recoveryState().recoveriesCompleted();
+
+    c.kill(2);
+    awaitRecovered(n1, before);
+    awaitRecovered(n2, before);
+    // The orphan still holds EX on the surviving master and keeps the waiter waiting.
+    LockspaceDump.ResourceDump r = masterCopy(c, "R");
+    assertThat(r.grant()).anySatisfy(l -> {
+      assertThat(l.owner()).startsWith(c.nodeId(2).name() + "~orphan@g");
+      assertThat(l.granted()).isEqualTo("EX");
+    });
+    assertThat(waiter.state().name()).isEqualTo("WAITING");
+
+    // Adoption is answered by the master: EAGAIN in another mode, OK in EX with the same token.
+    assertThat(await(n2.lock("R", LockMode.PR, EnumSet.of(LockFlag.ORPHAN), null, null)).status())
+        .isEqualTo(CastStatus.EAGAIN);
+    List<LockMode> basts = new CopyOnWriteArrayList<>();
+    LockHandle adopted = n1.lock("R", LockMode.EX, EnumSet.of(LockFlag.ORPHAN), null, (h, m) -> basts.add(m));
+    LockResult adoption = await(adopted);
+    assertThat(adoption.status()).isEqualTo(CastStatus.OK);
+    assertThat(adoption.grantedMode()).isEqualTo(LockMode.EX);
+    assertThat(adoption.token()).as("the adopter continues the dead holder's tenure").isEqualTo(held.token());
+    ClusterLockingTest.awaitCondition(() -> basts.contains(LockMode.PR), "the adopter to hear of the waiter");
+    assertThat(await(n2.lock("R", LockMode.EX, EnumSet.of(LockFlag.ORPHAN), null, null)).status())
+        .isEqualTo(CastStatus.ENOENT);
+
+    adopted.unlock(Set.of(), null).toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+    LockResult granted = await(waiter);
+    assertThat(granted.status()).isEqualTo(CastStatus.OK);
+    assertThat(granted.token().isNewerThan(held.token())).isTrue();
+  }
+
+  @Test
   void deadMastersResourceIsRebuiltFromTheSurvivorsWithLocksAndValueBlockIntact() throws Exception {
     InprocCluster c = start();
     LockspaceHandle n1 = c.lockspace(0);

@@ -85,6 +85,7 @@ class ShippedScenariosJvmTest {
   static final List<String> RECOVERY_FILES = List.of(
       "frozen-holder-fenced-and-lock-handed-on.scen",
       "dead-master-rebuilt-locks-intact.scen",
+      "dead-holders-persistent-lock-orphaned-and-adopted.scen",
       "killed-member-restarted-and-locking.scen");
 
   @TestFactory

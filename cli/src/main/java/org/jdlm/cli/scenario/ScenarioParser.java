@@ -541,7 +541,7 @@ public final class ScenarioParser {
   private static Callback callback(Token kind, Cursor line) {
     switch (kind.text()) {
       case "cast":
-        return new Callback.Cast(castStatus(line.next("a cast status (OK EAGAIN EDEADLK ECANCEL EUNLOCK)")));
+        return new Callback.Cast(castStatus(line.next("a cast status (OK EAGAIN EDEADLK ECANCEL EUNLOCK ENOENT)")));
       case "bast":
         return new Callback.Bast(mode(line.next(MODES)));
       default:
@@ -637,7 +637,7 @@ public final class ScenarioParser {
           throw new LineError(kind.column(), "expected 'cast' or 'bast', found " + show(kind));
         }
         throw new LineError(kind.end(), "expected " + (kind.text().equals("cast")
-            ? "a cast status (OK EAGAIN EDEADLK ECANCEL EUNLOCK)" : MODES) + ", found end of line");
+            ? "a cast status (OK EAGAIN EDEADLK ECANCEL EUNLOCK ENOENT)" : MODES) + ", found end of line");
       }
       Token value = pieces.get(i + 1);
       switch (kind.text()) {
@@ -858,7 +858,7 @@ public final class ScenarioParser {
   }
 
   private static CastStatus castStatus(Token t) {
-    return enumValue(CastStatus.class, t, "a cast status (OK EAGAIN EDEADLK ECANCEL EUNLOCK)");
+    return enumValue(CastStatus.class, t, "a cast status (OK EAGAIN EDEADLK ECANCEL EUNLOCK ENOENT)");
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, Token t, String expected) {

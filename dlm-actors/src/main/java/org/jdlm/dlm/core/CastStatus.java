@@ -15,7 +15,14 @@ public enum CastStatus {
   /** Cancel completed: the conversion was reverted or the waiting request removed. */
   ECANCEL(-0x10001),
   /** Unlock completed. */
-  EUNLOCK(-0x10002);
+  EUNLOCK(-0x10002),
+  /**
+   * An ORPHAN adoption found no orphan of the name on its master. In fs/dlm adoption is local
+   * and answers -ENOENT synchronously; here the orphans of a dead node live on the resource's
+   * master, so a node without a local orphan asks the master and the answer is this CAST
+   * (docs/recovery.md "Orphans"). Kept last: the wire encodes enum constants by position.
+   */
+  ENOENT(-2);
 
   private final int value;
 

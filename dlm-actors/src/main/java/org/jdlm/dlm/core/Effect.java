@@ -78,4 +78,11 @@ public sealed interface Effect {
   /** Recovery purged the master copy of a lock whose owner left the lockspace (spec §6.3 step
    *  9). No callback goes anywhere for it. */
   record Purged(LockId lock) implements Effect {}
+
+  /**
+   * Recovery kept a departed owner's PERSISTENT lock as an orphan: it stays granted (a queued
+   * conversion was cancelled) under the new id {@code orphan}, whose owner is an orphan owner
+   * ({@link NodeId#orphanOf}). No callback goes anywhere for it (docs/recovery.md "Orphans").
+   */
+  record Orphaned(LockId lock, LockId orphan) implements Effect {}
 }

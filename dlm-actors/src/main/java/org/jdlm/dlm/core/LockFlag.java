@@ -25,7 +25,8 @@ public enum LockFlag {
   IVVALBLK(0x20),
   /** Conversion only: resolve a conversion deadlock by demoting this lock to NL. */
   CONVDEADLK(0x40),
-  /** User space: the lock becomes an orphan when its process exits. */
+  /** The lock becomes an orphan when its process exits (TV-61) or, here, when its node dies
+   *  (issue 4; docs/recovery.md "Orphans"), instead of being released. */
   PERSISTENT(0x80),
   /** On conversion deadlock, queue anyway and get a self-BAST from later passes. */
   NODLCKWT(0x100),
@@ -39,7 +40,8 @@ public enum LockFlag {
   HEADQUE(0x1000),
   /** Grant as soon as compatible, ignoring queue order (spec §2.2 rule 7). */
   NOORDER(0x2000),
-  /** User space: adopt an orphan lock of the same name and mode. */
+  /** Adopt an orphan lock of the same name and mode: one of this node's, else a dead node's on
+   *  the master (answered by CAST OK, EAGAIN or ENOENT). */
   ORPHAN(0x4000),
   /** If not grantable as requested, try PR. */
   ALTPR(0x8000),

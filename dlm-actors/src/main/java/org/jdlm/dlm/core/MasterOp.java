@@ -68,4 +68,20 @@ public sealed interface MasterOp {
       return master.cancel(lock, flags);
     }
   }
+
+  /**
+   * An ORPHAN request the owner could not answer from its own orphans: adopt an orphan of a dead
+   * node on the master (docs/recovery.md "Orphans"). {@code lock} is the adopter's new lock id.
+   */
+  record Adopt(LockId lock, String resource, LockMode mode, Set<LockFlag> flags, boolean blockingCallback)
+      implements MasterOp {
+    public Adopt {
+      flags = Set.copyOf(flags);
+    }
+
+    @Override
+    public List<Effect> applyTo(ResourceState master) {
+      return master.adoptOrphan(lock, mode, flags, blockingCallback);
+    }
+  }
 }

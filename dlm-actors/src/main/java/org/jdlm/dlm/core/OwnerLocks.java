@@ -151,7 +151,10 @@ public final class OwnerLocks {
           + " bytes, more than " + MAX_NAME_LENGTH);
     }
     if (flags.contains(LockFlag.ORPHAN)) {
-      return adoptOrphan(resource, mode, process);
+      OwnerResult local = adoptLocalOrphan(resource, mode, process);
+      if (local != null) {
+        return local;
+      }
     }
     if (liveLocks >= maxLocks) {
       return reject(SyncStatus.ENOMEM, "node " + node + " already holds " + liveLocks
@@ -167,8 +170,15 @@ public final class OwnerLocks {
     locks.put(id, lk);
     byResource.computeIfAbsent(resource, r -> new LinkedHashMap<>()).put(id, lk);
     liveLocks++;
-    return new OwnerResult.Accepted(id, List.of(
-        new MasterOp.Request(id, resource, mode, flags, lk.lvb, blockingCallback)));
+    return new OwnerResult.Accepted(id, List.of(requestOp(lk)));
+  }
+
+  /** The operation that (re)sends a new lock's request: an adoption for an ORPHAN request. */
+  private MasterOp requestOp(OwnerLock lk) {
+    Set<LockFlag> flags = LockFlag.fromBits(lk.exflags);
+    return flags.contains(LockFlag.ORPHAN)
+        ? new MasterOp.Adopt(lk.id, lk.resource, lk.rqmode, flags, lk.blockingCallback)
+        : new MasterOp.Request(lk.id, lk.resource, lk.rqmode, flags, lk.lvb, lk.blockingCallback);
   }
 
   /**
@@ -321,7 +331,13 @@ public final class OwnerLocks {
     return null;
   }
 
-  private OwnerResult adoptOrphan(String resource, LockMode mode, long process) {
+  /**
+   * TV-61: adopt an orphan of this node's exited processes, same lock id, synchronously; -EAGAIN
+   * if this node's orphans of the name are all in another mode. {@code null} when this node has
+   * no orphan of the name at all: the orphan, if any, is a dead node's and lives on the master,
+   * so the caller sends a {@link MasterOp.Adopt} (docs/recovery.md "Orphans").
+   */
+  private OwnerResult adoptLocalOrphan(String resource, LockMode mode, long process) {
     boolean otherMode = false;
     for (OwnerLock lk : onResource(resource)) {
       if (!lk.orphan || lk.state == OwnerLockState.DESTROYED) {
@@ -337,7 +353,7 @@ public final class OwnerLocks {
     }
     return otherMode
         ? reject(SyncStatus.EAGAIN, "orphans of '" + resource + "' exist only in another mode than " + mode)
-        : reject(SyncStatus.ENOENT, "no orphan lock on '" + resource + "' to adopt");
+        : null;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -390,6 +406,9 @@ public final class OwnerLocks {
     }
     switch (c.status()) {
       case OK -> {
+        if (before == null && (lk.exflags & LockFlag.ORPHAN.value()) != 0) {
+          lk.exflags |= LockFlag.PERSISTENT.value(); // an adopted orphan stays PERSISTENT, as its master copy
+        }
         lk.rqmode = null;
         lk.resend = false;
         if (lk.state != OwnerLockState.CANCELLING && lk.state != OwnerLockState.UNLOCKING) {
@@ -398,7 +417,7 @@ public final class OwnerLocks {
           afterReply(lk, out);
         } // else the grant raced our cancel/unlock, whose reply follows
       }
-      case EAGAIN, EDEADLK -> {
+      case EAGAIN, EDEADLK, ENOENT -> {
         lk.rqmode = null;
         lk.resend = false;
         if (before == null && lk.state == OwnerLockState.REQUESTING) {
@@ -660,10 +679,9 @@ public final class OwnerLocks {
         }
         continue;
       }
-      Set<LockFlag> flags = LockFlag.fromBits(lk.exflags);
       out.add(request
-          ? new MasterOp.Request(lk.id, lk.resource, lk.rqmode, flags, lk.lvb, lk.blockingCallback)
-          : new MasterOp.Convert(lk.id, lk.resource, lk.rqmode, flags, lk.lvb));
+          ? requestOp(lk)
+          : new MasterOp.Convert(lk.id, lk.resource, lk.rqmode, LockFlag.fromBits(lk.exflags), lk.lvb));
     }
     return out;
   }

@@ -341,36 +341,130 @@ public final class ResourceState {
   /**
    * Step 9 ({@code dlm_recover_purge}, {@code purge_dead_list}): delete every master copy owned by
    * a removed node from G, C and W. No callback goes anywhere. A purged lock with VALBLK and
-   * grmode ≥ PW marks the LVB for invalidation (applied by {@link #finishRecovery}). PERSISTENT or
-   * orphan status gives no protection against node death (spec §6.3 step 9; orphans are a
-   * process-exit matter, see {@link OwnerLocks#closeProcess}).
+   * grmode ≥ PW marks the LVB for invalidation (applied by {@link #finishRecovery}).
+   *
+   * <p>Deviation from fs/dlm, where PERSISTENT gives no protection against node death: issue 4
+   * asks that a dead node's PERSISTENT locks become orphans (spec §9 K). A PERSISTENT lock that
+   * holds a mode stays on G in its granted mode (a queued conversion is cancelled, as on process
+   * exit, TV-61 b) under a new id owned by {@link NodeId#orphanOf}{@code (owner, generation)}: it
+   * keeps blocking, gets no BAST (nobody could act on one), keeps its token, and any node can
+   * adopt it with {@link #adoptOrphan}. A PERSISTENT request still waiting holds nothing and is
+   * purged. An orphan with VALBLK and grmode ≥ PW still invalidates the LVB: the dead holder may
+   * have changed what the value block describes without writing it back.
+   *
+   * @param generation the recovery's generation (names the orphan owner, so orphans of two
+   *                   incarnations of one node never collide)
    */
-  public List<Effect> purgeNodes(Set<NodeId> removed) {
+  public List<Effect> purgeNodes(Set<NodeId> removed, long generation) {
     ArrayList<Effect> out = new ArrayList<>();
-    purgeQueue(grantQueue, removed, out);
-    purgeQueue(convertQueue, removed, out);
-    purgeQueue(waitQueue, removed, out);
+    ArrayList<MasterLock> orphans = new ArrayList<>();
+    purgeQueue(grantQueue, removed, orphans, out);
+    purgeQueue(convertQueue, removed, orphans, out);
+    purgeQueue(waitQueue, removed, orphans, out);
+    for (MasterLock lkb : orphans) {
+      MasterLock orphan = rekey(lkb, new LockId(NodeId.orphanOf(lkb.id.owner(), generation), lkb.id.local()), false);
+      orphan.rqmode = null; // a queued conversion is cancelled (TV-61 b): the orphan holds only its granted mode
+      orphan.sbflags = 0;
+      if (lkb.queue == Queue.GRANTED) {
+        grantQueue.set(grantQueue.indexOf(lkb), orphan); // keeps its place on G
+        orphan.queue = Queue.GRANTED;
+      } else {
+        convertQueue.remove(lkb);
+        addToGrantQueue(orphan); // revert_lock: back to G in its old mode
+      }
+      lkb.queue = null;
+      out.add(new Effect.Orphaned(lkb.id, orphan.id));
+    }
     if (!out.isEmpty()) {
       recoverGrant = true;
     }
     return out;
   }
 
-  private void purgeQueue(ArrayList<MasterLock> queue, Set<NodeId> removed, List<Effect> out) {
-    for (int i = 0; i < queue.size(); ) {
+  private void purgeQueue(ArrayList<MasterLock> queue, Set<NodeId> removed, List<MasterLock> orphans,
+                          List<Effect> out) {
+    for (int i = 0; i < queue.size(); i++) {
       MasterLock lkb = queue.get(i);
       if (!removed.contains(lkb.id.owner())) {
-        i++;
         continue;
       }
       if (lkb.has(LockFlag.VALBLK) && lkb.grmode != null && lkb.grmode.ordinal() >= LockMode.PW.ordinal()) {
         recoverLvbInval = true;
       }
-      queue.remove(i);
+      if (lkb.has(LockFlag.PERSISTENT) && lkb.grmode != null) {
+        orphans.add(lkb); // re-keyed after the walk, so G is not changed under it
+        continue;
+      }
+      queue.remove(i--);
       locks.remove(lkb.id);
       lkb.queue = null;
       out.add(new Effect.Purged(lkb.id));
     }
+  }
+
+  /**
+   * ORPHAN adoption on the master (docs/recovery.md "Orphans"): an orphan of a dead node
+   * ({@link #purgeNodes}) in {@code mode} becomes lock {@code id} of the adopter. It keeps its
+   * place on G, its granted mode and its fencing token (the adopter continues the dead holder's
+   * tenure, so storage that checks tokens keeps accepting it) and takes the adopter's BAST choice.
+   * The adopter then hears, by BAST, about requests that queued behind the orphan while nobody
+   * could be told (spec §3 rule B, as after any grant pass). No orphan in {@code mode} answers
+   * CAST -EAGAIN if orphans exist in other modes, else CAST -ENOENT; the new lock is then gone.
+   * No value block moves: the adopter reads it with a VALBLK conversion.
+   *
+   * @param id               the adopter's new lock id (must be unknown here)
+   * @param flags            the adopter's flags (ORPHAN, maybe others), added to the orphan's
+   */
+  public List<Effect> adoptOrphan(LockId id, LockMode mode, Set<LockFlag> flags, boolean blockingCallback) {
+    requireMode(mode);
+    ArrayList<Effect> out = new ArrayList<>(2);
+    if (locks.containsKey(id)) {
+      out.add(new Effect.Rejected(id, SyncStatus.EEXIST, "lock " + id + " is already known to the master of " + name));
+      return out;
+    }
+    MasterLock found = null;
+    boolean otherMode = false;
+    for (MasterLock lkb : grantQueue) {
+      if (lkb.id.owner().isOrphanOwner()) {
+        if (lkb.grmode == mode) {
+          found = lkb;
+          break;
+        }
+        otherMode = true;
+      }
+    }
+    if (found == null) {
+      out.add(new Effect.Completion(id, otherMode ? CastStatus.EAGAIN : CastStatus.ENOENT, null, SbFlags.NONE,
+          null, null, 0));
+      out.add(new Effect.Destroyed(id));
+      return out;
+    }
+    MasterLock adopted = rekey(found, id, blockingCallback);
+    adopted.exflags |= LockFlag.bits(flags);
+    adopted.highbast = LockMode.NL; // nobody was told anything while it was an orphan
+    grantQueue.set(grantQueue.indexOf(found), adopted);
+    adopted.queue = Queue.GRANTED;
+    found.queue = null;
+    out.add(new Effect.Completion(id, CastStatus.OK, adopted.grmode, SbFlags.NONE, null, adopted.token, adopted.lvbseq));
+    grantPendingLocks(out); // grants nothing new (no mode changed); tells the adopter what waits
+    return out;
+  }
+
+  /** The same master copy under another id (orphaning, adoption); the caller puts it on a queue. */
+  private MasterLock rekey(MasterLock lkb, LockId id, boolean blockingCallback) {
+    MasterLock c = new MasterLock(id, blockingCallback);
+    c.grmode = lkb.grmode;
+    c.rqmode = lkb.rqmode;
+    c.exflags = lkb.exflags;
+    c.sbflags = lkb.sbflags;
+    c.highbast = lkb.highbast;
+    c.lvb = lkb.lvb;
+    c.lvbseq = lkb.lvbseq;
+    c.token = lkb.token;
+    c.queueKey = lkb.queueKey;
+    locks.remove(lkb.id);
+    locks.put(id, c);
+    return c;
   }
 
   /**

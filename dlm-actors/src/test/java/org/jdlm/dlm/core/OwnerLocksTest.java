@@ -183,8 +183,34 @@ class OwnerLocksTest {
     assertThat(adopted.status()).isEqualTo(SyncStatus.OK);
     assertThat(MiniCluster.id(adopted)).isEqualTo(p);
     assertThat(n1.view(p).orElseThrow().granted()).isEqualTo(EX);
-    assertThat(n1.lock("R", EX, f(LockFlag.ORPHAN), null, true, 300).status()).isEqualTo(SyncStatus.ENOENT);
     assertThat(cluster.events(p)).isEmpty();
+    // No orphan left here: the node asks the master (a dead node's orphans live there) and the
+    // master's answer is the -ENOENT that fs/dlm gives synchronously.
+    LockId again = MiniCluster.id(cluster.submit(n1.lock("R", EX, f(LockFlag.ORPHAN), null, true, 300)));
+    assertThat(cluster.events(again)).containsExactly("cast ENOENT IV");
+    assertThat(n1.state(again)).contains(OwnerLockState.DESTROYED);
+  }
+
+  @Test
+  void aDeadNodesPersistentLockIsAdoptedFromAnotherNodeWithItsModeAndToken() {
+    OwnerLocks n3 = cluster.node("n3");
+    LockId p = lock(n2, "R", EX, PERSISTENT);
+    FencingToken token = n2.view(p).orElseThrow().token();
+    LockId q = lock(n1, "R", PR);
+    cluster.owners.remove("n2"); // n2 dies; recovery on the surviving master:
+    cluster.master("R").purgeNodes(Set.of(new NodeId("n2")), 2);
+    assertThat(n1.state(q)).contains(OwnerLockState.WAITING);
+
+    LockId wrong = MiniCluster.id(cluster.submit(n3.lock("R", PR, f(LockFlag.ORPHAN), null, true, 1)));
+    assertThat(cluster.events(wrong)).containsExactly("cast EAGAIN IV");
+    assertThat(n3.state(wrong)).contains(OwnerLockState.DESTROYED);
+
+    LockId adopted = MiniCluster.id(cluster.submit(n3.lock("R", EX, f(LockFlag.ORPHAN), null, true, 1)));
+    assertThat(cluster.events(adopted)).containsExactly("cast OK EX", "bast PR");
+    assertThat(n3.view(adopted).orElseThrow().token()).isEqualTo(token);
+    assertThat(n3.view(adopted).orElseThrow().flags()).contains(PERSISTENT);
+    cluster.submit(n3.unlock(adopted, f(), null));
+    assertThat(n1.state(q)).contains(OwnerLockState.GRANTED);
   }
 
   @Test

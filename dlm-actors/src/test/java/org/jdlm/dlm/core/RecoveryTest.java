@@ -46,20 +46,162 @@ class RecoveryTest {
     r.id("LB", "B");
     r.req("LC", EX);
     r.req("LB", PR);
-    assertThat(r.record(r.state.purgeNodes(Set.of(C)))).containsExactly("PURGED(LC)");
+    assertThat(r.record(r.state.purgeNodes(Set.of(C), 2))).containsExactly("PURGED(LC)");
     r.state.finishRecovery(false);
     assertThat(r.state.needsRecoveryGrant()).isTrue();
     assertThat(r.record(r.state.grantAfterRecovery())).containsExactly("CAST(LB,OK,PR)");
     assertThat(r.g()).containsExactly("LB:PR");
   }
 
+  // ---- PERSISTENT locks of a dead node become orphans (issue 4, spec §9 K; docs/recovery.md "Orphans")
+
   @Test
-  void purgeGivesPersistentLocksNoProtectionAgainstNodeDeath() {
+  void aDeadNodesGrantedPersistentLockStaysGrantedAsAnOrphanAndKeepsBlocking() {
+    Rsb r = new Rsb();
+    r.id("LC", "C");
+    r.id("LB", "B");
+    r.req("LC", EX, PERSISTENT);
+    FencingToken token = r.state.lock(r.id("LC")).orElseThrow().token();
+    r.req("LB", PR);
+    assertThat(r.record(r.state.purgeNodes(Set.of(C), 7))).containsExactly("ORPHANED(LC)");
+    LockView orphan = r.state.queue(GRANTED).get(0);
+    assertThat(orphan.lock().owner()).isEqualTo(NodeId.orphanOf(C, 7));
+    assertThat(orphan.lock().owner().isOrphanOwner()).isTrue();
+    assertThat(orphan.lock().owner().baseName()).isEqualTo("C");
+    assertThat(orphan.lock().local()).isEqualTo(r.id("LC").local());
+    assertThat(orphan.token()).isEqualTo(token);
+    assertThat(r.state.lock(r.id("LC"))).as("the dead incarnation's id is free again").isEmpty();
+    r.state.finishRecovery(false);
+    assertThat(r.record(r.state.grantAfterRecovery())).as("the orphan still blocks the waiter").isEmpty();
+    assertThat(r.g()).containsExactly("LC:EX");
+    assertThat(r.w()).containsExactly("LB:PR");
+  }
+
+  @Test
+  void anOrphanGetsNoBlockingCallbackWhenANewRequestConflicts() {
+    Rsb r = new Rsb();
+    r.id("LC", "C");
+    r.id("LB", "B");
+    r.req("LC", PR, PERSISTENT);
+    r.state.purgeNodes(Set.of(C), 2);
+    assertThat(r.req("LB", EX)).containsExactly("QUEUED(LB)");
+  }
+
+  @Test
+  void aDeadNodesQueuedPersistentConversionIsCancelledAndTheOrphanKeepsItsGrantedMode() {
+    Rsb r = new Rsb();
+    r.id("LC", "C");
+    r.id("LB", "B");
+    r.req("LC", PR, PERSISTENT);
+    r.req("LB", PR);
+    r.cvt("LC", EX, PERSISTENT);
+    assertThat(r.c()).containsExactly("LC:PR>EX");
+    assertThat(r.record(r.state.purgeNodes(Set.of(C), 2))).containsExactly("ORPHANED(LC)");
+    assertThat(r.c()).isEmpty();
+    assertThat(r.g()).containsExactlyInAnyOrder("LC:PR", "LB:PR");
+  }
+
+  @Test
+  void aDeadNodesWaitingPersistentRequestHoldsNothingAndIsPurged() {
+    Rsb r = new Rsb();
+    r.id("LB", "B");
+    r.id("LC", "C");
+    r.req("LB", EX);
+    r.req("LC", PR, PERSISTENT);
+    assertThat(r.record(r.state.purgeNodes(Set.of(C), 2))).containsExactly("PURGED(LC)");
+    assertThat(r.w()).isEmpty();
+  }
+
+  @Test
+  void anOrphanWithValblkAndPwStillInvalidatesTheLvb() {
+    Rsb r = new Rsb();
+    r.id("L0", "A");
+    r.id("LC", "C");
+    r.req("L0", NL);
+    r.reqLvb("LC", PW, "CCCC", VALBLK, PERSISTENT);
+    assertThat(r.record(r.state.purgeNodes(Set.of(C), 2))).containsExactly("ORPHANED(LC)");
+    r.state.finishRecovery(false);
+    assertThat(r.state.valNotValid()).isTrue();
+    assertThat(r.g()).contains("LC:PW");
+  }
+
+  @Test
+  void aLaterPurgeOfTheSameNodeNameLeavesItsOlderOrphansAlone() {
+    Rsb r = new Rsb();
+    r.id("LC", "C");
+    r.req("LC", CR, PERSISTENT);
+    r.state.purgeNodes(Set.of(C), 2);
+    // C restarted, numbered its locks from 1 again (no clash with the orphan), and died again.
+    LockId again = new LockId(C, r.id("LC").local());
+    assertThat(r.state.request(again, CR, Rsb.flags(), null, true)).singleElement()
+        .isInstanceOfSatisfying(Effect.Completion.class, c -> assertThat(c.status()).isEqualTo(CastStatus.OK));
+    assertThat(r.state.purgeNodes(Set.of(C), 3)).containsExactly(new Effect.Purged(again));
+    assertThat(r.state.queue(GRANTED)).singleElement()
+        .satisfies(v -> assertThat(v.lock()).isEqualTo(new LockId(NodeId.orphanOf(C, 2), again.local())));
+  }
+
+  /** Adoption on the master, every outcome (issue 4; TV-61's answers, given by the master). */
+  @org.junit.jupiter.params.ParameterizedTest(name = "orphans {0}, adopt {1} -> {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "EX,    EX, 'CAST(LA,OK,EX)'",
+      "PR,    PR, 'CAST(LA,OK,PR)'",
+      "EX,    PR, 'CAST(LA,EAGAIN,IV) GONE(LA)'",
+      "PR;CR, CR, 'CAST(LA,OK,CR)'",
+      "PR;CR, EX, 'CAST(LA,EAGAIN,IV) GONE(LA)'",
+      "-,     EX, 'CAST(LA,ENOENT,IV) GONE(LA)'",
+  })
+  void adoptionOfADeadNodesOrphan(String orphanModes, LockMode adopt, String expected) {
+    Rsb r = new Rsb();
+    if (!orphanModes.equals("-")) {
+      int i = 0;
+      for (String m : orphanModes.split(";")) {
+        String name = "O" + i++;
+        r.id(name, "C");
+        r.req(name, LockMode.valueOf(m), PERSISTENT);
+      }
+      r.state.purgeNodes(Set.of(C), 2);
+    }
+    assertThat(String.join(" ", r.adopt("LA", "B", adopt))).isEqualTo(expected);
+  }
+
+  @Test
+  void adoptionContinuesTheOrphansTenureAndAdoptingAgainFindsNothing() {
     Rsb r = new Rsb();
     r.id("LC", "C");
     r.req("LC", EX, PERSISTENT);
-    assertThat(r.record(r.state.purgeNodes(Set.of(C)))).containsExactly("PURGED(LC)");
-    assertThat(r.state.isUnused()).isTrue();
+    FencingToken token = r.state.lock(r.id("LC")).orElseThrow().token();
+    r.state.purgeNodes(Set.of(C), 2);
+    assertThat(r.adopt("LA", "B", EX)).containsExactly("CAST(LA,OK,EX)");
+    LockView adopted = r.state.lock(r.id("LA")).orElseThrow();
+    assertThat(adopted.token()).as("same tenure, same token").isEqualTo(token);
+    assertThat(adopted.flags()).contains(PERSISTENT);
+    assertThat(r.g()).containsExactly("LA:EX");
+    assertThat(r.adopt("LA2", "B", EX)).containsExactly("CAST(LA2,ENOENT,IV)", "GONE(LA2)");
+  }
+
+  @Test
+  void theAdopterHearsAtOnceOfTheRequestsQueuedBehindTheOrphanAndItsUnlockGrantsThem() {
+    Rsb r = new Rsb();
+    r.id("LC", "C");
+    r.id("LB", "B");
+    r.req("LC", EX, PERSISTENT);
+    r.req("LB", PR);
+    r.state.purgeNodes(Set.of(C), 2);
+    r.state.finishRecovery(false);
+    r.state.grantAfterRecovery();
+    assertThat(r.adopt("LA", "A", EX)).containsExactly("CAST(LA,OK,EX)", "BAST(LA,PR)");
+    assertThat(r.unl("LA")).containsExactly("CAST(LA,EUNLOCK,IV)", "GONE(LA)", "CAST(LB,OK,PR)");
+  }
+
+  @Test
+  void aDuplicatedAdoptionIsRejectedAndChangesNothing() {
+    Rsb r = new Rsb();
+    r.id("LC", "C");
+    r.req("LC", EX, PERSISTENT);
+    r.state.purgeNodes(Set.of(C), 2);
+    r.adopt("LA", "B", EX);
+    assertThat(r.adopt("LA", "B", EX)).containsExactly("REJECT(LA,EEXIST)");
+    assertThat(r.g()).containsExactly("LA:EX");
   }
 
   @Test
@@ -72,7 +214,7 @@ class RecoveryTest {
     r.req("L2", CR);
     r.cvt("L2", EX);
     r.req("L3", EX);
-    assertThat(r.record(r.state.purgeNodes(Set.of(C)))).containsExactlyInAnyOrder("PURGED(L2)", "PURGED(L3)");
+    assertThat(r.record(r.state.purgeNodes(Set.of(C), 2))).containsExactlyInAnyOrder("PURGED(L2)", "PURGED(L3)");
     assertThat(r.c()).isEmpty();
     assertThat(r.w()).isEmpty();
   }
@@ -85,7 +227,7 @@ class RecoveryTest {
     r.req("L0", NL);
     r.reqLvb("LC", PW, "----", VALBLK);
     r.cvtLvb("LC", PW, "CCCC", VALBLK);
-    r.state.purgeNodes(Set.of(C));
+    r.state.purgeNodes(Set.of(C), 2);
     r.state.finishRecovery(false);
     r.state.checkInvariants();
     assertThat(r.state.valNotValid()).isTrue();
@@ -99,7 +241,7 @@ class RecoveryTest {
     r.id("LC", "C");
     r.req("L0", NL);
     r.req("LC", EX);
-    r.state.purgeNodes(Set.of(C));
+    r.state.purgeNodes(Set.of(C), 2);
     r.state.finishRecovery(false);
     assertThat(r.state.valNotValid()).isFalse();
   }
@@ -258,7 +400,7 @@ class RecoveryTest {
     Rsb r = new Rsb();
     r.req("L1", EX);
     r.req("L2", PR);
-    r.state.purgeNodes(Set.of(A));
+    r.state.purgeNodes(Set.of(A), 2);
     r.state.finishRecovery(false);
     assertThat(r.record(r.state.grantAfterRecovery())).isEmpty();
   }

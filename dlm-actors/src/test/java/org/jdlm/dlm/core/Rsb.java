@@ -89,6 +89,11 @@ final class Rsb {
     return record(state.unlock(id(lock), flags(flags), lvb(buffer)));
   }
 
+  /** An ORPHAN request from {@code node} on the master: adopt an orphan in {@code mode}. */
+  List<String> adopt(String lock, String node, LockMode mode) {
+    return record(state.adoptOrphan(id(lock, node), mode, flags(LockFlag.ORPHAN), true));
+  }
+
   List<String> cancel(String lock) {
     return record(state.cancel(id(lock), flags(LockFlag.CANCEL)));
   }
@@ -129,6 +134,9 @@ final class Rsb {
       return "DEADLOCK(" + l + ")";
     } else if (e instanceof Effect.Purged) {
       return "PURGED(" + l + ")";
+    } else if (e instanceof Effect.Orphaned o) {
+      names.putIfAbsent(o.orphan(), l); // the orphan keeps the lock's test name under its new id
+      return "ORPHANED(" + l + ")";
     }
     throw new AssertionError("unknown effect " + e);
   }

@@ -254,7 +254,9 @@ public final class ScenarioAgent implements NodeDriver {
   private List<QueueEntry> entries(List<LockspaceDump.QueuedLock> q) {
     List<QueueEntry> out = new ArrayList<>(q.size());
     for (LockspaceDump.QueuedLock l : q) {
-      out.add(new QueueEntry(lockId(nodeNameOf.apply(l.owner()), l.lockId()), mode(l.granted()), mode(l.requested())));
+      // A dead node's orphan is listed under the lock name it had when that node held it.
+      String owner = nodeNameOf.apply(org.jdlm.dlm.core.NodeId.baseName(l.owner()));
+      out.add(new QueueEntry(lockId(owner, l.lockId()), mode(l.granted()), mode(l.requested())));
     }
     return out;
   }
