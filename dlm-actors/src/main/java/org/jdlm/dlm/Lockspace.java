@@ -800,6 +800,9 @@ public final class Lockspace {
       // The incarnation that failed, from the event itself: a restarted member reuses the address,
       // and fencing must name the dead incarnation, never the new one (the power agent would kill it).
       incarnations.put(m.address(), m.incarnation());
+      if (m.downed() && departDowned(m.address(), m.incarnation())) {
+        return viewMaybeChanged();
+      }
       if (m.unreachable() && viewHasAddress(m.address())) {
         ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
             nodeIdOf(m.address()));
@@ -816,6 +819,36 @@ public final class Lockspace {
       }
     }
     return current();
+  }
+
+  /**
+   * A downed member never comes back (a restart is a new incarnation with new references), so it
+   * departs at once instead of at its removal, which the leader performs up to a leader-actions
+   * interval later: recovery starts that much sooner and still waits for its fence. Only the
+   * downed incarnation's references go: if the membership already shows another incarnation at
+   * that address, its removal (Terminated) settles the view as before.
+   *
+   * @return whether the view lost a member
+   */
+  private boolean departDowned(Address address, long incarnation) {
+    if (address.equals(selfAddress)) {
+      return false;
+    }
+    for (org.apache.pekko.cluster.Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
+      if (member.address().equals(address) && member.uniqueAddress().longUid() != incarnation) {
+        return false;
+      }
+    }
+    boolean changed = false;
+    for (ActorRef<Command> ref : new ArrayList<>(view)) {
+      if (!ref.equals(self) && ref.path().address().equals(address)) {
+        departed.add(ref);
+        learned.remove(ref);
+        listed.remove(ref);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   private boolean viewHasAddress(Address address) {

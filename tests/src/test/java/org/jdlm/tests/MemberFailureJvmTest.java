@@ -68,8 +68,36 @@ class MemberFailureJvmTest {
   }
 
   @Test
-  void sigstoppedMemberIsDownedByTheMajorityExitsWhenResumedAndRestartsAsANewIncarnation() throws Exception {
+  void sigstoppedMemberIsFencedByTheMajorityThenRemovedAndRestartsAsANewIncarnation() throws Exception {
+    // Default: the survivors fence a member that stays unreachable (jdlm.fencing.on-unreachable),
+    // and the power agent kills the frozen process before membership drops it.
     Supervisor cluster = lab.supervisor(tmp.resolve("run"));
+    cluster.up(3, OptionalInt.empty());
+    long oldUid = cluster.view("n3").self().uid();
+    long pausedPid = cluster.pid("n3").orElseThrow();
+
+    cluster.pause("n3");
+    cluster.await("n1 and n2 see n3 removed", STEP, () -> Optional.of(true)
+        .filter(x -> cluster.tryView("n1").map(v -> v.wasRemoved("n3", oldUid)).orElse(false))
+        .filter(x -> cluster.tryView("n2").map(v -> v.wasRemoved("n3", oldUid)).orElse(false)));
+    cluster.await("the frozen n3 (pid " + pausedPid + ") killed by the power agent", STEP,
+        () -> Optional.of(true).filter(x -> ProcessHandle.of(pausedPid).map(p -> !p.isAlive()).orElse(true)));
+    assertThat(java.nio.file.Files.readString(cluster.logFile("n1")) + java.nio.file.Files.readString(cluster.logFile("n2")))
+        .contains("n3 (incarnation " + oldUid + ") fenced by power; downing it");
+
+    MembershipView restarted = cluster.restart("n3");
+    assertThat(restarted.self().uid()).isNotEqualTo(oldUid);
+    cluster.await("all three Up", STEP, () -> Optional.of(cluster.status())
+        .filter(s -> s.stream().allMatch(l -> l.state() == NodeState.UP)));
+
+    cluster.down();
+    assertThat(LabProcesses.liveLabProcesses()).isEmpty();
+  }
+
+  @Test
+  void withoutFencingOnUnreachableASigstoppedMemberIsDownedByTheMajorityAndExitsWhenResumed() throws Exception {
+    // The split-brain resolver's path (and the watchdog's self-fence) when nobody fences early.
+    Supervisor cluster = lab.supervisor(tmp.resolve("run"), List.of("-Djdlm.fencing.on-unreachable.enabled=off"));
     cluster.up(3, OptionalInt.empty());
     long oldUid = cluster.view("n3").self().uid();
     long pausedPid = cluster.pid("n3").orElseThrow();

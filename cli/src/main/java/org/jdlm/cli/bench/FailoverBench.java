@@ -199,7 +199,8 @@ public final class FailoverBench implements AutoCloseable {
   private static final Pattern FINISHED = Pattern.compile("lockspace (\\S+): recovery (\\d+) finished: (.*)$");
 
   /**
-   * The coordinator's "recovery N finished: detection X ms, phases {...}" line for {@code ls} from
+   * The coordinator's "recovery N finished: detection X ms, phases {...}" line of the failure's
+   * recovery (the one with a REMASTER phase) for {@code ls} from
    * the survivors' logs (the coordinator is the lowest surviving member by address, not necessarily
    * n1). The line is written just before RESUME reaches the members, so it is there by the time n2
    * was granted; one short bounded wait covers the log's buffering.
@@ -220,7 +221,9 @@ public final class FailoverBench implements AutoCloseable {
 
   static Optional<String> findFinished(Path log, String ls) {
     try (var lines = Files.lines(log)) {
+      // Only a run with a departure has a REMASTER phase: the lockspace's joins finish runs too.
       return lines.map(FINISHED::matcher).filter(Matcher::find).filter(m -> m.group(1).equals(ls))
+          .filter(m -> m.group(3).contains("REMASTER"))
           .map(m -> "recovery " + m.group(2) + " finished: " + m.group(3)).reduce((a, b) -> b);
     } catch (IOException | java.io.UncheckedIOException e) {
       return Optional.empty();

@@ -237,6 +237,13 @@ public final class NodeServices {
       // authority (brief §3: fencing is real; tokens never go back). Set before any lockspace joins.
       org.jdlm.dlm.api.Dlm.get(system).useFencing(
           new LabFencingPort(system, coordinator, authority, timeouts.fence(), timeouts.ask()));
+      if (config.getBoolean("jdlm.fencing.on-unreachable.enabled")) {
+        // Fence first, then down: recovery need not wait for the split-brain resolver's stable-after.
+        system.systemActorOf(UnreachableFencer.create(coordinator,
+                config.getDuration("jdlm.fencing.on-unreachable.after"),
+                config.getDuration("jdlm.fencing.on-unreachable.check-interval"), timeouts.fence()),
+            "unreachable-fencer", Props.empty());
+      }
       if (config.getBoolean("jdlm.fencing.watchdog.self-fence")) {
         // A downed member halts at once rather than run on beside the survivors (watchdog fencing).
         SelfFence.install(system, Runtime.getRuntime()::halt, config.getInt("jdlm.fencing.watchdog.exit-status"));

@@ -27,14 +27,15 @@ class FailoverBenchTest {
   }
 
   @Test
-  void theCoordinatorsFinishedLineIsFoundForItsLockspaceOnly(@TempDir Path tmp) throws Exception {
+  void theFailuresFinishedLineIsFoundForItsLockspaceOnlyNotAJoinsLine(@TempDir Path tmp) throws Exception {
     Path log = tmp.resolve("n1.log");
     Files.write(log, List.of(
-        "07:41:01 INFO  Lockspace - lockspace failover-kill-1: recovery 2 finished: detection 10 ms, phases {MEMBERS=1}",
-        "07:41:09 INFO  Lockspace - lockspace failover-kill-10: recovery 9 finished: detection 30 ms, phases {MEMBERS=3}",
-        "07:41:05 INFO  Lockspace - lockspace failover-kill-1: recovery 4 finished: detection 20 ms, phases {MEMBERS=2}"));
+        "07:41:01 INFO  Lockspace - lockspace failover-kill-1: recovery 2 finished: detection 10 ms, MEMBERS 1 ms, REMASTER 1 ms",
+        "07:41:09 INFO  Lockspace - lockspace failover-kill-10: recovery 9 finished: detection 30 ms, MEMBERS 3 ms, REMASTER 3 ms",
+        "07:41:05 INFO  Lockspace - lockspace failover-kill-1: recovery 4 finished: detection 20 ms, MEMBERS 2 ms, REMASTER 2 ms",
+        "07:41:06 INFO  Lockspace - lockspace failover-kill-1: recovery 5 finished: detection 0 ms, MEMBERS 2 ms, DIRECTORY 1 ms"));
     assertThat(FailoverBench.findFinished(log, "failover-kill-1"))
-        .contains("recovery 4 finished: detection 20 ms, phases {MEMBERS=2}");
+        .contains("recovery 4 finished: detection 20 ms, MEMBERS 2 ms, REMASTER 2 ms");
     assertThat(FailoverBench.findFinished(log, "failover-kill-2")).isEmpty();
     assertThat(FailoverBench.findFinished(tmp.resolve("missing.log"), "failover-kill-1")).isEmpty();
   }
