@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param maxLvbLength the largest {@code lvblen} a lockspace may choose
  * @param maxLocksPerNode bound on the live locks one node owns in one lockspace
  * @param callbackQueueCapacity bound on undelivered callbacks per lock
+ * @param flushTimeout bound on a flush of this member's masters ({@code LockspaceHandle.flush})
  */
 public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTimeout, Duration joinTimeout,
-    int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity) {
+    int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity, Duration flushTimeout) {
 
   public DlmSettings {
     if (tossDelay.isNegative()) {
@@ -35,6 +36,6 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     Config c = config.getConfig("jdlm.dlm-actors");
     return new DlmSettings(c.getDuration("toss-delay"), c.getInt("stash-capacity"), c.getDuration("dump-timeout"),
         c.getDuration("join-timeout"), c.getInt("max-lvb-length"), c.getInt("max-locks-per-node"),
-        c.getInt("callback-queue-capacity"));
+        c.getInt("callback-queue-capacity"), c.getDuration("flush-timeout"));
   }
 }

@@ -95,5 +95,12 @@ public final class DlmWire implements WireRegistrations {
         .register(LockspaceDump.ResourceDump.class, 401)
         .register(LockspaceDump.QueuedLock.class, 402)
         .register(LockspaceDump.OwnedLock.class, 403);
+    // 420-429: flush (LockspaceHandle.flush, the scenario runner's await quiet)
+    r.register(Lockspace.Flush.class, 420)
+        .register(Lockspace.Flushed.class, 421)
+        .register(Lockspace.FlushMarker.class, 422)
+        .register(LockResource.Flush.class, 423)
+        .register(FlushCollector.Fanout.class, 424)
+        .register(FlushCollector.Ack.class, 425);
   }
 }

@@ -91,6 +91,9 @@ public final class LockResource {
   /** From the parent in the RESUME phase: tokens carry {@code generation} from now on; grant what recovery made grantable (step 18). No reply. */
   public record GrantAfterRecovery(long generation) implements Command {}
 
+  /** From the parent for a flush: send a {@link Lockspace.FlushMarker} to every owner this resource delivers to, behind its events; tell {@code collector} how many. */
+  public record Flush(ActorRef<FlushCollector.Command> collector) implements Command {}
+
   /** From a dump collector: reply this resource's queues and value block. */
   public record DumpResource(ActorRef<LockspaceDump.ResourceDump> replyTo) implements Command {}
 
@@ -146,6 +149,7 @@ public final class LockResource {
         .onMessage(AddRecovered.class, this::onAddRecovered)
         .onMessage(Finalize.class, this::onFinalize)
         .onMessage(GrantAfterRecovery.class, this::onGrantAfterRecovery)
+        .onMessage(Flush.class, this::onFlush)
         .onMessage(DumpResource.class, this::onDump)
         .onMessage(TossCheck.class, m -> onTossCheck())
         .build();
@@ -224,6 +228,16 @@ public final class LockResource {
     perform(state.grantAfterRecovery());
     state.checkInvariants();
     return afterOperation();
+  }
+
+  private Behavior<Command> onFlush(Flush m) {
+    // Events to this node's own locks went straight to its LockspaceLocal (the flush drains that
+    // callback thread itself); remote owners get a marker on the same path as their events.
+    for (ActorRef<Lockspace.Command> owner : ownerRefs.values()) {
+      owner.tell(new Lockspace.FlushMarker(m.collector()));
+    }
+    m.collector().tell(new FlushCollector.Fanout(ownerRefs.size()));
+    return Behaviors.same();
   }
 
   private NodeId ownerOf(Operation op) {

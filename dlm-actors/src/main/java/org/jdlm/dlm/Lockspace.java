@@ -74,6 +74,15 @@ public final class Lockspace {
   /** From {@code LockspaceHandle.dump()} (or a dump tool): reply a snapshot of this member's state. */
   public record Dump(ActorRef<LockspaceDump> replyTo) implements Command {}
 
+  /** From {@link LockspaceLocal#flush()}: flush every resource this member masters; replies {@link Flushed}. */
+  public record Flush(ActorRef<Flushed> replyTo) implements Command {}
+
+  /** Reply to {@link Flush}: {@code complete} unless {@code jdlm.dlm-actors.flush-timeout} passed first. */
+  public record Flushed(boolean complete) implements WireMessage {}
+
+  /** From a resource master on a flush, behind its events to this owner: acked once the callbacks queued before it ran. Parked while stopped, like the events. */
+  public record FlushMarker(ActorRef<FlushCollector.Command> collector) implements Command {}
+
   /** From {@code LockspaceHandle.clusterDump()}: collect every member's {@link Dump}; replies {@link ClusterDumpResult} within the dump timeout. */
   public record ClusterDump(ActorRef<ClusterDumpResult> replyTo) implements Command {}
 
@@ -433,6 +442,8 @@ public final class Lockspace {
         .onMessage(Remove.class, this::onRemove)
         .onMessage(ResourceIdle.class, this::onResourceIdle)
         .onMessage(Dump.class, this::onDump)
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(FlushMarker.class, this::onFlushMarker)
         .onMessage(ClusterDump.class, this::onClusterDump)
         .onMessage(Leave.class, this::onLeave)
         .onMessage(ProbeReply.class, this::onProbeReply)
@@ -470,6 +481,7 @@ public final class Lockspace {
   private Behavior<Command> stopped() {
     return Behaviors.receive(Command.class)
         .onMessage(Dump.class, this::onDump)
+        .onMessage(Flush.class, this::onFlush)
         .onMessage(ClusterDump.class, this::onClusterDump)
         .onMessage(ProbeReply.class, this::onProbeReply)
         .onMessage(ReprobeTick.class, m -> onReprobe())
@@ -641,6 +653,20 @@ public final class Lockspace {
     } else {
       memberRef(dirNode).tell(new Remove(generation, m.name(), self, m.lastTokenCounter()));
     }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onFlush(Flush m) {
+    ActorRef<FlushCollector.Command> collector = ctx.spawnAnonymous(
+        FlushCollector.create(children.size(), settings.flushTimeout(), m.replyTo()));
+    for (ResourceEntry child : children.values()) {
+      child.ref.tell(new LockResource.Flush(collector));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onFlushMarker(FlushMarker m) {
+    local.afterQueuedCallbacks(() -> m.collector().tell(new FlushCollector.Ack(selfNode.name())));
     return Behaviors.same();
   }
 

@@ -264,6 +264,23 @@ public final class LockspaceLocal implements LockspaceHandle {
   }
 
   @Override
+  public CompletionStage<Boolean> flush() {
+    checkOpen();
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    AskPattern.<Lockspace.Command, Lockspace.Flushed>ask(member, Lockspace.Flush::new,
+            dlmSettings.flushTimeout().plus(askTimeout), system.scheduler())
+        .whenComplete((f, e) -> {
+          if (e != null) {
+            done.complete(false);
+          } else {
+            // Events to this node's own locks were queued by its masters directly: drain them too.
+            afterQueuedCallbacks(() -> done.complete(f.complete()));
+          }
+        });
+    return done;
+  }
+
+  @Override
   public List<NodeId> members() {
     return members;
   }
@@ -313,6 +330,11 @@ public final class LockspaceLocal implements LockspaceHandle {
     this.generation = newGeneration;
     this.members = List.copyOf(view);
     execute(() -> joined.complete(this));
+  }
+
+  /** Runs {@code task} on the callback thread after every callback and event queued so far. */
+  void afterQueuedCallbacks(Runnable task) {
+    execute(task);
   }
 
   /** From any actor of this lockspace: queue one master event for lock {@code lockId} on the callback thread. */

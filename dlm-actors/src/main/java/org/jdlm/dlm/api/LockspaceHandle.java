@@ -55,6 +55,17 @@ public interface LockspaceHandle {
   CompletionStage<LockspaceDump> dump();
 
   /**
+   * Flushes this member's masters: completes with {@code true} once every event (grant, blocking
+   * callback, reply) that a resource mastered here sent before the call has been applied by its
+   * owner and the callbacks it caused have run, on every owner node and on this one. {@code false}
+   * when that did not happen within {@code jdlm.dlm-actors.flush-timeout} (an owner stopped for
+   * recovery holds its events, and the flush, until it resumes). Flushing every member, and seeing
+   * no operation awaiting an answer, twice in a row with nothing changed, means nothing is in flight:
+   * that is how the scenario runner's {@code await quiet} works.
+   */
+  CompletionStage<Boolean> flush();
+
+  /**
    * Every member's dump (sorted by node), for a cluster-wide view: each resource appears in its
    * master's dump. Members that did not answer within twice {@code dump-timeout} are listed in
    * {@code missing}. Render with {@code DumpRenderer.renderCluster}.

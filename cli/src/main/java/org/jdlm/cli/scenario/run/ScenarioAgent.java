@@ -304,10 +304,22 @@ public final class ScenarioAgent implements NodeDriver {
   }
 
   @Override
-  public synchronized Activity flush() {
-    // Callbacks are recorded synchronously by the listeners, so nothing is pending here; the
-    // lockspace says whether operations still await a master's answer.
-    return new Activity(0, seq, lockspace.isQuiet() ? 0 : 1, 0);
+  public Activity flush() {
+    // Outside the agent's monitor: the flush waits for callbacks, which record under it.
+    boolean flushed;
+    try {
+      flushed = lockspace.flush().toCompletableFuture().get(SYNC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      flushed = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      flushed = false;
+    }
+    synchronized (this) {
+      // Every event the masters here sent before the flush reached its owner's callbacks (the
+      // listeners record synchronously); the lockspace says whether operations await an answer.
+      return new Activity(0, seq, flushed && lockspace.isQuiet() ? 0 : 1, 0);
+    }
   }
 
   @Override

@@ -284,8 +284,12 @@ public final class ScenarioRunner {
 
     /**
      * Quiet: flush rounds with equal counters everywhere and nothing outstanding, holding for at
-     * least {@link #QUIET_WINDOW_NANOS}. The window matters: a master queues a grant and the BAST
-     * it causes back to back, and a round taken between the two sees nothing pending.
+     * least {@link #QUIET_WINDOW_NANOS}. Each node's flush ({@code LockspaceHandle.flush}) makes
+     * every event its masters sent before it reach its owner's callbacks, so a grant or BAST in
+     * flight shows up as a changed counter; an operation in flight shows up as awaiting a reply.
+     * Nodes are flushed one after another, so a causal chain that produces no callback (a reply
+     * that makes its owner send an overlapped unlock) could still slip between two nodes' flushes
+     * of one round: the window of unchanged rounds covers that.
      */
     void awaitQuiet(long deadline) throws Failure {
       Map<Integer, NodeDriver.Activity> previous = null;
