@@ -123,8 +123,8 @@ public final class Lockspace {
   /**
    * From a member that stopped for {@code view} (at {@code generation}, the last it ran or was told),
    * to every member of that view, or to a member whose StopAck or run names another view: I am a
-   * member; here is my view. Receivers learn the members they lack; a member running that very view
-   * at that generation stops too, since the barrier needs it. No reply.
+   * member; here is my view. Receivers learn the members they lack; a member with that very view at
+   * that generation or older joins the sender's barrier (stops, or repeats its {@link StopAck}). No reply.
    */
   public record Hello(ActorRef<Command> from, List<ActorRef<Command>> view, long generation) implements Command {}
 
@@ -730,11 +730,19 @@ public final class Lockspace {
     learn(m.from());
     m.view().forEach(this::learn);
     Behavior<Command> next = viewMaybeChanged();
-    if (phase == null && m.generation() >= generation && view.contains(m.from())
+    if (m.generation() >= generation && !m.from().equals(self) && view.contains(m.from())
         && Set.copyOf(m.view()).equals(view)) {
-      // The sender stopped for the very view this member runs, since the last run: its barrier needs
-      // this member's StopAck, which would otherwise never come. (A Hello from an older generation is
-      // a late one from a barrier that already finished.)
+      // The sender stopped for this member's very view, at this member's generation or later: its
+      // barrier needs this member's StopAck for that view, which would otherwise never come if this
+      // member runs, or is in a run the sender (say its coordinator, after a flicker) gave up. A
+      // member already waiting at the barrier just repeats its StopAck (the coordinator keeps the
+      // last one). A Hello from an older generation is a late one from a barrier already passed.
+      if (phase == RecoveryPhase.AWAIT_FENCING) {
+        if (probesOutstanding == null) {
+          coordinator().tell(stopAck());
+        }
+        return next;
+      }
       enterStopped(view);
       return stopped();
     }
