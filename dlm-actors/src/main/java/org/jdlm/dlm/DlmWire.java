@@ -71,7 +71,9 @@ public final class DlmWire implements WireRegistrations {
         .register(Lockspace.ResourceRecovered.class, 347)
         .register(Lockspace.ResourceFinalized.class, 348)
         .register(RecoveredLock.class, 349)
-        .register(ResourceState.Queue.class, 350);
+        .register(ResourceState.Queue.class, 350)
+        // 359 from the top of the range: concurrent branches append from 351 upwards
+        .register(Lockspace.FailedMember.class, 359);
     // 360-379: LockResource protocol
     r.register(LockResource.Request.class, 360)
         .register(LockResource.Convert.class, 361)

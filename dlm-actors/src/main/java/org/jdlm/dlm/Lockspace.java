@@ -129,17 +129,26 @@ public final class Lockspace {
 
   // ---- membership barrier ----------------------------------------------------------------------
 
-  /** From a member that changed its view, to every member of that view: I am a member; here is my view. No reply. */
-  public record Hello(ActorRef<Command> from, List<ActorRef<Command>> view) implements Command {}
+  /**
+   * From a member that stopped for {@code view} (at {@code generation}, the last it ran or was told),
+   * to every member of that view, or to a member whose StopAck or run names another view: I am a
+   * member; here is my view. Receivers learn the members they lack; a member with that very view at
+   * that generation or older joins the sender's barrier (stops, or repeats its {@link StopAck}). No reply.
+   */
+  public record Hello(ActorRef<Command> from, List<ActorRef<Command>> view, long generation) implements Command {}
 
   /**
    * From every member to the coordinator (lowest member) after stopping for {@code view}: its
-   * generation, the members it last ran with ({@code lastView}) and the members it saw fail
-   * ({@code failed}: unreachable or downed, so they need fencing). The coordinator starts a
-   * recovery run once all agree on the view.
+   * generation, the member incarnations it last ran with ({@code lastView}) and the members it saw
+   * fail ({@code failed}: unreachable or downed, so they need fencing). The coordinator starts a
+   * recovery run once all agree on the view; one that knows members {@code view} lacks answers
+   * {@link Hello}.
    */
-  public record StopAck(List<ActorRef<Command>> view, long generation, ActorRef<Command> from, List<String> lastView,
-      List<String> failed) implements Command {}
+  public record StopAck(List<ActorRef<Command>> view, long generation, ActorRef<Command> from,
+      List<ActorRef<Command>> lastView, List<FailedMember> failed) implements Command {}
+
+  /** In {@link StopAck}: incarnation {@code incarnation} of {@code node} (cluster {@code address}) was seen unreachable or downed; fencing must name exactly it. */
+  public record FailedMember(String node, String address, long incarnation) implements WireMessage {}
 
   /**
    * From the coordinator to every member: run {@code phase} of recovery {@code generation} for
@@ -188,12 +197,14 @@ public final class Lockspace {
   public record ResourceFinalized(long generation, ResourceName name) implements Command {}
 
   /** Adapted cluster reachability and membership events (stop at once on unreachable, spec §6.1). */
-  private record MemberEvent(Address address, long incarnation, boolean unreachable, boolean downed, boolean reachable)
-      implements Command {}
+  private record MemberEvent(Address address, long incarnation, MemberChange change) implements Command {}
 
-  /** The fencing authority's generation for the run the coordinator prepares for {@code view}. */
+  /** What a {@link MemberEvent} says about the member at its address. */
+  private enum MemberChange { UNREACHABLE, REACHABLE, DOWNED, UP, REMOVED, OTHER_STATUS }
+
+  /** The fencing authority's generation for the run the coordinator prepares for {@code view}; {@code failures} name the incarnations to fence. */
   private record GenerationReady(long generation, Set<ActorRef<Command>> view, RecoveryRun.Change change,
-      String error) implements Command {}
+      Map<String, FailedMember> failures, String error) implements Command {}
 
   /** Fencing of {@code node} for run {@code generation} finished ({@code error} null) or failed. */
   private record FenceResult(long generation, String node, String error) implements Command {}
@@ -245,6 +256,18 @@ public final class Lockspace {
   private Set<ActorRef<Command>> listed = new HashSet<>();
   private final Set<ActorRef<Command>> learned = new HashSet<>();
   private final Set<ActorRef<Command>> departed = new HashSet<>();
+  /**
+   * Addresses whose member the cluster's death watch covers: seen Up (or WeaklyUp) and not yet
+   * removed, from the same events, in the same order, as Pekko's {@code ClusterRemoteWatcher} sees
+   * them. Watching a member at any other address can report it terminated at once though it lives:
+   * the watcher does that for an address whose earlier incarnation was removed (a member restarted
+   * at the same host and port, before this node saw the new incarnation Up).
+   */
+  private final Set<Address> upAddresses = new HashSet<>();
+  /** Members of the view whose watch waits until their address is in {@link #upAddresses}. */
+  private final Set<ActorRef<Command>> unwatched = new HashSet<>();
+  /** The incarnation (system uid) of the latest member event seen at each address, removals aside. */
+  private final Map<Address, Long> incarnationAt = new HashMap<>();
   private Set<ActorRef<Command>> view = Set.of();
   private ResourceDirectory directory;
   private long generation;
@@ -260,12 +283,16 @@ public final class Lockspace {
   /** The incarnation of each failed address as it failed (what fencing names); cleared when reachable again. */
   private final Map<Address, Long> incarnations = new HashMap<>();
   private List<NodeId> runningView = List.of();
+  /** The member incarnations of {@link #runningView} (a restarted node is the same node, another incarnation). */
+  private Set<ActorRef<Command>> runningMembers = Set.of();
   private long stoppedAtNanos;
   // coordinator bookkeeping
   private final Map<ActorRef<Command>, StopAck> stopAcks = new HashMap<>();
   private Set<ActorRef<Command>> preparingView;
   private RecoveryRun run;
   private Set<String> runFenced = Set.of();
+  /** Which incarnation of each failed node the current run fences (from every member's StopAck). */
+  private Map<String, FailedMember> runFailures = Map.of();
   private Set<String> runDepartedNames = Set.of();
   private long runDetectionMillis;
   /** Coordinator only: detection and phase timings of the last run it finished (RecoveryState.lastRunMillis). */
@@ -330,12 +357,13 @@ public final class Lockspace {
     // and every member's incarnation (what fencing must name).
     ActorRef<ClusterEvent.ReachabilityEvent> reach = ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
         e -> new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(),
-            e instanceof ClusterEvent.UnreachableMember, false,
-            e instanceof ClusterEvent.ReachableMember));
-    ActorRef<ClusterEvent.MemberEvent> members = ctx.messageAdapter(ClusterEvent.MemberEvent.class, e -> {
-      return new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(), false,
-          e instanceof ClusterEvent.MemberDowned, false);
-    });
+            e instanceof ClusterEvent.UnreachableMember ? MemberChange.UNREACHABLE
+                : MemberChange.REACHABLE));
+    ActorRef<ClusterEvent.MemberEvent> members = ctx.messageAdapter(ClusterEvent.MemberEvent.class,
+        e -> new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(),
+            e instanceof ClusterEvent.MemberDowned ? MemberChange.DOWNED
+                : e instanceof ClusterEvent.MemberUp || e instanceof ClusterEvent.MemberWeaklyUp ? MemberChange.UP
+                : e instanceof ClusterEvent.MemberRemoved ? MemberChange.REMOVED : MemberChange.OTHER_STATUS));
     Cluster cluster = Cluster.get(ctx.getSystem());
     cluster.subscriptions().tell(new Subscribe<>(reach, ClusterEvent.ReachabilityEvent.class));
     cluster.subscriptions().tell(new Subscribe<>(members, ClusterEvent.MemberEvent.class));
@@ -714,7 +742,12 @@ public final class Lockspace {
   // ============================================================================ membership barrier
 
   private Behavior<Command> onListing(ListingChanged m) {
-    listed = new HashSet<>(m.listing().getServiceInstances(key));
+    Set<ActorRef<Command>> nowListed = new HashSet<>(m.listing().getServiceInstances(key));
+    if (!nowListed.equals(listed)) {
+      ctx.getLog().debug("lockspace {}: receptionist lists {} (all {})", local.name(), describe(nowListed),
+          describe(new HashSet<>(m.listing().getAllServiceInstances(key))));
+    }
+    listed = nowListed;
     learned.removeAll(listed);
     return viewMaybeChanged();
   }
@@ -722,12 +755,45 @@ public final class Lockspace {
   private Behavior<Command> onHello(Hello m) {
     learn(m.from());
     m.view().forEach(this::learn);
-    return viewMaybeChanged();
+    Behavior<Command> next = viewMaybeChanged();
+    if (m.generation() >= generation && !m.from().equals(self) && view.contains(m.from())
+        && Set.copyOf(m.view()).equals(view)) {
+      // The sender stopped for this member's very view, at this member's generation or later: its
+      // barrier needs this member's StopAck for that view, which would otherwise never come if this
+      // member runs, or is in a run the sender (say its coordinator, after a flicker) gave up. A
+      // member already waiting at the barrier just repeats its StopAck (the coordinator keeps the
+      // last one). A Hello from an older generation is a late one from a barrier already passed.
+      if (phase == RecoveryPhase.AWAIT_FENCING) {
+        if (probesOutstanding == null) {
+          coordinator().tell(stopAck());
+        }
+        return next;
+      }
+      enterStopped(view);
+      return stopped();
+    }
+    return next;
   }
 
   private void learn(ActorRef<Command> ref) {
     if (!departed.contains(ref) && !listed.contains(ref) && learned.add(ref)) {
-      ctx.watch(ref);
+      watchMember(ref);
+    }
+  }
+
+  /**
+   * Watches a member once the cluster's death watch covers its address (see {@link #upAddresses}):
+   * a member restarted at the same address would otherwise be reported terminated at once, and a
+   * terminated member never comes back, so this node would keep a view without it for good while
+   * the others run a recovery with it (issue #4). Until then its departure shows in the cluster
+   * events: unreachable stops the lockspace, removal departs it ({@link #onMemberEvent}).
+   */
+  private void watchMember(ActorRef<Command> ref) {
+    Address address = ref.path().address();
+    if (!address.hasGlobalScope() || address.equals(selfAddress) || upAddresses.contains(address)) {
+      ctx.watch(ref); // watching twice is one watch
+    } else if (unwatched.add(ref)) {
+      ctx.getLog().debug("lockspace {}: watching {} once its node is Up here", local.name(), describe(Set.of(ref)));
     }
   }
 
@@ -750,10 +816,17 @@ public final class Lockspace {
         return Behaviors.same();
       }
     }
+    ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
+    depart(ref);
+    return viewMaybeChanged();
+  }
+
+  /** A terminated member never comes back (a restart is a new incarnation with a new reference). */
+  private void depart(ActorRef<Command> ref) {
     departed.add(ref);
+    unwatched.remove(ref);
     learned.remove(ref);
     listed.remove(ref);
-    return viewMaybeChanged();
   }
 
   private Behavior<Command> viewMaybeChanged() {
@@ -766,8 +839,23 @@ public final class Lockspace {
     if (next.equals(view)) {
       return current();
     }
+    logViewChange(view, next);
     enterStopped(next);
     return stopped();
+  }
+
+  /** Membership changes are rare and decisive: say exactly which incarnations came and went. */
+  private void logViewChange(Set<ActorRef<Command>> from, Set<ActorRef<Command>> to) {
+    Set<ActorRef<Command>> added = new HashSet<>(to);
+    added.removeAll(from);
+    Set<ActorRef<Command>> removed = new HashSet<>(from);
+    removed.removeAll(to);
+    ctx.getLog().info("lockspace {}: view changes (added {}, removed {}; departed {})", local.name(),
+        describe(added), describe(removed), describe(departed));
+  }
+
+  private List<String> describe(Set<ActorRef<Command>> refs) {
+    return refs.stream().map(r -> nodeOf(r).name() + "#" + r.path().uid()).sorted().toList();
   }
 
   private void enterStopped(Set<ActorRef<Command>> nextView) {
@@ -791,8 +879,8 @@ public final class Lockspace {
     List<ActorRef<Command>> viewList = sortedRefs(view);
     for (ActorRef<Command> member : view) {
       if (!member.equals(self)) {
-        ctx.watch(member); // a departed member must leave the view even if someone's Hello still names it
-        member.tell(new Hello(self, viewList));
+        watchMember(member); // a departed member must leave the view even if someone's Hello still names it
+        member.tell(new Hello(self, viewList, generation));
       }
     }
     if (probesOutstanding == null) {
@@ -802,12 +890,17 @@ public final class Lockspace {
   }
 
   private StopAck stopAck() {
-    List<String> failed = new ArrayList<>();
+    return new StopAck(sortedRefs(view), generation, self, sortedRefs(runningMembers), List.copyOf(failures().values()));
+  }
+
+  /** What this member saw fail, by node: the incarnation that failed, from the failure event itself. */
+  private Map<String, FailedMember> failures() {
+    Map<String, FailedMember> failed = new TreeMap<>();
     for (Address a : failedAddresses) {
-      failed.add(nodeIdOf(a).name());
+      String node = nodeIdOf(a).name();
+      failed.put(node, new FailedMember(node, a.toString(), incarnations.getOrDefault(a, 0L)));
     }
-    return new StopAck(sortedRefs(view), generation, self, runningView.stream().map(NodeId::name).toList(),
-        List.copyOf(failed));
+    return failed;
   }
 
   private void resetRunBookkeeping() {
@@ -821,28 +914,67 @@ public final class Lockspace {
 
   /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
   private Behavior<Command> onMemberEvent(MemberEvent m) {
-    if (m.unreachable() || m.downed()) {
-      failedAddresses.add(m.address());
-      // The incarnation that failed, from the event itself: a restarted member reuses the address,
-      // and fencing must name the dead incarnation, never the new one (the power agent would kill it).
-      incarnations.put(m.address(), m.incarnation());
-      if (m.downed() && departDowned(m.address(), m.incarnation())) {
-        return viewMaybeChanged();
-      }
-      if (m.unreachable() && viewHasAddress(m.address())) {
-        ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
-            nodeIdOf(m.address()));
-        if (phase == null) {
-          enterStopped(view); // same view: the barrier waits until it is reachable again or removed
-          return stopped();
+    if (m.change() != MemberChange.REMOVED) {
+      incarnationAt.put(m.address(), m.incarnation());
+    }
+    switch (m.change()) {
+      case UNREACHABLE, DOWNED -> {
+        failedAddresses.add(m.address());
+        // The incarnation that failed, from the event itself: a restarted member reuses the address,
+        // and fencing must name the dead incarnation, never the new one (the power agent would kill it).
+        incarnations.put(m.address(), m.incarnation());
+        if (m.change() == MemberChange.DOWNED && departDowned(m.address(), m.incarnation())) {
+          return viewMaybeChanged();
+        }
+        if (m.change() == MemberChange.UNREACHABLE && viewHasAddress(m.address())) {
+          ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
+              nodeIdOf(m.address()));
+          if (phase == null) {
+            enterStopped(view); // same view: the barrier waits until it is reachable again or removed
+            return stopped();
+          }
         }
       }
-    } else if (m.reachable()) {
-      failedAddresses.remove(m.address());
-      incarnations.remove(m.address());
-      if (phase == RecoveryPhase.AWAIT_FENCING && viewHasAddress(m.address())) {
-        coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
+      case REACHABLE -> {
+        failedAddresses.remove(m.address());
+        incarnations.remove(m.address());
+        if (phase == RecoveryPhase.AWAIT_FENCING && viewHasAddress(m.address())) {
+          coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
+        }
       }
+      case UP -> {
+        // The cluster's death watch covers the address from now on (its watcher saw this event first).
+        upAddresses.add(m.address());
+        for (ActorRef<Command> ref : List.copyOf(unwatched)) {
+          if (ref.path().address().equals(m.address())) {
+            unwatched.remove(ref);
+            ctx.watch(ref);
+          }
+        }
+      }
+      case REMOVED -> {
+        upAddresses.remove(m.address()); // as the cluster's watcher does, whichever incarnation left
+        Long latest = incarnationAt.get(m.address());
+        if (latest == null || latest == m.incarnation()) {
+          incarnationAt.remove(m.address());
+          // Members at that address this node never saw Up left with their node. (If a newer
+          // incarnation was already seen there, its members are not the removed one's: keep them.)
+          boolean any = false;
+          for (ActorRef<Command> ref : List.copyOf(unwatched)) {
+            if (ref.path().address().equals(m.address())) {
+              ctx.getLog().info("lockspace {}: member {} left with its node before it was Up here", local.name(),
+                  describe(Set.of(ref)));
+              depart(ref);
+              any = true;
+            }
+          }
+          if (any) {
+            return viewMaybeChanged();
+          }
+        }
+      }
+      case OTHER_STATUS -> { }
+      default -> throw new IllegalStateException("unknown member change " + m.change());
     }
     return current();
   }
@@ -868,9 +1000,7 @@ public final class Lockspace {
     boolean changed = false;
     for (ActorRef<Command> ref : new ArrayList<>(view)) {
       if (!ref.equals(self) && ref.path().address().equals(address)) {
-        departed.add(ref);
-        learned.remove(ref);
-        listed.remove(ref);
+        depart(ref);
         changed = true;
       }
     }
@@ -887,14 +1017,28 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onStopAck(StopAck m) {
-    if (!view.contains(m.from())) {
-      learn(m.from());
-      Behavior<Command> next = viewMaybeChanged();
+    Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
+    if (m.from().equals(self) && !theirs.equals(view)) {
+      stopAcks.put(self, m); // this coordinator's own ack for a view it has since left: nothing to learn
+      checkAllStopped();
+      return current();
+    }
+    if (!theirs.equals(view)) {
+      // Views converge by union (issue #4): learn the members it names that this one lacks ...
       stopAcks.put(m.from(), m);
+      Set<ActorRef<Command>> before = view;
+      learn(m.from());
+      theirs.forEach(this::learn);
+      Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
+      if (view == before && view.contains(m.from())) {
+        // ... and tell it the members it lacks. (Those it dropped because they terminated stay out
+        // there; this member drops them too when its own watch reports them.)
+        m.from().tell(new Hello(self, sortedRefs(view), generation));
+      }
       checkAllStopped();
       return next;
     }
-    if (phase == null && Set.copyOf(m.view()).equals(view)) {
+    if (phase == null && m.generation() >= generation) {
       // A member re-stopped for the view we run with (it saw a transient change): run the barrier again.
       stopAcks.put(m.from(), m);
       enterStopped(view);
@@ -934,56 +1078,60 @@ public final class Lockspace {
     long atLeast = Math.max(generation, old.generation()) + 1;
     ctx.pipeToSelf(fencing().advanceGeneration(atLeast, "lockspace " + local.name() + ": recovery restarted"),
         (g, e) -> e != null
-            ? new GenerationReady(atLeast, snapshot, null, String.valueOf(e.getMessage()))
-            : new GenerationReady(Math.max(g, atLeast), snapshot, new RecoveryRun.Change(Math.max(g, atLeast),
-                old.members(), old.failed(), old.leftCleanly(), old.joined()), null));
+            ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
+            : new GenerationReady(Math.max(g, atLeast), snapshot, old.withGeneration(Math.max(g, atLeast)),
+                runFailures, null));
   }
 
   /**
    * Coordinator: once every member stopped for the same view, take a new generation from the
    * fencing authority and start a recovery run for the change (who departed, who of them failed
-   * and must be fenced, who joined).
+   * and must be fenced, who joined), decided by incarnation ({@link RecoveryRun.Change#between}).
    */
   private void checkAllStopped() {
     if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
     long maxGeneration = generation;
-    Set<String> lastViews = new HashSet<>();
-    runningView.forEach(n -> lastViews.add(n.name()));
-    Set<String> failedSeen = new HashSet<>();
-    failedAddresses.forEach(a -> failedSeen.add(nodeIdOf(a).name()));
+    Set<RecoveryRun.Member> lastRunWith = new HashSet<>();
+    runningMembers.forEach(r -> lastRunWith.add(member(r)));
+    Map<String, FailedMember> failures = failures(); // this member's own knowledge first
     for (ActorRef<Command> member : view) {
       StopAck ack = stopAcks.get(member);
       if (ack == null || !Set.copyOf(ack.view()).equals(view)) {
         return;
       }
       maxGeneration = Math.max(maxGeneration, ack.generation());
-      lastViews.addAll(ack.lastView());
-      failedSeen.addAll(ack.failed());
+      ack.lastView().forEach(r -> lastRunWith.add(member(r)));
+      // A coordinator that never saw a failure (e.g. the restarted incarnation itself) fences the
+      // incarnation the others saw fail, never "any incarnation" of the node.
+      ack.failed().forEach(f -> failures.putIfAbsent(f.node(), f));
     }
     if (view.equals(preparingView)) {
       return; // the generation for this view is already being fetched
     }
-    Set<String> members = new java.util.TreeSet<>();
-    view.forEach(r -> members.add(nodeOf(r).name()));
-    Set<String> departedNames = new java.util.TreeSet<>(lastViews);
-    departedNames.removeAll(members);
-    Set<String> failed = new java.util.TreeSet<>(departedNames);
-    failed.retainAll(failedSeen);
-    Set<String> leftCleanly = new java.util.TreeSet<>(departedNames);
-    leftCleanly.removeAll(failed);
-    Set<String> joined = new java.util.TreeSet<>(members);
-    joined.removeAll(lastViews);
+    Set<RecoveryRun.Member> members = new HashSet<>();
+    view.forEach(r -> members.add(member(r)));
+    RecoveryRun.Change change = RecoveryRun.Change.between(maxGeneration + 1, members, lastRunWith, failures.keySet());
+    Map<String, FailedMember> toFence = new TreeMap<>(failures);
+    toFence.keySet().retainAll(change.failed());
     Set<ActorRef<Command>> snapshot = Set.copyOf(view);
     preparingView = snapshot;
     long atLeast = maxGeneration + 1;
-    String reason = "lockspace " + local.name() + ": members " + members
-        + (departedNames.isEmpty() ? "" : ", departed " + departedNames) + (joined.isEmpty() ? "" : ", joined " + joined);
+    Set<String> departedNames = new java.util.TreeSet<>(change.failed());
+    departedNames.addAll(change.leftCleanly());
+    String reason = "lockspace " + local.name() + ": members " + change.members()
+        + (departedNames.isEmpty() ? "" : ", departed " + departedNames)
+        + (change.joined().isEmpty() ? "" : ", joined " + change.joined());
     ctx.pipeToSelf(fencing().advanceGeneration(atLeast, reason), (g, e) -> e != null
-        ? new GenerationReady(atLeast, snapshot, null, String.valueOf(e.getMessage()))
-        : new GenerationReady(Math.max(g, atLeast), snapshot,
-            new RecoveryRun.Change(Math.max(g, atLeast), members, failed, leftCleanly, joined), null));
+        ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
+        : new GenerationReady(Math.max(g, atLeast), snapshot, change.withGeneration(Math.max(g, atLeast)),
+            Map.copyOf(toFence), null));
+  }
+
+  /** A member incarnation as the recovery core sees it: its node and the uid of its lockspace actor. */
+  private RecoveryRun.Member member(ActorRef<Command> ref) {
+    return new RecoveryRun.Member(nodeOf(ref).name(), ref.path().uid());
   }
 
   private org.jdlm.dlm.api.FencingPort fencing() {
@@ -1005,6 +1153,7 @@ public final class Lockspace {
     stopAcks.clear();
     run = RecoveryRun.create(m.change(), java.time.Clock.systemUTC());
     runFenced = Set.copyOf(m.change().failed());
+    runFailures = m.failures();
     runDepartedNames = new java.util.TreeSet<>(m.change().failed());
     runDepartedNames.addAll(m.change().leftCleanly());
     runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
@@ -1062,14 +1211,9 @@ public final class Lockspace {
   }
 
   private void requestFence(long runGeneration, String node) {
-    Address address = null;
-    for (Address a : failedAddresses) {
-      if (nodeIdOf(a).name().equals(node)) {
-        address = a;
-      }
-    }
-    long incarnation = address == null ? 0 : incarnations.getOrDefault(address, 0L);
-    String addressText = address == null ? node : address.toString();
+    FailedMember failed = runFailures.get(node);
+    long incarnation = failed == null ? 0 : failed.incarnation();
+    String addressText = failed == null ? node : failed.address();
     ctx.getLog().warn("lockspace {}: recovery {} waits for fencing of {} (incarnation {})", local.name(),
         runGeneration, node, incarnation);
     ctx.pipeToSelf(fencing().fence(node, addressText, incarnation),
@@ -1114,9 +1258,13 @@ public final class Lockspace {
 
   private Behavior<Command> onRunPhase(RunPhase m) {
     if (m.phase() == RecoveryPhase.MEMBERS) {
-      if (phase == null || !Set.copyOf(m.view()).equals(view) || m.generation() <= generation) {
-        ctx.getLog().info("lockspace {}: ignoring recovery {} for a view this member no longer has", local.name(),
-            m.generation());
+      Set<ActorRef<Command>> runView = Set.copyOf(m.view());
+      if (m.generation() > generation && !runView.equals(view)) {
+        return convergeWithRun(m, runView);
+      }
+      if (phase == null || m.generation() <= generation) {
+        ctx.getLog().info("lockspace {}: ignoring recovery {} (this member: {} at generation {})", local.name(),
+            m.generation(), phase == null ? "running" : phase, generation);
         return current();
       }
       startMembersPhase(m);
@@ -1137,6 +1285,27 @@ public final class Lockspace {
       }
     }
     return current();
+  }
+
+  /**
+   * A newer run's MEMBERS names a view this member does not have: converge rather than ignore it
+   * (issue #4). Learn the members the coordinator knows (a change stops this member again and tells
+   * everyone); if this view still differs, send the coordinator a {@link Hello} with this member's
+   * view, so that it learns the members it lacks and restarts the barrier, instead of waiting at
+   * MEMBERS for a member that will never accept its run. (Members it names that terminated here stay
+   * out; the coordinator drops them too when its own watch reports them.)
+   */
+  private Behavior<Command> convergeWithRun(RunPhase m, Set<ActorRef<Command>> runView) {
+    ctx.getLog().info("lockspace {}: recovery {} is for view {}, this member has {} (at {} of generation {})",
+        local.name(), m.generation(), describe(runView), describe(view), phase == null ? "running" : phase,
+        generation);
+    Set<ActorRef<Command>> before = view;
+    runView.forEach(this::learn);
+    Behavior<Command> next = viewMaybeChanged();
+    if (view == before && !runView.equals(view)) {
+      runView.stream().min(memberOrder()).orElseThrow().tell(new Hello(self, sortedRefs(view), generation));
+    }
+    return next;
   }
 
   private void phaseDone() {
@@ -1413,6 +1582,7 @@ public final class Lockspace {
       local.resendAfterRecovery(LockspaceLocal.coreName(name)); // queued behind the stash (steps 16-17)
     }
     runningView = sortedNodes(view);
+    runningMembers = Set.copyOf(view);
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
     coordinatedTimings = null; // the coordinator of this run sets them when it finishes
     if (recovery) {
@@ -1466,7 +1636,12 @@ public final class Lockspace {
   // ============================================================================ helpers
 
   private ActorRef<Command> coordinator() {
-    return view.stream().min(Comparator.comparing(r -> nodeOf(r).name())).orElseThrow();
+    return view.stream().min(memberOrder()).orElseThrow();
+  }
+
+  /** By node, then by incarnation: a view holding two incarnations of one node still orders alike everywhere. */
+  private Comparator<ActorRef<Command>> memberOrder() {
+    return Comparator.comparing((ActorRef<Command> r) -> nodeOf(r).name()).thenComparingInt(r -> r.path().uid());
   }
 
   private NodeId nodeOf(ActorRef<?> ref) {
@@ -1493,6 +1668,6 @@ public final class Lockspace {
   }
 
   private List<ActorRef<Command>> sortedRefs(Set<ActorRef<Command>> refs) {
-    return refs.stream().sorted(Comparator.comparing(r -> nodeOf(r).name())).toList();
+    return refs.stream().sorted(memberOrder()).toList();
   }
 }

@@ -98,15 +98,12 @@ class ShippedScenariosJvmTest {
    * and restarted n3 is a new incarnation that joined the file's lockspace again and can lock.
    * (What recovery does with the dead incarnation's locks is issue 4's business, not asserted here.)
    *
-   * <p>KNOWN ISSUE (tag {@code known-issue}, excluded from the default run): the file restarts n3
-   * right after killing it, before the survivors' recovery of the dead incarnation has finished.
-   * The new incarnation's join then races that recovery and the members' views can diverge (one
-   * survivor stops without the new n3, another runs a newer recovery with it), so the join times
-   * out in some runs. A join during an unfinished recovery must restart the run for the new view;
-   * see docs/recovery.md "Known limits". Run it with -Dtest.excludedGroups=slow.
+   * <p>The file restarts n3 right after killing it, at the same address, so the new incarnation's
+   * join can reach a survivor before that survivor has seen it Up, and can race the survivors'
+   * recovery of the dead incarnation. Both must end with every member running with the new n3
+   * (docs/recovery.md §2 "How views converge"; {@code RejoinTest} forces the race in-process).
    */
   @Test
-  @org.junit.jupiter.api.Tag("known-issue")
   void faultsPauseResumeKillAndRestartWorkAndARestartedMemberRejoinsTheLockspace() throws Exception {
     Scenario scenario = ScenarioParser.parse("faults.scen", String.join("\n",
         "nodes 3",

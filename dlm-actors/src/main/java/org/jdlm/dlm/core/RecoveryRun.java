@@ -21,9 +21,23 @@ import java.util.TreeSet;
 public final class RecoveryRun {
 
   /**
+   * One incarnation of a lockspace member: its node ({@code host:port}) and a number that differs
+   * between two incarnations on the same node (the shell uses the member actor's uid). A member
+   * restarted at the same address is the same node but a new incarnation.
+   */
+  public record Member(String node, long incarnation) {
+    public Member {
+      Objects.requireNonNull(node, "node");
+    }
+  }
+
+  /**
    * The membership change being recovered. {@code members} are the lockspace members after the
    * change (survivors plus joiners); {@code failed} must be fenced before anything moves;
-   * {@code leftCleanly} left with a clean leave and need no fencing.
+   * {@code leftCleanly} left with a clean leave and need no fencing; {@code joined} are new
+   * incarnations. A node may be both departed (its old incarnation) and a member (its new one, then
+   * also in {@code joined}): it was restarted before a recovery ran without it (spec §6.3 step 4:
+   * a node that left and rejoined counts as removed).
    */
   public record Change(long generation, Set<String> members, Set<String> failed, Set<String> leftCleanly,
                        Set<String> joined) {
@@ -37,10 +51,54 @@ public final class RecoveryRun {
         throw new IllegalArgumentException("a recovery needs at least one surviving member");
       }
       for (String f : failed) {
-        if (members.contains(f)) {
-          throw new IllegalArgumentException("failed member " + f + " cannot also be a member");
+        if (members.contains(f) && !joined.contains(f)) {
+          throw new IllegalArgumentException("failed member " + f + " cannot also be a member"
+              + " unless a new incarnation of it joined");
         }
       }
+      for (String l : leftCleanly) {
+        if (members.contains(l) && !joined.contains(l)) {
+          throw new IllegalArgumentException("member " + l + " that left cannot also be a member"
+              + " unless a new incarnation of it joined");
+        }
+      }
+    }
+
+    /**
+     * The change a membership barrier agreed on, decided by incarnation, not by node: every
+     * incarnation someone last ran with that is not a member now departed (spec §6.3 step 4: a node
+     * that left and rejoined counts as removed, and its new incarnation as joined); a departure is a
+     * failure when any member saw that node fail (it must be fenced, spec §6.1), else a clean leave.
+     *
+     * @param members    the incarnations in the agreed view
+     * @param lastRunWith every incarnation any member of the view last ran with
+     * @param seenFailed nodes some member saw unreachable or downed
+     */
+    public static Change between(long generation, Set<Member> members, Set<Member> lastRunWith,
+        Set<String> seenFailed) {
+      Set<String> names = new TreeSet<>();
+      members.forEach(m -> names.add(m.node()));
+      Set<String> failed = new TreeSet<>();
+      Set<String> leftCleanly = new TreeSet<>();
+      for (Member gone : lastRunWith) {
+        if (!members.contains(gone)) {
+          (seenFailed.contains(gone.node()) ? failed : leftCleanly).add(gone.node());
+        }
+      }
+      // Two departed incarnations of one node, one seen failing: fence the node (a dead one cannot mind).
+      leftCleanly.removeAll(failed);
+      Set<String> joined = new TreeSet<>();
+      for (Member m : members) {
+        if (!lastRunWith.contains(m)) {
+          joined.add(m.node());
+        }
+      }
+      return new Change(generation, names, failed, leftCleanly, joined);
+    }
+
+    /** The same change under {@code newGeneration} (the coordinator decides it before the authority answers). */
+    public Change withGeneration(long newGeneration) {
+      return new Change(newGeneration, members, failed, leftCleanly, joined);
     }
 
     /** Whether any member went away (then masters move and locks are purged; else directory only). */

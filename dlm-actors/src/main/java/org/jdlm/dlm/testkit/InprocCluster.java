@@ -226,12 +226,27 @@ public final class InprocCluster implements AutoCloseable {
    * lockspace yet; {@link #joinLockspace(int)} (or the caller's own join) does that.
    */
   public ActorSystem<Void> restart(int i) {
+    return restart(i, freePort());
+  }
+
+  /**
+   * Like {@link #restart(int)}, but on the port the node had, as a lab member restarts: the same
+   * node id ({@code host:port}), a new incarnation. The cluster admits it only after its old
+   * incarnation was removed; a lockspace must treat it as a departed member that joined again.
+   */
+  public ActorSystem<Void> restartAtSameAddress(int i) {
+    int port = systems.get(i).address().getPort()
+        .orElseThrow(() -> new IllegalStateException("node " + i + " has no port"));
+    return restart(i, port);
+  }
+
+  private ActorSystem<Void> restart(int i, int port) {
     if (isAlive(i)) {
       kill(i);
     }
     Instant deadline = Instant.now().plusSeconds(60);
     Config config = overrides
-        .withFallback(ConfigFactory.parseString("pekko.remote.artery.canonical.port = " + freePort()))
+        .withFallback(ConfigFactory.parseString("pekko.remote.artery.canonical.port = " + port))
         .withFallback(ConfigFactory.parseString(BASE_CONFIG))
         .withFallback(ConfigFactory.load());
     ActorSystem<Void> fresh = ActorSystem.create(Behaviors.empty(), "jdlm", config);

@@ -114,4 +114,82 @@ class RecoveryRunTest {
     assertThatThrownBy(() -> new RecoveryRun.Change(1, Set.of("n1", "n2"), Set.of("n2"), Set.of(), Set.of()))
         .hasMessageContaining("n2");
   }
+
+  @Test
+  void aChangeWhoseLeaverIsStillAMemberWithoutANewIncarnationIsRejected() {
+    assertThatThrownBy(() -> new RecoveryRun.Change(1, Set.of("n1", "n2"), Set.of(), Set.of("n2"), Set.of()))
+        .hasMessageContaining("n2");
+  }
+
+  // ------------------------------------------------------------------ the change a barrier agreed on
+
+  private static RecoveryRun.Member m(String node, long incarnation) {
+    return new RecoveryRun.Member(node, incarnation);
+  }
+
+  /** One row: the agreed view, what the members last ran with, who was seen failing; the expected change. */
+  private record Row(String rule, Set<RecoveryRun.Member> members, Set<RecoveryRun.Member> lastRunWith,
+                     Set<String> seenFailed, Set<String> failed, Set<String> left, Set<String> joined) {}
+
+  private static final List<Row> CHANGES = List.of(
+      new Row("first run: everyone joined", Set.of(m("n1", 1), m("n2", 2)), Set.of(), Set.of(),
+          Set.of(), Set.of(), Set.of("n1", "n2")),
+      new Row("same view again (a reachability blip): nothing departs, nothing joins",
+          Set.of(m("n1", 1), m("n2", 2)), Set.of(m("n1", 1), m("n2", 2)), Set.of("n2"),
+          Set.of(), Set.of(), Set.of()),
+      new Row("a member seen failing departs as failed", Set.of(m("n1", 1)), Set.of(m("n1", 1), m("n2", 2)),
+          Set.of("n2"), Set.of("n2"), Set.of(), Set.of()),
+      new Row("a member nobody saw failing left cleanly", Set.of(m("n1", 1)), Set.of(m("n1", 1), m("n2", 2)),
+          Set.of(), Set.of(), Set.of("n2"), Set.of()),
+      new Row("a new node joins", Set.of(m("n1", 1), m("n3", 3)), Set.of(m("n1", 1)), Set.of(),
+          Set.of(), Set.of(), Set.of("n3")),
+      new Row("§6.3 step 4: restarted before a run without it: old incarnation failed, new one joined",
+          Set.of(m("n1", 1), m("n3", 33)), Set.of(m("n1", 1), m("n3", 3)), Set.of("n3"),
+          Set.of("n3"), Set.of(), Set.of("n3")),
+      new Row("§6.3 step 4: left cleanly and joined again: old incarnation left, new one joined",
+          Set.of(m("n1", 1), m("n3", 33)), Set.of(m("n1", 1), m("n3", 3)), Set.of(),
+          Set.of(), Set.of("n3"), Set.of("n3")),
+      new Row("two members last ran with different incarnations of one node: both old ones departed",
+          Set.of(m("n1", 1), m("n3", 333)), Set.of(m("n1", 1), m("n3", 3), m("n3", 33)), Set.of("n3"),
+          Set.of("n3"), Set.of(), Set.of("n3")),
+      new Row("a failure seen at a member that stayed (a blip) does not make another departure a failure",
+          Set.of(m("n1", 1), m("n2", 2)), Set.of(m("n1", 1), m("n2", 2), m("n3", 3)), Set.of("n2"),
+          Set.of(), Set.of("n3"), Set.of()));
+
+  @Test
+  void theChangeIsDecidedByIncarnationNotByNode() {
+    for (Row row : CHANGES) {
+      RecoveryRun.Change c = RecoveryRun.Change.between(9, row.members(), row.lastRunWith(), row.seenFailed());
+      assertThat(c.generation()).as(row.rule()).isEqualTo(9);
+      assertThat(c.members()).as(row.rule())
+          .containsExactlyElementsOf(row.members().stream().map(RecoveryRun.Member::node).sorted().distinct().toList());
+      assertThat(c.failed()).as(row.rule() + ": failed").isEqualTo(row.failed());
+      assertThat(c.leftCleanly()).as(row.rule() + ": left cleanly").isEqualTo(row.left());
+      assertThat(c.joined()).as(row.rule() + ": joined").isEqualTo(row.joined());
+      assertThat(c.anyRemoved()).as(row.rule() + ": masters move").isEqualTo(!row.failed().isEmpty() || !row.left().isEmpty());
+    }
+  }
+
+  @Test
+  void aRestartedMembersRunFencesItsOldIncarnationThenRunsEveryPhaseWithItsNewOne() {
+    RecoveryRun.Change change = RecoveryRun.Change.between(5, Set.of(m("n1", 1), m("n3", 33)),
+        Set.of(m("n1", 1), m("n3", 3)), Set.of("n3"));
+    RecoveryRun run = RecoveryRun.create(change, CLOCK);
+    assertThat(run.begin().effects()).containsExactly(new RecoveryRun.RequestFencing(5, Set.of("n3")));
+    assertThat(run.fenced("n3").effects())
+        .containsExactly(new RecoveryRun.StartPhase(5, RecoveryPhase.MEMBERS, List.of("n1", "n3")));
+    List<RecoveryPhase> seen = new java.util.ArrayList<>();
+    while (run.phase() != RecoveryPhase.DONE) {
+      seen.add(passBarrier(run));
+    }
+    assertThat(seen).containsExactly(RecoveryPhase.DIRECTORY, RecoveryPhase.REMASTER, RecoveryPhase.REBUILD_LOCKS,
+        RecoveryPhase.FINALIZE, RecoveryPhase.RESUME, RecoveryPhase.DONE);
+  }
+
+  @Test
+  void withGenerationKeepsTheChangeAndOnlyMovesTheGeneration() {
+    RecoveryRun.Change c = new RecoveryRun.Change(1, Set.of("n1", "n3"), Set.of("n3"), Set.of(), Set.of("n3"));
+    assertThat(c.withGeneration(8)).isEqualTo(new RecoveryRun.Change(8, Set.of("n1", "n3"), Set.of("n3"), Set.of(),
+        Set.of("n3")));
+  }
 }
