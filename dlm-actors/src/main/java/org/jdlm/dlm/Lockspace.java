@@ -1218,20 +1218,22 @@ public final class Lockspace {
     Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
     for (String core : lost) {
       ResourceName name = ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      NodeId dirNode = directory.directoryNode(name.bytes());
-      if (dirNode.equals(selfNode)) {
-        ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
-        adoptMaster(name, recorded == null ? self : recorded);
-      } else {
-        byDirNode.computeIfAbsent(dirNode, n -> new ArrayList<>()).add(name);
-      }
+      byDirNode.computeIfAbsent(directory.directoryNode(name.bytes()), n -> new ArrayList<>()).add(name);
     }
+    // Remote lookups first: the directory nodes answer while this member adopts its own names.
     for (Map.Entry<NodeId, List<ResourceName>> e : byDirNode.entrySet()) {
+      if (e.getKey().equals(selfNode)) {
+        continue;
+      }
       List<Command> batches = new ArrayList<>();
       for (List<ResourceName> names : RecoveryBatches.ofItems(e.getValue(), settings.recoveryBatchSize())) {
         batches.add(new RecoverLookup(runGeneration, names, self));
       }
       sendBatches(memberRef(e.getKey()), batches);
+    }
+    for (ResourceName name : byDirNode.getOrDefault(selfNode, List.of())) {
+      ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
+      adoptMaster(name, recorded == null ? self : recorded);
     }
     drainEarlyRecoveryMessages();
     maybePhaseDone();
