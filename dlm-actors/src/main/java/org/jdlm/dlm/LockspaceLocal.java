@@ -508,6 +508,9 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   /** Step 17 for each of {@code resources}: requests and conversions that were in flight to the dead master go to the new one. */
   void resendAfterRecovery(Collection<String> resources) {
+    if (resources.isEmpty()) {
+      return; // a join or a blip moved no master
+    }
     synchronized (owner) {
       for (String resource : resources) {
         send(owner.locks().resendAfterRecovery(resource));
