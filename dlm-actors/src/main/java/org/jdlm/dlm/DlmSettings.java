@@ -14,10 +14,13 @@ import java.time.Duration;
  * @param maxLvbLength the largest {@code lvblen} a lockspace may choose
  * @param maxLocksPerNode bound on the live locks one node owns in one lockspace
  * @param callbackQueueCapacity bound on undelivered callbacks per lock
+ * @param recoveryBatchSize most resource names or resent locks in one recovery message
+ * @param recoveryBatchesInFlight recovery batches one member has unanswered at one peer at a time
  * @param flushTimeout bound on a flush of this member's masters ({@code LockspaceHandle.flush})
  */
 public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTimeout, Duration joinTimeout,
-    int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity, Duration flushTimeout) {
+    int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity, int recoveryBatchSize,
+    int recoveryBatchesInFlight, Duration flushTimeout) {
 
   public DlmSettings {
     if (tossDelay.isNegative()) {
@@ -29,6 +32,13 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     if (maxLvbLength <= 0 || maxLvbLength % 8 != 0) {
       throw new IllegalArgumentException("jdlm.dlm-actors.max-lvb-length must be a positive multiple of 8, got " + maxLvbLength);
     }
+    if (recoveryBatchSize <= 0) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.recovery-batch-size must be positive, got " + recoveryBatchSize);
+    }
+    if (recoveryBatchesInFlight <= 0) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.recovery-batches-in-flight must be positive, got "
+          + recoveryBatchesInFlight);
+    }
   }
 
   /** Reads {@code jdlm.dlm-actors} from a full config. */
@@ -36,6 +46,7 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     Config c = config.getConfig("jdlm.dlm-actors");
     return new DlmSettings(c.getDuration("toss-delay"), c.getInt("stash-capacity"), c.getDuration("dump-timeout"),
         c.getDuration("join-timeout"), c.getInt("max-lvb-length"), c.getInt("max-locks-per-node"),
-        c.getInt("callback-queue-capacity"), c.getDuration("flush-timeout"));
+        c.getInt("callback-queue-capacity"), c.getInt("recovery-batch-size"), c.getInt("recovery-batches-in-flight"),
+        c.getDuration("flush-timeout"));
   }
 }

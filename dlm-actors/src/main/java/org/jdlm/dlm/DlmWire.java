@@ -63,13 +63,8 @@ public final class DlmWire implements WireRegistrations {
         .register(DlmGuardian.Probe.class, 339)
         .register(Lockspace.ClusterDump.class, 340)
         .register(Lockspace.ClusterDumpResult.class, 341)
-        .register(Lockspace.RecoverLookup.class, 342)
-        .register(Lockspace.RecoverLookupReply.class, 343)
-        .register(Lockspace.RecoverLocks.class, 344)
-        .register(Lockspace.RecoverLocksAck.class, 345)
+        // 342-345, 347 and 348: retired (the per-resource recovery messages before batching); never reuse.
         .register(Lockspace.ResourcePurged.class, 346)
-        .register(Lockspace.ResourceRecovered.class, 347)
-        .register(Lockspace.ResourceFinalized.class, 348)
         .register(RecoveredLock.class, 349)
         .register(ResourceState.Queue.class, 350)
         // 359 from the top of the range: concurrent branches append from 351 upwards
@@ -82,7 +77,7 @@ public final class DlmWire implements WireRegistrations {
         .register(LockResource.NewGeneration.class, 364)
         .register(LockResource.DumpResource.class, 365)
         .register(LockResource.Purge.class, 366)
-        .register(LockResource.AddRecovered.class, 367)
+        // 367: retired (AddRecovered with a requester to answer); never reuse.
         .register(LockResource.Finalize.class, 368)
         .register(LockResource.GrantAfterRecovery.class, 369)
         .register(LockResource.Adopt.class, 370);
@@ -97,12 +92,20 @@ public final class DlmWire implements WireRegistrations {
         .register(LockspaceDump.ResourceDump.class, 401)
         .register(LockspaceDump.QueuedLock.class, 402)
         .register(LockspaceDump.OwnedLock.class, 403);
-    // 420-429: flush (LockspaceHandle.flush, the scenario runner's await quiet)
-    r.register(Lockspace.Flush.class, 420)
-        .register(Lockspace.Flushed.class, 421)
-        .register(Lockspace.FlushMarker.class, 422)
-        .register(LockResource.Flush.class, 423)
-        .register(FlushCollector.Fanout.class, 424)
-        .register(FlushCollector.Ack.class, 425);
+    // 420-439: batched recovery (docs/recovery.md, "Batches")
+    r.register(Lockspace.RecoverLookup.class, 420)
+        .register(Lockspace.RecoverLookupReply.class, 421)
+        .register(Lockspace.Mastered.class, 422)
+        .register(Lockspace.RecoverLocks.class, 423)
+        .register(Lockspace.RecoveredResource.class, 424)
+        .register(Lockspace.RecoverLocksAck.class, 425)
+        .register(LockResource.AddRecovered.class, 426);
+    // 440-449: flush (LockspaceHandle.flush, the scenario runner's await quiet)
+    r.register(Lockspace.Flush.class, 440)
+        .register(Lockspace.Flushed.class, 441)
+        .register(Lockspace.FlushMarker.class, 442)
+        .register(LockResource.Flush.class, 443)
+        .register(FlushCollector.Fanout.class, 444)
+        .register(FlushCollector.Ack.class, 445);
   }
 }

@@ -81,11 +81,15 @@ public final class LockResource {
   /** From the parent {@link Lockspace} in the REMASTER phase: purge the master copies owned by {@code departed} (node ids). Replies {@link Lockspace.ResourcePurged}. */
   public record Purge(long generation, List<String> departed) implements Command {}
 
-  /** From the parent in the REBUILD_LOCKS phase: add the locks {@code owner} resent (spec §6.3 step 11). Replies {@link Lockspace.ResourceRecovered} naming {@code requester}. */
-  public record AddRecovered(long generation, List<RecoveredLock> locks, ActorRef<Lockspace.Command> owner,
-      ActorRef<Lockspace.Command> requester) implements Command {}
+  /**
+   * From the parent in the REBUILD_LOCKS phase of recovery {@code generation}: add the locks
+   * {@code owner} resent (spec §6.3 step 11). No reply: the parent answers the owner's whole batch
+   * ({@link Lockspace.RecoverLocksAck}), and its later phase work reaches this actor after these locks.
+   */
+  public record AddRecovered(long generation, List<RecoveredLock> locks, ActorRef<Lockspace.Command> owner)
+      implements Command {}
 
-  /** From the parent in the FINALIZE phase: fix PR/CW conversions and recover the value block (step 12). Replies {@link Lockspace.ResourceFinalized}. */
+  /** From the parent in the FINALIZE phase of recovery {@code generation}: fix PR/CW conversions and recover the value block (step 12). No reply: the parent's later work reaches this actor after it. */
   public record Finalize(long generation, boolean newMaster) implements Command {}
 
   /** From the parent in the RESUME phase: tokens carry {@code generation} from now on; grant what recovery made grantable (step 18). No reply. */
@@ -206,11 +210,11 @@ public final class LockResource {
     }
     for (RecoveredLock lock : m.locks()) {
       if (!state.addRecoveredLock(lock)) {
-        ctx.getLog().warn("resource {}: recovered lock {} was already known; kept the first copy", name, lock.lock());
+        ctx.getLog().warn("resource {}: recovered lock {} was already known in recovery {}; kept the first copy",
+            name, lock.lock(), m.generation());
       }
     }
     state.checkInvariants();
-    parent.tell(new Lockspace.ResourceRecovered(m.generation(), name, m.requester()));
     return Behaviors.same();
   }
 
@@ -218,7 +222,6 @@ public final class LockResource {
     processed++;
     state.finishRecovery(m.newMaster());
     state.checkInvariants();
-    parent.tell(new Lockspace.ResourceFinalized(m.generation(), name));
     return Behaviors.same();
   }
 

@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.RecoveredLock;
+import org.jdlm.dlm.core.RecoveryBatches;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
 import org.jdlm.dlm.directory.ResourceDirectory;
@@ -168,33 +169,56 @@ public final class Lockspace {
   public record Registered(long generation, ActorRef<Command> from) implements Command {}
 
   /**
-   * REMASTER phase, from a survivor holding locks on {@code name} whose master departed, to the
-   * name's new directory node: who masters it now? The first survivor to ask becomes the master
-   * (spec §6.3 step 10). Replies {@link RecoverLookupReply}.
+   * REMASTER phase, from a survivor holding locks on {@code names} whose master departed, to the
+   * names' new directory node, in batches of at most {@code recovery-batch-size} names: who masters
+   * them now? For each name the first survivor to ask becomes the master (spec §6.3 step 10).
+   * Replies {@link RecoverLookupReply}.
    */
-  public record RecoverLookup(long generation, ResourceName name, ActorRef<Command> requester) implements Command {}
+  public record RecoverLookup(long generation, List<ResourceName> names, ActorRef<Command> requester)
+      implements Command {
+    @Override
+    public String toString() {
+      return "RecoverLookup[generation=" + generation + ", " + names.size() + " names, requester=" + requester + "]";
+    }
+  }
 
-  /** Reply to {@link RecoverLookup}: {@code master} masters {@code name} from now on. */
-  public record RecoverLookupReply(long generation, ResourceName name, ActorRef<Command> master) implements Command {}
+  /** Reply to {@link RecoverLookup} from directory node {@code from}: every name of the batch once, grouped by the member that masters it from now on. */
+  public record RecoverLookupReply(long generation, List<Mastered> masters, ActorRef<Command> from)
+      implements Command {
+    @Override
+    public String toString() {
+      return "RecoverLookupReply[generation=" + generation + ", " + masters.size() + " masters, from=" + from + "]";
+    }
+  }
+
+  /** Part of {@link RecoverLookupReply}: {@code master} masters {@code names}. */
+  public record Mastered(ActorRef<Command> master, List<ResourceName> names) {}
 
   /**
-   * REBUILD_LOCKS phase, from a survivor to the new master of {@code name}: its own copies of its
-   * locks there, grant queue first, then convert, then wait (step 11). Replies {@link RecoverLocksAck}.
+   * REBUILD_LOCKS phase, from a survivor to a new master, in batches of at most
+   * {@code recovery-batch-size} locks: its own copies of its locks on resources now mastered there,
+   * each resource's grant queue first, then convert, then wait (step 11); a resource's locks may
+   * continue in the next batch. Replies {@link RecoverLocksAck}.
    */
-  public record RecoverLocks(long generation, ResourceName name, List<RecoveredLock> locks, ActorRef<Command> from)
-      implements Command {}
+  public record RecoverLocks(long generation, List<RecoveredResource> resources, ActorRef<Command> from)
+      implements Command {
+    @Override
+    public String toString() {
+      return "RecoverLocks[generation=" + generation + ", " + resources.size() + " resources, from=" + from + "]";
+    }
+  }
 
-  /** Reply to {@link RecoverLocks}: the new master holds the resent locks. */
-  public record RecoverLocksAck(long generation, ResourceName name, ActorRef<Command> from) implements Command {}
+  /** Part of {@link RecoverLocks}: locks resent for {@code name}, in queue order. */
+  public record RecoveredResource(ResourceName name, List<RecoveredLock> locks) {}
+
+  /**
+   * Reply to {@link RecoverLocks} from new master {@code from}: the batch's locks are queued to its
+   * resources, ahead of anything those resources get in later phases.
+   */
+  public record RecoverLocksAck(long generation, ActorRef<Command> from) implements Command {}
 
   /** From a child {@link LockResource}: the dead members' locks are purged (REMASTER phase). */
   public record ResourcePurged(long generation, ResourceName name) implements Command {}
-
-  /** From a child {@link LockResource}: resent locks are in place; {@code requester} is told. */
-  public record ResourceRecovered(long generation, ResourceName name, ActorRef<Command> requester) implements Command {}
-
-  /** From a child {@link LockResource}: conversions fixed up and the value block recovered (FINALIZE phase). */
-  public record ResourceFinalized(long generation, ResourceName name) implements Command {}
 
   /** Adapted cluster reachability and membership events (stop at once on unreachable, spec §6.1). */
   private record MemberEvent(Address address, long incarnation, MemberChange change) implements Command {}
@@ -308,6 +332,8 @@ public final class Lockspace {
   private final Map<ResourceName, ActorRef<Command>> remastered = new HashMap<>();
   private final Set<ResourceName> newMasters = new HashSet<>();
   private final List<Command> earlyRecoveryMessages = new ArrayList<>();
+  /** This phase's batches not sent yet, per peer: each goes out when the peer answers an earlier one. */
+  private final Map<ActorRef<Command>, ArrayDeque<Command>> unsentBatches = new HashMap<>();
   // visible state
   private long recoveriesCompleted;
   private String lastRecovery = "none";
@@ -492,8 +518,6 @@ public final class Lockspace {
         .onMessage(RecoverLocks.class, this::dropStaleRecovery)
         .onMessage(RecoverLocksAck.class, this::dropStaleRecovery)
         .onMessage(ResourcePurged.class, this::dropStaleRecovery)
-        .onMessage(ResourceRecovered.class, this::dropStaleRecovery)
-        .onMessage(ResourceFinalized.class, this::dropStaleRecovery)
         .onSignal(Terminated.class, this::onTerminated)
         .onSignal(PostStop.class, s -> { local.close(); return Behaviors.same(); })
         .build();
@@ -529,8 +553,6 @@ public final class Lockspace {
         .onMessage(RecoverLocks.class, this::onRecoverLocks)
         .onMessage(RecoverLocksAck.class, this::onRecoverLocksAck)
         .onMessage(ResourcePurged.class, this::onResourcePurged)
-        .onMessage(ResourceRecovered.class, this::onResourceRecovered)
-        .onMessage(ResourceFinalized.class, this::onResourceFinalized)
         .onMessage(Command.class, this::park)
         .onSignal(Terminated.class, this::onTerminated)
         .onSignal(PostStop.class, s -> { local.close(); return Behaviors.same(); })
@@ -908,6 +930,7 @@ public final class Lockspace {
     phaseReported = false;
     remastered.clear();
     earlyRecoveryMessages.clear();
+    unsentBatches.clear();
     // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
     // one when the restarted run finalizes it (its value block must be rebuilt, spec §4).
   }
@@ -1385,6 +1408,7 @@ public final class Lockspace {
   private void enterPhase(RecoveryPhase next) {
     phase = next;
     awaiting = 0;
+    unsentBatches.clear();
     phaseReported = false;
   }
 
@@ -1406,7 +1430,8 @@ public final class Lockspace {
   /**
    * REMASTER (steps 8-10): purge the departed members' master copies on every resource this node
    * masters; for every resource on which this node holds locks whose master departed, fake or mark
-   * the operations in flight to it, and ask the new directory node who masters it now.
+   * the operations in flight to it, and ask the new directory nodes who masters it now, in batches
+   * (docs/recovery.md, "Batches").
    */
   private void startRemasterPhase() {
     enterPhase(RecoveryPhase.REMASTER);
@@ -1416,41 +1441,92 @@ public final class Lockspace {
       child.forwarded++;
       child.ref.tell(new LockResource.Purge(runGeneration, gone));
     }
-    for (String core : local.resourcesMasteredBy(runDeparted)) {
+    Set<String> lost = local.resourcesMasteredBy(runDeparted);
+    local.masterLost(lost);
+    Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
+    for (String core : lost) {
       ResourceName name = ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      local.masterLost(core);
-      NodeId dirNode = directory.directoryNode(name.bytes());
-      if (dirNode.equals(selfNode)) {
-        ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
-        adoptMaster(name, recorded == null ? self : recorded);
-      } else {
-        awaiting++;
-        memberRef(dirNode).tell(new RecoverLookup(runGeneration, name, self));
+      byDirNode.computeIfAbsent(directory.directoryNode(name.bytes()), n -> new ArrayList<>()).add(name);
+    }
+    // Remote lookups first: the directory nodes answer while this member adopts its own names.
+    for (Map.Entry<NodeId, List<ResourceName>> e : byDirNode.entrySet()) {
+      if (e.getKey().equals(selfNode)) {
+        continue;
       }
+      List<Command> batches = new ArrayList<>();
+      for (List<ResourceName> names : RecoveryBatches.ofItems(e.getValue(), settings.recoveryBatchSize())) {
+        batches.add(new RecoverLookup(runGeneration, names, self));
+      }
+      sendBatches(memberRef(e.getKey()), batches);
+    }
+    for (ResourceName name : byDirNode.getOrDefault(selfNode, List.of())) {
+      ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
+      adoptMaster(name, recorded == null ? self : recorded);
     }
     drainEarlyRecoveryMessages();
     maybePhaseDone();
   }
 
+  /**
+   * Sends this phase's batches for {@code peer} (once per peer and phase), at most
+   * {@code recovery-batches-in-flight} unanswered at a time; the barrier waits for every one.
+   */
+  private void sendBatches(ActorRef<Command> peer, List<Command> batches) {
+    awaiting += batches.size();
+    ArrayDeque<Command> unsent = unsentBatches.computeIfAbsent(peer, p -> new ArrayDeque<>());
+    unsent.addAll(batches);
+    for (int i = 0; i < settings.recoveryBatchesInFlight() && !unsent.isEmpty(); i++) {
+      peer.tell(unsent.poll());
+    }
+  }
+
+  /** {@code peer} answered one of this phase's batches: send it the next one, and count the answer. */
+  private void batchAnswered(long generation, RecoveryPhase of, ActorRef<Command> peer) {
+    if (generation == runGeneration && phase == of) {
+      ArrayDeque<Command> unsent = unsentBatches.get(peer);
+      if (unsent != null && !unsent.isEmpty()) {
+        peer.tell(unsent.poll());
+      }
+    }
+    acknowledged(generation, of);
+  }
+
+  // The recovery handlers below answer Behaviors.same(): recovery traffic never moves a member
+  // between running and stopped (only RunPhase does), and current() would build a new behaviour
+  // for every one of thousands of messages.
   private Behavior<Command> onRecoverLookup(RecoverLookup m) {
     if (m.generation() != runGeneration || phase == RecoveryPhase.MEMBERS || phase == RecoveryPhase.DIRECTORY) {
       if (m.generation() >= runGeneration) {
         earlyRecoveryMessages.add(m); // our REMASTER has not started yet
+      } else {
+        ctx.getLog().info("lockspace {}: dropped stale {} (recovery now {})", local.name(), m, runGeneration);
       }
-      return current();
+      return Behaviors.same();
     }
-    ActorRef<Command> recorded = dirRecords.putIfAbsent(m.name(), m.requester());
-    m.requester().tell(new RecoverLookupReply(runGeneration, m.name(), recorded == null ? m.requester() : recorded));
-    return current();
+    Map<ActorRef<Command>, List<ResourceName>> byMaster = new HashMap<>();
+    for (ResourceName name : m.names()) {
+      ActorRef<Command> recorded = dirRecords.putIfAbsent(name, m.requester());
+      byMaster.computeIfAbsent(recorded == null ? m.requester() : recorded, r -> new ArrayList<>()).add(name);
+    }
+    List<Mastered> masters = new ArrayList<>(byMaster.size());
+    byMaster.forEach((master, names) -> masters.add(new Mastered(master, names)));
+    m.requester().tell(new RecoverLookupReply(runGeneration, masters, self));
+    return Behaviors.same();
   }
 
   private Behavior<Command> onRecoverLookupReply(RecoverLookupReply m) {
     if (m.generation() != runGeneration || phase != RecoveryPhase.REMASTER) {
-      return current();
+      ctx.getLog().info("lockspace {}: dropped stale {} (this member is at {} of {})", local.name(), m, phase,
+          runGeneration);
+      return Behaviors.same();
     }
-    adoptMaster(m.name(), m.master());
-    acknowledged(m.generation(), RecoveryPhase.REMASTER);
-    return current();
+    for (Mastered mastered : m.masters()) {
+      for (ResourceName name : mastered.names()) {
+        adoptMaster(name, mastered.master());
+      }
+    }
+    batchAnswered(m.generation(), RecoveryPhase.REMASTER, m.from());
+    return Behaviors.same();
   }
 
   private void adoptMaster(ResourceName name, ActorRef<Command> master) {
@@ -1464,23 +1540,34 @@ public final class Lockspace {
 
   private Behavior<Command> onResourcePurged(ResourcePurged m) {
     acknowledged(m.generation(), RecoveryPhase.REMASTER);
-    return current();
+    return Behaviors.same();
   }
 
-  /** REBUILD_LOCKS (step 11): resend this node's own copies of its locks to each new master. */
+  /**
+   * REBUILD_LOCKS (step 11): resend this node's own copies of its locks to each new master, in
+   * batches. Locks whose new master is this node go to the resource at once: nothing to wait for.
+   */
   private void startRebuildLocksPhase() {
     enterPhase(RecoveryPhase.REBUILD_LOCKS);
+    Map<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> byMaster = new HashMap<>();
     for (Map.Entry<ResourceName, ActorRef<Command>> e : remastered.entrySet()) {
       List<RecoveredLock> locks = local.locksToResend(LockspaceLocal.coreName(e.getKey()), nodeOf(e.getValue()));
       if (locks.isEmpty()) {
         continue;
       }
-      awaiting++;
       if (e.getValue().equals(self)) {
         addRecovered(e.getKey(), locks, self);
       } else {
-        e.getValue().tell(new RecoverLocks(runGeneration, e.getKey(), locks, self));
+        byMaster.computeIfAbsent(e.getValue(), r -> new ArrayList<>()).add(Map.entry(e.getKey(), locks));
       }
+    }
+    for (Map.Entry<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> e : byMaster.entrySet()) {
+      List<Command> batches = new ArrayList<>();
+      for (List<RecoveredResource> resources
+          : RecoveryBatches.ofGroups(e.getValue(), settings.recoveryBatchSize(), RecoveredResource::new)) {
+        batches.add(new RecoverLocks(runGeneration, resources, self));
+      }
+      sendBatches(e.getKey(), batches);
     }
     drainEarlyRecoveryMessages();
     maybePhaseDone();
@@ -1493,35 +1580,30 @@ public final class Lockspace {
       newMasters.add(name);
     }
     child.forwarded++;
-    child.ref.tell(new LockResource.AddRecovered(runGeneration, locks, from, from));
+    child.ref.tell(new LockResource.AddRecovered(runGeneration, locks, from));
   }
 
   private Behavior<Command> onRecoverLocks(RecoverLocks m) {
     if (m.generation() != runGeneration || phase != RecoveryPhase.REBUILD_LOCKS) {
       if (m.generation() >= runGeneration) {
         earlyRecoveryMessages.add(m);
+      } else {
+        ctx.getLog().info("lockspace {}: dropped stale {} (recovery now {})", local.name(), m, runGeneration);
       }
-      return current();
+      return Behaviors.same();
     }
-    addRecovered(m.name(), m.locks(), m.from());
-    return current();
-  }
-
-  private Behavior<Command> onResourceRecovered(ResourceRecovered m) {
-    if (m.generation() != runGeneration) {
-      return current();
+    for (RecoveredResource resource : m.resources()) {
+      addRecovered(resource.name(), resource.locks(), m.from());
     }
-    if (m.requester().equals(self)) {
-      acknowledged(m.generation(), RecoveryPhase.REBUILD_LOCKS);
-    } else {
-      m.requester().tell(new RecoverLocksAck(runGeneration, m.name(), self));
-    }
-    return current();
+    // One answer per batch, at once: this member is the only sender of work to its resources, so
+    // the locks are in place before the FINALIZE work it sends them after the barrier (pair order).
+    m.from().tell(new RecoverLocksAck(runGeneration, self));
+    return Behaviors.same();
   }
 
   private Behavior<Command> onRecoverLocksAck(RecoverLocksAck m) {
-    acknowledged(m.generation(), RecoveryPhase.REBUILD_LOCKS);
-    return current();
+    batchAnswered(m.generation(), RecoveryPhase.REBUILD_LOCKS, m.from());
+    return Behaviors.same();
   }
 
   private void drainEarlyRecoveryMessages() {
@@ -1536,20 +1618,19 @@ public final class Lockspace {
     }
   }
 
-  /** FINALIZE (step 12): conversion fix-ups and value-block recovery on every mastered resource. */
+  /**
+   * FINALIZE (step 12): conversion fix-ups and value-block recovery on every mastered resource. The
+   * phase is done once every resource has its Finalize queued, without a reply from each: this
+   * member is the only sender of work to its resources, so each one finalizes after the locks
+   * resent to it and before anything RESUME or a replayed request brings it (pair order).
+   */
   private void startFinalizePhase() {
     enterPhase(RecoveryPhase.FINALIZE);
     for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
-      awaiting++;
       e.getValue().forwarded++;
       e.getValue().ref.tell(new LockResource.Finalize(runGeneration, newMasters.contains(e.getKey())));
     }
     maybePhaseDone();
-  }
-
-  private Behavior<Command> onResourceFinalized(ResourceFinalized m) {
-    acknowledged(m.generation(), RecoveryPhase.FINALIZE);
-    return current();
   }
 
   /**
@@ -1578,9 +1659,11 @@ public final class Lockspace {
         route(e.getKey(), op);
       }
     }
+    List<String> resend = new ArrayList<>(remastered.size());
     for (ResourceName name : remastered.keySet()) {
-      local.resendAfterRecovery(LockspaceLocal.coreName(name)); // queued behind the stash (steps 16-17)
+      resend.add(LockspaceLocal.coreName(name));
     }
+    local.resendAfterRecovery(resend); // queued behind the stash (steps 16-17)
     runningView = sortedNodes(view);
     runningMembers = Set.copyOf(view);
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;

@@ -4,6 +4,7 @@ import org.jdlm.dlm.core.RecoveredLock;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -509,10 +510,12 @@ public final class LockspaceLocal implements LockspaceHandle {
     return out;
   }
 
-  /** Step 8 for {@code resource}: fakes replies for unlocks/cancels in flight, marks the rest for resend. */
-  void masterLost(String resource) {
+  /** Step 8 for each of {@code resources}: fakes replies for unlocks/cancels in flight, marks the rest for resend. */
+  void masterLost(Collection<String> resources) {
     synchronized (owner) {
-      owner.locks().masterLost(resource);
+      for (String resource : resources) {
+        owner.locks().masterLost(resource);
+      }
     }
   }
 
@@ -527,10 +530,15 @@ public final class LockspaceLocal implements LockspaceHandle {
     }
   }
 
-  /** Step 17: requests and conversions that were in flight to the dead master go to the new one. */
-  void resendAfterRecovery(String resource) {
+  /** Step 17 for each of {@code resources}: requests and conversions that were in flight to the dead master go to the new one. */
+  void resendAfterRecovery(Collection<String> resources) {
+    if (resources.isEmpty()) {
+      return; // a join or a blip moved no master
+    }
     synchronized (owner) {
-      send(owner.locks().resendAfterRecovery(resource));
+      for (String resource : resources) {
+        send(owner.locks().resendAfterRecovery(resource));
+      }
     }
     execute(this::deliverDrained); // a cancel or unlock asked meanwhile may have completed at once
   }

@@ -110,6 +110,51 @@ class ProtocolTest {
     }
   }
 
+  /**
+   * The recovery batches (reference.conf {@code recovery-batch-size}) must each fit in one Artery
+   * frame and in the wire format's message bound, or Artery drops them and the phase barrier waits
+   * forever. Worst cases: every resent lock alone on a resource with a 64-byte name, all flags, a
+   * value block of the largest allowed length, a long node name and large counters; every name of
+   * a lookup 64 bytes long.
+   */
+  @Test
+  void aFullRecoveryBatchOfWorstCaseLocksOrNamesFitsInOneArteryFrame() throws Exception {
+    com.typesafe.config.Config config = testKit.system().settings().config();
+    DlmSettings settings = DlmSettings.fromConfig(config);
+    long frame = Math.min(config.getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
+        config.getBytes("jdlm.wire.max-message-size"));
+    long limit = frame - 4096; // headroom for Artery's envelope (sender and recipient paths)
+    int n = settings.recoveryBatchSize();
+    NodeId owner = new NodeId("lock-manager-node-17.storage.example.internal:65535");
+    ActorRef<Lockspace.Command> ref = probe.ref().unsafeUpcast();
+    List<Lockspace.RecoveredResource> resources = new ArrayList<>();
+    List<ResourceName> names = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] name = new byte[ResourceName.MAX_LENGTH];
+      Arrays.fill(name, (byte) 0xff);
+      name[0] = (byte) i;
+      name[1] = (byte) (i >> 8);
+      names.add(ResourceName.of(name));
+      byte[] lvb = new byte[settings.maxLvbLength()];
+      Arrays.fill(lvb, (byte) 0x9c);
+      RecoveredLock lock = new RecoveredLock(new LockId(owner, Long.MAX_VALUE - i), ResourceState.Queue.CONVERTING,
+          LockMode.PR, LockMode.EX, EnumSet.allOf(LockFlag.class), true, ValueBlock.of(lvb, settings.maxLvbLength()),
+          Long.MAX_VALUE - i, new FencingToken(Long.MAX_VALUE, Long.MAX_VALUE - i));
+      resources.add(new Lockspace.RecoveredResource(ResourceName.of(name), List.of(lock)));
+    }
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+    List<Lockspace.Mastered> masters = List.of(new Lockspace.Mastered(ref, names.subList(0, n / 2)),
+        new Lockspace.Mastered(probe.ref().unsafeUpcast(), names.subList(n / 2, n)));
+    for (Object batch : List.of(new Lockspace.RecoverLocks(Long.MAX_VALUE, resources, ref),
+        new Lockspace.RecoverLookup(Long.MAX_VALUE, names, ref),
+        new Lockspace.RecoverLookupReply(Long.MAX_VALUE, masters, ref))) {
+      int bytes = serialization.serialize(batch).get().length;
+      assertThat((long) bytes).as("%s of %d items: %d bytes on the wire, frame %d", batch.getClass().getSimpleName(),
+          n, bytes, frame).isLessThanOrEqualTo(limit);
+    }
+  }
+
   @Test
   void guardianJoinIsNodeLocalByDesign() {
     assertThat(WireMessage.class.isAssignableFrom(DlmGuardian.Join.class)).isFalse();

@@ -250,4 +250,85 @@ class RecoveryTest {
     assertThat(keep.state().name()).isEqualTo("GRANTED");
     assertThat(kept.token()).isNotNull();
   }
+  /**
+   * docs/recovery.md "Batches": with batches of 3 names or locks and one batch in flight per peer,
+   * 41 resources of a dead master (both survivors hold locks on each, so both look names up and
+   * resend locks to each other) are rebuilt whole: one master each, every lock on its queue, and a
+   * survivor's waiters in their order although their locks span three batches.
+   */
+  @Test
+  void remasteredResourcesTravelInSmallBatchesAndComeBackWholeAndInOrder() throws Exception {
+    cluster = InprocCluster.start(3, "rec", LockspaceSettings.defaults(), ConfigFactory.parseString("""
+        jdlm.dlm-actors.toss-delay = 60s
+        jdlm.dlm-actors.recovery-batch-size = 3
+        jdlm.dlm-actors.recovery-batches-in-flight = 1
+        """));
+    InprocCluster c = cluster;
+    LockspaceHandle n1 = c.lockspace(0);
+    LockspaceHandle n2 = c.lockspace(1);
+    LockspaceHandle n3 = c.lockspace(2);
+    int resources = 40;
+    List<LockHandle> waiters = new java.util.ArrayList<>();
+    for (int i = 0; i < resources; i++) {
+      assertThat(await(n3.lock("R" + i, LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+      if (i % 2 == 0) {
+        assertThat(await(n1.lock("R" + i, LockMode.PR, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+        assertThat(await(n2.lock("R" + i, LockMode.PR, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+      } else {
+        assertThat(await(n1.lock("R" + i, LockMode.EX, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+        waiters.add(n2.lock("R" + i, LockMode.PR, Set.of(), null, null));
+      }
+    }
+    // BIG: n1's granted EX and six waiting PRs, seven locks of one resource: three batches of 3.
+    assertThat(await(n3.lock("BIG", LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
+    LockHandle bigHolder = n1.lock("BIG", LockMode.EX, Set.of(), null, null);
+    assertThat(await(bigHolder).status()).isEqualTo(CastStatus.OK);
+    List<Long> bigWaiters = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      LockHandle w = n1.lock("BIG", LockMode.PR, Set.of(), null, null);
+      waiters.add(w);
+      bigWaiters.add(w.id());
+    }
+    for (LockHandle w : waiters) {
+      ClusterLockingTest.awaitCondition(() -> w.state().name().equals("WAITING"), "a waiter to queue at n3");
+    }
+    long before1 = n1.recoveryState().recoveriesCompleted();
+    long before2 = n2.recoveryState().recoveriesCompleted();
+
+    c.kill(2);
+    awaitRecovered(n1, before1);
+    awaitRecovered(n2, before2);
+
+    java.util.Map<String, LockspaceDump.ResourceDump> rebuilt = new java.util.HashMap<>();
+    for (LockspaceHandle survivor : List.of(n1, n2)) {
+      for (LockspaceDump.ResourceDump r : survivor.dump().toCompletableFuture().get(10, TimeUnit.SECONDS).resources()) {
+        assertThat(rebuilt.put(r.name(), r)).as("two masters of " + r.name()).isNull();
+      }
+    }
+    assertThat(rebuilt.values()).extracting(LockspaceDump.ResourceDump::master).as("both survivors master some")
+        .contains(c.nodeId(0).name(), c.nodeId(1).name());
+    String n1Name = c.nodeId(0).name();
+    String n2Name = c.nodeId(1).name();
+    for (int i = 0; i < resources; i++) {
+      LockspaceDump.ResourceDump r = rebuilt.get("R" + i);
+      assertThat(r).as("R" + i + " rebuilt").isNotNull();
+      if (i % 2 == 0) {
+        assertThat(r.grant()).extracting(q -> q.owner() + ":" + q.granted())
+            .containsExactlyInAnyOrder(n1Name + ":PR", n2Name + ":PR");
+        assertThat(r.waiting()).isEmpty();
+      } else {
+        assertThat(r.grant()).extracting(q -> q.owner() + ":" + q.granted()).containsExactly(n1Name + ":EX");
+        assertThat(r.waiting()).extracting(q -> q.owner() + ":" + q.requested()).containsExactly(n2Name + ":PR");
+      }
+    }
+    LockspaceDump.ResourceDump big = rebuilt.get("BIG");
+    assertThat(big.grant()).extracting(q -> q.owner() + ":" + q.granted()).containsExactly(n1Name + ":EX");
+    assertThat(big.waiting()).extracting(LockspaceDump.QueuedLock::lockId).containsExactlyElementsOf(bigWaiters);
+    // The rebuilt queues work: releasing BIG's EX grants the six waiting PRs.
+    assertThat(bigHolder.unlock(Set.of(), null).toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS).status())
+        .isEqualTo(CastStatus.EUNLOCK);
+    for (LockHandle w : waiters.subList(waiters.size() - 6, waiters.size())) {
+      assertThat(await(w).grantedMode()).isEqualTo(LockMode.PR);
+    }
+  }
 }

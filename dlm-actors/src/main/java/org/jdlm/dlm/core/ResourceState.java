@@ -1180,8 +1180,12 @@ public final class ResourceState {
    * </ul>
    */
   public void checkInvariants() {
+    // Every check builds its detail text only when it fails: this runs after every transition of
+    // every resource, and eager texts (lock ids, tokens) made it the largest allocator of recovery.
     int total = grantQueue.size() + convertQueue.size() + waitQueue.size();
-    check(total == locks.size(), "OneQueue", "queues hold " + total + " locks, table holds " + locks.size());
+    if (total != locks.size()) {
+      violated("OneQueue", "queues hold " + total + " locks, table holds " + locks.size());
+    }
     checkQueue(grantQueue, Queue.GRANTED);
     checkQueue(convertQueue, Queue.CONVERTING);
     checkQueue(waitQueue, Queue.WAITING);
@@ -1190,23 +1194,29 @@ public final class ResourceState {
       MasterLock a = holder(i);
       for (int j = i + 1; j < grantQueue.size() + convertQueue.size(); j++) {
         MasterLock b = holder(j);
-        check(ModeTables.compatible(a.grmode, b.grmode), "MutualExclusion",
-            a.id + " holds " + LockMode.nameOf(a.grmode) + " and " + b.id + " holds " + LockMode.nameOf(b.grmode));
+        if (!ModeTables.compatible(a.grmode, b.grmode)) {
+          violated("MutualExclusion",
+              a.id + " holds " + LockMode.nameOf(a.grmode) + " and " + b.id + " holds " + LockMode.nameOf(b.grmode));
+        }
       }
     }
-    check(lvbSeq >= checkedLvbSeq, "LvbSeqMonotonic", "lvbseq went from " + checkedLvbSeq + " to " + lvbSeq);
+    if (lvbSeq < checkedLvbSeq) {
+      violated("LvbSeqMonotonic", "lvbseq went from " + checkedLvbSeq + " to " + lvbSeq);
+    }
     checkedLvbSeq = lvbSeq;
-    check(lvb == null || lvb.length() == lvblen, "LvbLength", "resource LVB has " + (lvb == null ? 0 : lvb.length()) + " bytes");
-    check(checkedToken == null || (lastToken != null && lastToken.compareTo(checkedToken) >= 0), "FenceMonotonic",
-        "newest token went from " + checkedToken + " to " + lastToken);
+    if (lvb != null && lvb.length() != lvblen) {
+      violated("LvbLength", "resource LVB has " + lvb.length() + " bytes");
+    }
+    if (checkedToken != null && (lastToken == null || lastToken.compareTo(checkedToken) < 0)) {
+      violated("FenceMonotonic", "newest token went from " + checkedToken + " to " + lastToken);
+    }
     checkedToken = lastToken;
     for (MasterLock lkb : locks.values()) {
-      if (lkb.grmode != null) {
-        check(lkb.token != null, "FenceMonotonic", lkb.id + " holds " + lkb.grmode + " without a token");
+      if (lkb.grmode != null && lkb.token == null) {
+        violated("FenceMonotonic", lkb.id + " holds " + lkb.grmode + " without a token");
       }
-      if (lkb.token != null) {
-        check(lastToken != null && lkb.token.compareTo(lastToken) <= 0, "FenceMonotonic",
-            lkb.id + " has token " + lkb.token + " newer than the newest " + lastToken);
+      if (lkb.token != null && (lastToken == null || lkb.token.compareTo(lastToken) > 0)) {
+        violated("FenceMonotonic", lkb.id + " has token " + lkb.token + " newer than the newest " + lastToken);
       }
     }
   }
@@ -1218,32 +1228,47 @@ public final class ResourceState {
   private void checkQueue(ArrayList<MasterLock> queue, Queue which) {
     long previousKey = Long.MIN_VALUE;
     for (MasterLock lkb : queue) {
-      check(locks.get(lkb.id) == lkb, "OneQueue", lkb.id + " on " + which + " is not in the lock table");
-      check(lkb.queue == which, "OneQueue", lkb.id + " is on " + which + " but records " + lkb.queue);
-      check(lkb.highbast != null, "QueueShape", lkb.id + " has no highbast");
+      if (locks.get(lkb.id) != lkb) {
+        violated("OneQueue", lkb.id + " on " + which + " is not in the lock table");
+      }
+      if (lkb.queue != which) {
+        violated("OneQueue", lkb.id + " is on " + which + " but records " + lkb.queue);
+      }
+      if (lkb.highbast == null) {
+        violated("QueueShape", lkb.id + " has no highbast");
+      }
       switch (which) {
-        case GRANTED -> check(lkb.grmode != null && lkb.rqmode == null, "QueueShape",
-            lkb.id + " on G must have a granted mode and no request");
-        case CONVERTING -> {
-          check(lkb.rqmode != null, "QueueShape", lkb.id + " on C has no requested mode");
-          check(lkb.grmode != null || lkb.rqmode == LockMode.PR || lkb.rqmode == LockMode.CW, "QueueShape",
-              lkb.id + " on C has no granted mode and is not a PR<->CW conversion being recovered");
+        case GRANTED -> {
+          if (lkb.grmode == null || lkb.rqmode != null) {
+            violated("QueueShape", lkb.id + " on G must have a granted mode and no request");
+          }
         }
-        case WAITING -> check(lkb.grmode == null && lkb.rqmode != null, "QueueShape",
-            lkb.id + " on W must have a request and no granted mode");
+        case CONVERTING -> {
+          if (lkb.rqmode == null) {
+            violated("QueueShape", lkb.id + " on C has no requested mode");
+          }
+          if (lkb.grmode == null && lkb.rqmode != LockMode.PR && lkb.rqmode != LockMode.CW) {
+            violated("QueueShape", lkb.id + " on C has no granted mode and is not a PR<->CW conversion being recovered");
+          }
+        }
+        case WAITING -> {
+          if (lkb.grmode != null || lkb.rqmode == null) {
+            violated("QueueShape", lkb.id + " on W must have a request and no granted mode");
+          }
+        }
       }
       if (which != Queue.GRANTED) {
-        check(lkb.queueKey > previousKey, "Fifo", lkb.id + " is out of arrival order on " + which);
+        if (lkb.queueKey <= previousKey) {
+          violated("Fifo", lkb.id + " is out of arrival order on " + which);
+        }
         previousKey = lkb.queueKey;
       }
     }
     // A lock on two queues shows up as a table mismatch or a wrong recorded queue above.
   }
 
-  private void check(boolean condition, String invariant, String detail) {
-    if (!condition) {
-      throw new IllegalStateException("invariant " + invariant + " violated: " + detail + "\n" + dump());
-    }
+  private void violated(String invariant, String detail) {
+    throw new IllegalStateException("invariant " + invariant + " violated: " + detail + "\n" + dump());
   }
 
   /** The whole resource, in the spirit of {@code dlm_dump_rsb}. */

@@ -153,6 +153,7 @@ class CoreProperties {
         return;
       }
       cluster.release();
+      observe(); // the grants released just now come before the orphans' tokens are set aside
       cluster.owners.remove(name);
       deadNodes.add(name);
       cluster.inFlight.removeIf(op -> op.lock().owner().name().equals(name));
