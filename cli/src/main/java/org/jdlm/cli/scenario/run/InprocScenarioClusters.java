@@ -163,7 +163,9 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
       switch (kind) {
         case KILL -> cluster.kill(i); // abrupt: no graceful leave, so the others must fence and recover
         case RESTART -> {
-          cluster.restart(i);
+          // Same address, new incarnation, as a lab member restarts (the case recovery must tell
+          // apart from the dead incarnation: docs/recovery.md §2).
+          cluster.restartAtSameAddress(i);
           LockspaceHandle ls = Dlm.get(cluster.system(i)).joinLockspace(lockspace, new LockspaceSettings(lvbLength))
               .toCompletableFuture().get(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
           agents.set(i, new ScenarioAgent("n" + number, ls, names(cluster)));
