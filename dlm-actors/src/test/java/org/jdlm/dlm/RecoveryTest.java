@@ -88,7 +88,7 @@ class RecoveryTest {
     LockHandle waiter = n2.lock("R".getBytes(StandardCharsets.UTF_8), LockMode.PR, Set.of(), null, null,
         (h, r) -> stateAtGrant.add(n2.recoveryState().state()));
     ClusterLockingTest.awaitCondition(() -> waiter.state().name().equals("WAITING"), "n2's PR to queue behind n3's EX");
-    long before = n2.recoveryState().recoveriesCompleted();
+    long before1 = n1.recoveryState().recoveriesCompleted();
 
     c.kill(2);
 
@@ -97,7 +97,7 @@ class RecoveryTest {
     assertThat(granted.grantedMode()).isEqualTo(LockMode.PR);
     // TV-53: the CAST is delivered only after recovery completed (callbacks are held while stopped).
     assertThat(stateAtGrant).singleElement().satisfies(s -> assertThat(s).startsWith("running"));
-    awaitRecovered(n1, before);
+    awaitRecovered(n1, before1);
     assertThat(n1.recoveryState().fenced()).contains(c.nodeId(2).name());
     LockspaceDump.ResourceDump r = masterCopy(c, "R");
     assertThat(r.master()).isEqualTo(c.nodeId(0).name());
@@ -116,11 +116,13 @@ class RecoveryTest {
     LockResult held = await(n3.lock("R", LockMode.EX, EnumSet.of(LockFlag.PERSISTENT), null, null));
     LockHandle waiter = n2.lock("R", LockMode.PR, Set.of(), null, null);
     ClusterLockingTest.awaitCondition(() -> waiter.state().name().equals("WAITING"), "n2's PR to queue behind n3's EX");
-    long before = n1.recoveryState().recoveriesCompleted();
+    // Each member counts its own recoveries (one may have run alone before the others joined).
+    long before1 = n1.recoveryState().recoveriesCompleted();
+    long before2 = n2.recoveryState().recoveriesCompleted();
 
     c.kill(2);
-    awaitRecovered(n1, before);
-    awaitRecovered(n2, before);
+    awaitRecovered(n1, before1);
+    awaitRecovered(n2, before2);
     // The orphan still holds EX on the surviving master and keeps the waiter waiting.
     LockspaceDump.ResourceDump r = masterCopy(c, "R");
     assertThat(r.grant()).anySatisfy(l -> {
@@ -165,11 +167,13 @@ class RecoveryTest {
     assertThat(new String(read.lvb(), StandardCharsets.US_ASCII)).startsWith("XXXX");
     LockspaceDump.ResourceDump beforeDeath = masterCopy(c, "R");
     assertThat(beforeDeath.master()).isEqualTo(c.nodeId(2).name());
-    long before = n1.recoveryState().recoveriesCompleted();
+    // Each member counts its own recoveries (one may have run alone before the others joined).
+    long before1 = n1.recoveryState().recoveriesCompleted();
+    long before2 = n2.recoveryState().recoveriesCompleted();
 
     c.kill(2);
-    awaitRecovered(n1, before);
-    awaitRecovered(n2, before);
+    awaitRecovered(n1, before1);
+    awaitRecovered(n2, before2);
 
     // Exactly one survivor masters R, both PR locks are still granted, and the LVB is "XXXX" and valid.
     LockspaceDump.ResourceDump r = masterCopy(c, "R");
@@ -216,10 +220,10 @@ class RecoveryTest {
     assertThat(await(n1.lock("R", LockMode.NL, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK); // n1 masters R
     LockHandle writer = n3.lock("R", LockMode.EX, EnumSet.of(LockFlag.VALBLK), lvb("AAAA"), null);
     assertThat(await(writer).status()).isEqualTo(CastStatus.OK);
-    long before = n1.recoveryState().recoveriesCompleted();
+    long before1 = n1.recoveryState().recoveriesCompleted();
 
     c.kill(2);
-    awaitRecovered(n1, before);
+    awaitRecovered(n1, before1);
 
     // spec §4: the master survived and the dead node held EX with VALBLK: the content is kept, but
     // VALNOTVALID is reported to the next reader.
@@ -236,7 +240,7 @@ class RecoveryTest {
     LockHandle keep = n1.lock("KEEP", LockMode.EX, Set.of(), null, null);
     LockResult kept = await(keep);
     assertThat(await(c.lockspace(2).lock("GONE", LockMode.EX, Set.of(), null, null)).status()).isEqualTo(CastStatus.OK);
-    long before = n2.recoveryState().recoveriesCompleted();
+    long before2 = n2.recoveryState().recoveriesCompleted();
 
     c.kill(2);
     ClusterLockingTest.awaitCondition(() -> !n2.recoveryState().running(), "n2 to stop for the failure");
@@ -245,7 +249,7 @@ class RecoveryTest {
     assertThat(during.completion().toCompletableFuture().isDone()).isFalse();
     // ... and is carried out after recovery: the dead node's EX is purged, so it is granted.
     assertThat(await(during).status()).isEqualTo(CastStatus.OK);
-    awaitRecovered(n2, before);
+    awaitRecovered(n2, before2);
     assertThat(keep.grantedMode()).isEqualTo(LockMode.EX);
     assertThat(keep.state().name()).isEqualTo("GRANTED");
     assertThat(kept.token()).isNotNull();
