@@ -123,13 +123,36 @@ public final class LockResource {
    */
   static Behavior<Command> create(ResourceName name, ActorRef<Lockspace.Command> parent, NodeId selfNode,
       LockspaceLocal local, DlmSettings settings, long generation, long tokenFloor) {
+    return wake(name, parent, selfNode, local, settings, newState(name, local, generation, tokenFloor), Map.of());
+  }
+
+  /**
+   * The state of a resource this node starts to master (the one place a master's state is made).
+   *
+   * @param generation the lockspace generation now; tokens issued here carry it (docs/fencing-tokens.md)
+   * @param tokenFloor the directory's token floor: counters continue after it (docs/fencing-tokens.md)
+   */
+  static ResourceState newState(ResourceName name, LockspaceLocal local, long generation, long tokenFloor) {
+    ResourceState state = new ResourceState(LockspaceLocal.coreName(name), local.lvbLength(), generation);
+    state.continueTokensAfter(tokenFloor);
+    return state;
+  }
+
+  /**
+   * An actor for a resource whose state the parent already holds: a resource remastered here by a
+   * recovery stays dormant (no actor) until it is used (docs/recovery.md "Dormant resources").
+   *
+   * @param owners the members that may own its locks (where their events go)
+   */
+  static Behavior<Command> wake(ResourceName name, ActorRef<Lockspace.Command> parent, NodeId selfNode,
+      LockspaceLocal local, DlmSettings settings, ResourceState state, Map<NodeId, ActorRef<Lockspace.Command>> owners) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new LockResource(ctx, timers, name, parent, selfNode, local, settings, generation, tokenFloor).behavior()));
+        new LockResource(ctx, timers, name, parent, selfNode, local, settings, state, owners).behavior()));
   }
 
   private LockResource(ActorContext<Command> ctx, TimerScheduler<Command> timers, ResourceName name,
       ActorRef<Lockspace.Command> parent, NodeId selfNode, LockspaceLocal local, DlmSettings settings,
-      long generation, long tokenFloor) {
+      ResourceState state, Map<NodeId, ActorRef<Lockspace.Command>> owners) {
     this.ctx = ctx;
     this.timers = timers;
     this.name = name;
@@ -137,8 +160,8 @@ public final class LockResource {
     this.selfNode = selfNode;
     this.local = local;
     this.tossDelay = settings.tossDelay();
-    this.state = new ResourceState(LockspaceLocal.coreName(name), local.lvbLength(), generation);
-    state.continueTokensAfter(tokenFloor);
+    this.state = state;
+    this.ownerRefs.putAll(owners);
   }
 
   private Behavior<Command> behavior() {
@@ -208,21 +231,31 @@ public final class LockResource {
     if (!owner.equals(selfNode)) {
       ownerRefs.put(owner, m.owner());
     }
-    for (RecoveredLock lock : m.locks()) {
+    addRecovered(state, m.locks(), m.generation(), ctx.getLog());
+    return Behaviors.same();
+  }
+
+  /** Step 11 on a resource's state, awake or dormant: add the resent locks (a duplicate keeps the first copy). */
+  static void addRecovered(ResourceState state, List<RecoveredLock> locks, long generation, org.slf4j.Logger log) {
+    for (RecoveredLock lock : locks) {
       if (!state.addRecoveredLock(lock)) {
-        ctx.getLog().warn("resource {}: recovered lock {} was already known in recovery {}; kept the first copy",
-            name, lock.lock(), m.generation());
+        log.warn("resource {}: recovered lock {} was already known in recovery {}; kept the first copy",
+            state.name(), lock.lock(), generation);
       }
     }
     state.checkInvariants();
-    return Behaviors.same();
   }
 
   private Behavior<Command> onFinalize(Finalize m) {
     processed++;
-    state.finishRecovery(m.newMaster());
-    state.checkInvariants();
+    finish(state, m.newMaster());
     return Behaviors.same();
+  }
+
+  /** Step 12 on a resource's state, awake or dormant. */
+  static void finish(ResourceState state, boolean newMaster) {
+    state.finishRecovery(newMaster);
+    state.checkInvariants();
   }
 
   private Behavior<Command> onGrantAfterRecovery(GrantAfterRecovery m) {

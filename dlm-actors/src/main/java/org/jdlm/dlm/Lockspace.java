@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.RecoveredLock;
+import org.jdlm.dlm.core.ResourceState;
 import org.jdlm.dlm.core.RecoveryBatches;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
@@ -258,12 +259,21 @@ public final class Lockspace {
         stash -> new Lockspace(ctx, timers, stash, local, settings).start())));
   }
 
+  /**
+   * A resource this node masters: its actor, or — for a resource a recovery made this node master
+   * of and nothing has used since — its state alone ({@code dormant}), so remastering N resources
+   * spawns no actors (docs/recovery.md "Dormant resources"). Exactly one of the two is set.
+   */
   private static final class ResourceEntry {
-    final ActorRef<LockResource.Command> ref;
+    final ResourceName name;
+    ActorRef<LockResource.Command> ref;
+    ResourceState dormant;
     long forwarded;
 
-    ResourceEntry(ActorRef<LockResource.Command> ref) {
+    ResourceEntry(ResourceName name, ActorRef<LockResource.Command> ref, ResourceState dormant) {
+      this.name = name;
       this.ref = ref;
+      this.dormant = dormant;
     }
   }
 
@@ -618,7 +628,37 @@ public final class Lockspace {
       local.routed(op.lockId(), selfNode);
     }
     child.forwarded++;
-    child.ref.tell(op);
+    awake(child).tell(op);
+  }
+
+  /**
+   * A recovery made this node the master of {@code name}: keep its state without an actor until
+   * something uses it ({@link #awake}). Its tokens start over in the new generation.
+   */
+  private ResourceEntry becomeDormantMaster(ResourceName name) {
+    ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation, 0));
+    children.put(name, entry);
+    masterCache.put(name, self);
+    return entry;
+  }
+
+  /** The resource's actor, spawned now from its dormant state if it has none yet. */
+  private ActorRef<LockResource.Command> awake(ResourceEntry entry) {
+    if (entry.ref == null) {
+      // Its locks may belong to any member of the view (departed owners were purged); the actor
+      // learns later owners from their operations as usual.
+      Map<NodeId, ActorRef<Command>> owners = new HashMap<>();
+      for (ActorRef<Command> member : view) {
+        if (!member.equals(self)) {
+          owners.put(nodeOf(member), member);
+        }
+      }
+      entry.ref = ctx.spawn(LockResource.wake(entry.name, self, selfNode, local, settings, entry.dormant, owners),
+          "r" + (++childCounter));
+      ctx.watch(entry.ref);
+      entry.dormant = null;
+    }
+    return entry.ref;
   }
 
   private ResourceEntry becomeMaster(ResourceName name, long tokenFloor) {
@@ -626,7 +666,7 @@ public final class Lockspace {
         LockResource.create(name, self, selfNode, local, settings, generation, tokenFloor),
         "r" + (++childCounter));
     ctx.watch(ref);
-    ResourceEntry entry = new ResourceEntry(ref);
+    ResourceEntry entry = new ResourceEntry(name, ref, null);
     children.put(name, entry);
     masterCache.put(name, self);
     return entry;
@@ -688,7 +728,7 @@ public final class Lockspace {
 
   private Behavior<Command> onResourceIdle(ResourceIdle m) {
     ResourceEntry entry = children.get(m.name());
-    if (entry == null || !entry.ref.equals(m.child()) || entry.forwarded != m.processed()) {
+    if (entry == null || !m.child().equals(entry.ref) || entry.forwarded != m.processed()) {
       return Behaviors.same(); // an operation is in flight to the child: it is not unused after all
     }
     // spec §5: mastery is dropped only when unused for the toss delay; tell the dir node.
@@ -707,10 +747,17 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onFlush(Flush m) {
-    ActorRef<FlushCollector.Command> collector = ctx.spawnAnonymous(
-        FlushCollector.create(children.size(), settings.flushTimeout(), m.replyTo()));
+    // A dormant resource has sent nothing since it became this node's: nothing of it to flush.
+    List<ActorRef<LockResource.Command>> awake = new ArrayList<>();
     for (ResourceEntry child : children.values()) {
-      child.ref.tell(new LockResource.Flush(collector));
+      if (child.ref != null) {
+        awake.add(child.ref);
+      }
+    }
+    ActorRef<FlushCollector.Command> collector = ctx.spawnAnonymous(
+        FlushCollector.create(awake.size(), settings.flushTimeout(), m.replyTo()));
+    for (ActorRef<LockResource.Command> child : awake) {
+      child.tell(new LockResource.Flush(collector));
     }
     return Behaviors.same();
   }
@@ -724,7 +771,7 @@ public final class Lockspace {
     List<ActorRef<LockResource.Command>> refs = new ArrayList<>();
     Map<ResourceName, NodeId> dirNodes = new TreeMap<>();
     for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
-      refs.add(e.getValue().ref);
+      refs.add(awake(e.getValue())); // a dump shows every resource; dormant ones get their actor now
       dirNodes.put(e.getKey(), directory == null ? selfNode : directory.directoryNode(e.getKey().bytes()));
     }
     ctx.spawnAnonymous(DumpCollector.create(
@@ -830,7 +877,7 @@ public final class Lockspace {
     @SuppressWarnings("unchecked")
     ActorRef<Command> ref = (ActorRef<Command>) (ActorRef<?>) t.getRef();
     for (Map.Entry<ResourceName, ResourceEntry> e : new ArrayList<>(children.entrySet())) {
-      if (e.getValue().ref.equals(t.getRef())) {
+      if (t.getRef().equals(e.getValue().ref)) {
         // An invariant failure in a resource is a bug; its locks are lost until recovery exists.
         ctx.getLog().error("resource {} of lockspace {} stopped unexpectedly", e.getKey(), local.name());
         children.remove(e.getKey());
@@ -1439,7 +1486,7 @@ public final class Lockspace {
     for (ResourceEntry child : children.values()) {
       awaiting++;
       child.forwarded++;
-      child.ref.tell(new LockResource.Purge(runGeneration, gone));
+      awake(child).tell(new LockResource.Purge(runGeneration, gone));
     }
     Set<String> lost = local.resourcesMasteredBy(runDeparted);
     local.masterLost(lost);
@@ -1533,7 +1580,7 @@ public final class Lockspace {
     remastered.put(name, master);
     masterCache.put(name, master);
     if (master.equals(self) && !children.containsKey(name)) {
-      becomeMaster(name, 0);
+      becomeDormantMaster(name);
       newMasters.add(name);
     }
   }
@@ -1576,8 +1623,12 @@ public final class Lockspace {
   private void addRecovered(ResourceName name, List<RecoveredLock> locks, ActorRef<Command> from) {
     ResourceEntry child = children.get(name);
     if (child == null) {
-      child = becomeMaster(name, 0); // a survivor's resend reached us before our own lookup result
+      child = becomeDormantMaster(name); // a survivor's resend reached us before our own lookup result
       newMasters.add(name);
+    }
+    if (child.dormant != null) {
+      LockResource.addRecovered(child.dormant, locks, runGeneration, ctx.getLog());
+      return;
     }
     child.forwarded++;
     child.ref.tell(new LockResource.AddRecovered(runGeneration, locks, from));
@@ -1627,8 +1678,14 @@ public final class Lockspace {
   private void startFinalizePhase() {
     enterPhase(RecoveryPhase.FINALIZE);
     for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
-      e.getValue().forwarded++;
-      e.getValue().ref.tell(new LockResource.Finalize(runGeneration, newMasters.contains(e.getKey())));
+      ResourceEntry child = e.getValue();
+      boolean newMaster = newMasters.contains(e.getKey());
+      if (child.dormant != null) {
+        LockResource.finish(child.dormant, newMaster);
+        continue;
+      }
+      child.forwarded++;
+      child.ref.tell(new LockResource.Finalize(runGeneration, newMaster));
     }
     maybePhaseDone();
   }
@@ -1647,8 +1704,14 @@ public final class Lockspace {
     phase = null;
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
+      if (child.dormant != null) {
+        child.dormant.raiseTokenGeneration(generation);
+        if (!child.dormant.needsRecoveryGrant() && !child.dormant.isUnused()) {
+          continue; // nothing to grant and nothing to toss: stays dormant until used
+        }
+      }
       child.forwarded++;
-      child.ref.tell(new LockResource.GrantAfterRecovery(generation));
+      awake(child).tell(new LockResource.GrantAfterRecovery(generation));
     }
     // Lookups answered in an older generation were dropped; ask the new directory nodes.
     List<Map.Entry<ResourceName, ArrayDeque<LockResource.Operation>>> waiting =
