@@ -37,7 +37,7 @@ public final class Main {
 
   private Main() {}
 
-  /** The top-level registry. Later issues add {@code scenario}, {@code dump}, {@code bench}, {@code chaos}. */
+  /** The top-level registry. */
   public static Subcommands commands() {
     return new Subcommands("dlm")
         .register(new NodeCommand())
@@ -46,7 +46,8 @@ public final class Main {
         .register(new StoreCommand())
         .register(new DumpCommand())
         .register(new BenchCommand())
-        .register(new RecoveryBenchCommand());
+        .register(new RecoveryBenchCommand())
+        .register(new org.jdlm.cli.scenario.run.ChaosCommand(Main::scenarioClusters));
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

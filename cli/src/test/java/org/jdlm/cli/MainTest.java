@@ -66,4 +66,19 @@ class MainTest {
     assertThat(run("node", "--name", "n1", "--port", "4000", "--seeds", "localhost")).isEqualTo(Main.EXIT_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("seed 'localhost' is not HOST:PORT");
   }
+
+  @Test
+  void chaosRejectsBadInputBeforeStartingAnything() {
+    assertThat(run("chaos", "--mode", "foo")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("dlm: chaos: unknown mode 'foo' (expected jvm or inproc)\n");
+    err.reset();
+    assertThat(run("chaos", "--nodes", "2")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("dlm: chaos: --nodes 2 is out of range (3..9)\n");
+    err.reset();
+    assertThat(run("chaos", "--seed", "x1")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--seed must be a whole number, not 'x1'");
+    err.reset();
+    assertThat(run("chaos", "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: dlm chaos");
+  }
 }
