@@ -86,7 +86,8 @@ class ShippedScenariosJvmTest {
       "frozen-holder-fenced-and-lock-handed-on.scen",
       "dead-master-rebuilt-locks-intact.scen",
       "dead-holders-persistent-lock-orphaned-and-adopted.scen",
-      "killed-member-restarted-and-locking.scen");
+      "killed-member-restarted-and-locking.scen",
+      "second-failure-during-recovery.scen");
 
   @TestFactory
   Stream<DynamicTest> recoveryScenariosPassOnRealMemberJvmsWithSigkillAndSigstop() {
