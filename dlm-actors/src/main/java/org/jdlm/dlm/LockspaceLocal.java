@@ -352,36 +352,70 @@ public final class LockspaceLocal implements LockspaceHandle {
     LockId id = new LockId(nodeId, lockId);
     LockHandleImpl handle = handles.get(lockId);
     List<OwnerLocks.Delivery> deliveries;
-    OwnerLockState state;
-    OwnerLockView cancelling = null;
+    Settlement settlement;
     synchronized (owner) {
       send(owner.onEffect(toEffect(id, event)));
       deliveries = owner.drainCallbacks();
-      state = owner.state(id).orElse(OwnerLockState.DESTROYED);
-      // A full snapshot (an allocation with the flags set) only when settle() can use it; cancels
-      // are added under this monitor, so the check cannot miss one.
-      if (handle != null && handle.hasPendingCancel()) {
-        cancelling = owner.view(id).orElse(null);
-      }
+      settlement = handle == null ? null : settlement(handle);
     }
-    for (OwnerLocks.Delivery d : deliveries) {
-      LockHandleImpl target = d.lock().local() == lockId ? handle : handles.get(d.lock().local());
-      if (target != null) {
-        target.deliver(d.callback());
-      }
-    }
+    deliver(deliveries);
     if (handle == null) {
       return;
     }
     if (event instanceof LockEvent.Rejected r) {
       handle.failLatest(new DlmException(r.status(), id.toString(), r.reason()));
     }
-    if (cancelling != null || state == OwnerLockState.DESTROYED) {
-      handle.settle(state, cancelling == null ? null : cancelling.granted(), cancelling == null ? null : cancelling.token());
+    settle(handle, settlement);
+  }
+
+  /** Callback thread: hands each delivery to its lock's handle, in the core's order. */
+  private void deliver(List<OwnerLocks.Delivery> deliveries) {
+    for (OwnerLocks.Delivery d : deliveries) {
+      LockHandleImpl target = handles.get(d.lock().local());
+      if (target != null) {
+        target.deliver(d.callback());
+      }
     }
-    if (state == OwnerLockState.DESTROYED) {
-      handles.remove(lockId);
-      masters.remove(lockId);
+  }
+
+  /**
+   * What {@link #settle} does for a lock, decided under the monitor right after the drain.
+   *
+   * @param held the lock is destroyed but the core still holds callbacks for it
+   * @param cancelling the lock's snapshot when a cancel is pending, else null
+   */
+  private record Settlement(OwnerLockState state, boolean held, OwnerLockView cancelling) {}
+
+  /** Called under the monitor; cancels are added under it too, so the check cannot miss one. */
+  private Settlement settlement(LockHandleImpl handle) {
+    LockId id = handle.lockId();
+    OwnerLockState state = owner.state(id).orElse(OwnerLockState.DESTROYED);
+    // The core forgets a destroyed lock when it drains the lock's last callbacks: one it still
+    // remembers has callbacks held back by recovery (suspendCallbacks).
+    boolean held = state == OwnerLockState.DESTROYED && owner.view(id).isPresent();
+    // A full snapshot (an allocation with the flags set) only when settle() can use it.
+    OwnerLockView cancelling = handle.hasPendingCancel() ? owner.view(id).orElse(null) : null;
+    return new Settlement(state, held, cancelling);
+  }
+
+  /**
+   * Callback thread, after the deliveries: a cancel left pending on a granted or destroyed lock
+   * ends, and the handle of a destroyed lock is forgotten, but only once the core has handed over
+   * its last callbacks. While recovery holds callbacks back, an event that destroys a lock (a
+   * NOQUEUE request refused, an unlock) leaves its completion held in the core: the handle stays
+   * until {@link #deliverDrained} delivers it, or the caller's future would never complete.
+   */
+  private void settle(LockHandleImpl handle, Settlement s) {
+    if (s.held()) {
+      return;
+    }
+    if (s.cancelling() != null || s.state() == OwnerLockState.DESTROYED) {
+      handle.settle(s.state(), s.cancelling() == null ? null : s.cancelling().granted(),
+          s.cancelling() == null ? null : s.cancelling().token());
+    }
+    if (s.state() == OwnerLockState.DESTROYED) {
+      handles.remove(handle.lockId().local());
+      masters.remove(handle.lockId().local());
     }
   }
 
@@ -488,10 +522,18 @@ public final class LockspaceLocal implements LockspaceHandle {
     synchronized (owner) {
       deliveries = owner.drainCallbacks();
     }
-    for (OwnerLocks.Delivery d : deliveries) {
-      LockHandleImpl handle = handles.get(d.lock().local());
+    deliver(deliveries);
+    // Locks destroyed while callbacks were held kept their handles until now (settle()).
+    Set<Long> delivered = new java.util.LinkedHashSet<>();
+    deliveries.forEach(d -> delivered.add(d.lock().local()));
+    for (long lockId : delivered) {
+      LockHandleImpl handle = handles.get(lockId);
       if (handle != null) {
-        handle.deliver(d.callback());
+        Settlement settlement;
+        synchronized (owner) {
+          settlement = settlement(handle);
+        }
+        settle(handle, settlement);
       }
     }
   }

@@ -36,13 +36,10 @@ class JoinInUseTest {
   }
 
   /**
-   * KNOWN ISSUE (tag {@code known-issue}, excluded from the default run): in about one full run in
-   * six under load, one of n2's NOQUEUE requests issued while n3 joins gets no answer within 10 s
-   * although all three members resumed at the new generation (docs/recovery.md "Known limits").
-   * Run it with {@code -Dtest.excludedGroups=slow}.
+   * Requests issued while n3 joins are parked and answered after the barrier. (Once a known issue:
+   * a master's answer applied while callbacks were held lost its handle; {@link HeldCallbacksTest}.)
    */
   @Test
-  @org.junit.jupiter.api.Tag("known-issue")
   void nodeJoiningALockspaceInUseDoesNotCreateASecondMaster() throws Exception {
     cluster = InprocCluster.start(3, "ju", LockspaceSettings.defaults(),
         ConfigFactory.parseString("jdlm.dlm-actors.toss-delay = 60s"), 2);
