@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param recoveryBatchSize most resource names or resent locks in one recovery message
  * @param recoveryBatchesInFlight recovery batches one member has unanswered at one peer at a time
  * @param flushTimeout bound on a flush of this member's masters ({@code LockspaceHandle.flush})
+ * @param barrierRetry how often a coordinator waiting at the membership barrier asks the members
+ *     whose {@code StopAck} it lacks again
  */
 public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTimeout, Duration joinTimeout,
     int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity, int recoveryBatchSize,
-    int recoveryBatchesInFlight, Duration flushTimeout) {
+    int recoveryBatchesInFlight, Duration flushTimeout, Duration barrierRetry) {
 
   public DlmSettings {
     if (tossDelay.isNegative()) {
@@ -31,6 +33,9 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     }
     if (maxLvbLength <= 0 || maxLvbLength % 8 != 0) {
       throw new IllegalArgumentException("jdlm.dlm-actors.max-lvb-length must be a positive multiple of 8, got " + maxLvbLength);
+    }
+    if (barrierRetry.isNegative() || barrierRetry.isZero()) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.barrier-retry-interval must be positive, got " + barrierRetry);
     }
     if (recoveryBatchSize <= 0) {
       throw new IllegalArgumentException("jdlm.dlm-actors.recovery-batch-size must be positive, got " + recoveryBatchSize);
@@ -47,6 +52,6 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     return new DlmSettings(c.getDuration("toss-delay"), c.getInt("stash-capacity"), c.getDuration("dump-timeout"),
         c.getDuration("join-timeout"), c.getInt("max-lvb-length"), c.getInt("max-locks-per-node"),
         c.getInt("callback-queue-capacity"), c.getInt("recovery-batch-size"), c.getInt("recovery-batches-in-flight"),
-        c.getDuration("flush-timeout"));
+        c.getDuration("flush-timeout"), c.getDuration("barrier-retry-interval"));
   }
 }

@@ -243,6 +243,12 @@ public final class Lockspace {
   /** Timer while joining: probe again the Up nodes that have not answered. */
   private enum ReprobeTick implements Command { INSTANCE }
 
+  /** Timer while a reported termination is being verified: ask the guardians again. */
+  private enum VerifyTick implements Command { INSTANCE }
+
+  /** Coordinator's timer while its barrier lacks StopAcks: ask those members again. */
+  private enum BarrierTick implements Command { INSTANCE }
+
   /** Adapted receptionist listing of this lockspace's service key. */
   private record ListingChanged(Receptionist.Listing listing) implements Command {}
 
@@ -300,6 +306,13 @@ public final class Lockspace {
   private final Set<Address> upAddresses = new HashSet<>();
   /** Members of the view whose watch waits until their address is in {@link #upAddresses}. */
   private final Set<ActorRef<Command>> unwatched = new HashSet<>();
+  /**
+   * Members the death watch reported terminated while a live incarnation is a member at their
+   * address: their node's guardian is asked whether it still runs them ({@link #verifyTermination}).
+   * They stay in the view until it answers or their node leaves the cluster; the value is when the
+   * question was first asked ({@link System#nanoTime()}).
+   */
+  private final Map<ActorRef<Command>, Long> verifying = new HashMap<>();
   /** The incarnation (system uid) of the latest member event seen at each address, removals aside. */
   private final Map<Address, Long> incarnationAt = new HashMap<>();
   private Set<ActorRef<Command>> view = Set.of();
@@ -440,8 +453,9 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onProbeReply(ProbeReply m) {
+    boolean departedAny = settleVerification(m);
     if (probesOutstanding == null) {
-      return current();
+      return departedAny ? viewMaybeChanged() : current();
     }
     m.member().forEach(this::learn);
     probesOutstanding.remove(m.address());
@@ -512,6 +526,8 @@ public final class Lockspace {
         .onMessage(Leave.class, this::onLeave)
         .onMessage(ProbeReply.class, this::onProbeReply)
         .onMessage(ReprobeTick.class, m -> onReprobe())
+        .onMessage(VerifyTick.class, m -> onVerifyTick())
+        .onMessage(BarrierTick.class, m -> onBarrierTick())
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(Hello.class, this::onHello)
         .onMessage(StopAck.class, this::onStopAck)
@@ -547,6 +563,8 @@ public final class Lockspace {
         .onMessage(ClusterDump.class, this::onClusterDump)
         .onMessage(ProbeReply.class, this::onProbeReply)
         .onMessage(ReprobeTick.class, m -> onReprobe())
+        .onMessage(VerifyTick.class, m -> onVerifyTick())
+        .onMessage(BarrierTick.class, m -> onBarrierTick())
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(Hello.class, this::onHello)
         .onMessage(StopAck.class, this::onStopAck)
@@ -825,21 +843,23 @@ public final class Lockspace {
     learn(m.from());
     m.view().forEach(this::learn);
     Behavior<Command> next = viewMaybeChanged();
-    if (m.generation() >= generation && !m.from().equals(self) && view.contains(m.from())
-        && Set.copyOf(m.view()).equals(view)) {
-      // The sender stopped for this member's very view, at this member's generation or later: its
-      // barrier needs this member's StopAck for that view, which would otherwise never come if this
-      // member runs, or is in a run the sender (say its coordinator, after a flicker) gave up. A
-      // member already waiting at the barrier just repeats its StopAck (the coordinator keeps the
-      // last one). A Hello from an older generation is a late one from a barrier already passed.
+    if (!m.from().equals(self) && view.contains(m.from()) && Set.copyOf(m.view()).equals(view)) {
+      // The sender stopped for this member's very view: its barrier needs this member's StopAck
+      // for that view. A member already waiting at that barrier repeats its StopAck, whatever the
+      // sender's generation (the coordinator keeps the last one; a restarted coordinator starts at
+      // generation 0 and asks again while it lacks one, see onBarrierTick). A member that runs, or
+      // is in a run the sender (say its coordinator, after a flicker) gave up, stops again, unless
+      // the Hello is from an older generation: a late one from a barrier already passed.
       if (phase == RecoveryPhase.AWAIT_FENCING) {
         if (probesOutstanding == null) {
           coordinator().tell(stopAck());
         }
         return next;
       }
-      enterStopped(view);
-      return stopped();
+      if (m.generation() >= generation) {
+        enterStopped(view);
+        return stopped();
+      }
     }
     return next;
   }
@@ -885,15 +905,107 @@ public final class Lockspace {
         return Behaviors.same();
       }
     }
+    if (nodeIsMember(ref.path().address())) {
+      verifyTermination(ref);
+      return current();
+    }
     ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
     depart(ref);
     return viewMaybeChanged();
+  }
+
+  /**
+   * Whether this member has seen an incarnation at {@code address} Up and not yet removed
+   * ({@link #upAddresses}, from the cluster events as this actor processed them): the only case in
+   * which a reported termination may be false, since a member is watched only once its address is
+   * Up here. ({@code Cluster.state()} cannot tell: it is updated by yet another subscriber and can
+   * lag behind the events this actor already processed.) A member of this node itself is never
+   * asked about: its own termination is certain.
+   */
+  private boolean nodeIsMember(Address address) {
+    return !address.equals(selfAddress) && address.hasGlobalScope() && upAddresses.contains(address);
+  }
+
+  /**
+   * The death watch reported {@code ref} terminated while its node is a cluster member. That is
+   * either true (the member left its lockspace, or it belongs to an earlier incarnation of a node
+   * restarted at the same address) or an artefact of Pekko's watcher, which reports every watchee
+   * at an address terminated when it processes an earlier incarnation's removal there, or at once
+   * when asked to watch before it has seen the new incarnation Up; the cluster publishes those
+   * events to it and to this actor independently, so no order can be relied on (issue #4: a
+   * restarted member was dropped for good, the views never converged, its join timed out). A
+   * terminated member never comes back, so rather than guess, ask the node's guardian, which
+   * records its members before anyone can probe them: {@link #onProbeReply} departs the member
+   * if the guardian no longer lists it and watches it again if it does. If the node leaves the
+   * cluster meanwhile, its removal departs the member ({@link #onMemberEvent}).
+   */
+  private void verifyTermination(ActorRef<Command> ref) {
+    if (verifying.putIfAbsent(ref, System.nanoTime()) == null) {
+      ctx.getLog().info("lockspace {}: member {} reported terminated while its node is a member; asking its node",
+          local.name(), describe(Set.of(ref)));
+    }
+    askGuardianAbout(ref);
+    if (!timers.isTimerActive(VerifyTick.INSTANCE)) {
+      timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
+    }
+  }
+
+  private void askGuardianAbout(ActorRef<Command> ref) {
+    ActorRef<DlmGuardian.Command> guardian = ActorRefResolver.get(ctx.getSystem())
+        .resolveActorRef(ref.path().address() + "/system/" + DlmGuardian.NAME);
+    guardian.tell(new DlmGuardian.Probe(local.name(), self));
+  }
+
+  /**
+   * Asks again about members still being verified (a probe or its answer can be lost while an
+   * association to a restarted node is re-established). A node that never answers within the join
+   * timeout (its new incarnation does not run the DLM) cannot be running the member: it departs.
+   */
+  private Behavior<Command> onVerifyTick() {
+    long now = System.nanoTime();
+    boolean departedAny = false;
+    for (Map.Entry<ActorRef<Command>, Long> e : List.copyOf(verifying.entrySet())) {
+      if (now - e.getValue() > settings.joinTimeout().toNanos()) {
+        ctx.getLog().warn("lockspace {}: no answer about member {} from its node within {}; taking it as terminated",
+            local.name(), describe(Set.of(e.getKey())), settings.joinTimeout());
+        depart(e.getKey());
+        departedAny = true;
+      } else {
+        askGuardianAbout(e.getKey());
+      }
+    }
+    if (!verifying.isEmpty()) {
+      timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
+    }
+    return departedAny ? viewMaybeChanged() : current();
+  }
+
+  /** A guardian's answer for members under {@link #verifyTermination}: gone, or still there. */
+  private boolean settleVerification(ProbeReply m) {
+    boolean departedAny = false;
+    for (ActorRef<Command> ref : List.copyOf(verifying.keySet())) {
+      if (!ref.path().address().toString().equals(m.address())) {
+        continue;
+      }
+      verifying.remove(ref);
+      if (m.member().contains(ref)) {
+        ctx.getLog().info("lockspace {}: member {} is alive after all; watching it again", local.name(),
+            describe(Set.of(ref)));
+        ctx.watch(ref); // if the watcher still lags, this reports it again and it is asked again
+      } else {
+        ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
+        depart(ref);
+        departedAny = true;
+      }
+    }
+    return departedAny;
   }
 
   /** A terminated member never comes back (a restart is a new incarnation with a new reference). */
   private void depart(ActorRef<Command> ref) {
     departed.add(ref);
     unwatched.remove(ref);
+    verifying.remove(ref);
     learned.remove(ref);
     listed.remove(ref);
   }
@@ -1027,13 +1139,15 @@ public final class Lockspace {
         Long latest = incarnationAt.get(m.address());
         if (latest == null || latest == m.incarnation()) {
           incarnationAt.remove(m.address());
-          // Members at that address this node never saw Up left with their node. (If a newer
-          // incarnation was already seen there, its members are not the removed one's: keep them.)
+          // Members at that address this node never saw Up, or whose reported termination was
+          // being verified, left with their node. (If a newer incarnation was already seen there,
+          // its members are not the removed one's: keep them.)
           boolean any = false;
-          for (ActorRef<Command> ref : List.copyOf(unwatched)) {
+          Set<ActorRef<Command>> pending = new HashSet<>(unwatched);
+          pending.addAll(verifying.keySet());
+          for (ActorRef<Command> ref : pending) {
             if (ref.path().address().equals(m.address())) {
-              ctx.getLog().info("lockspace {}: member {} left with its node before it was Up here", local.name(),
-                  describe(Set.of(ref)));
+              ctx.getLog().info("lockspace {}: member {} left with its node", local.name(), describe(Set.of(ref)));
               depart(ref);
               any = true;
             }
@@ -1169,6 +1283,9 @@ public final class Lockspace {
     for (ActorRef<Command> member : view) {
       StopAck ack = stopAcks.get(member);
       if (ack == null || !Set.copyOf(ack.view()).equals(view)) {
+        if (!timers.isTimerActive(BarrierTick.INSTANCE)) {
+          timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
+        }
         return;
       }
       maxGeneration = Math.max(maxGeneration, ack.generation());
@@ -1197,6 +1314,35 @@ public final class Lockspace {
         ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
         : new GenerationReady(Math.max(g, atLeast), snapshot, change.withGeneration(Math.max(g, atLeast)),
             Map.copyOf(toFence), null));
+  }
+
+  /**
+   * Coordinator, still at the barrier: the members whose StopAck for this view it lacks are sent a
+   * {@link Hello} with the view again; one waiting at the same barrier answers with its StopAck
+   * ({@link #onHello}), one that is not yet learns the view. A StopAck is sent once per stop and
+   * Pekko delivers at most once (a message to a member restarted at the same address can be
+   * dropped while the association to the new incarnation is set up), so without this the barrier
+   * could wait for good. This member's own StopAck is withheld while it probes; it is not asked.
+   */
+  private Behavior<Command> onBarrierTick() {
+    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+      return current();
+    }
+    List<ActorRef<Command>> missing = new ArrayList<>();
+    for (ActorRef<Command> member : sortedRefs(view)) {
+      StopAck ack = stopAcks.get(member);
+      if (!member.equals(self) && (ack == null || !Set.copyOf(ack.view()).equals(view))) {
+        missing.add(member);
+      }
+    }
+    if (!missing.isEmpty()) {
+      ctx.getLog().info("lockspace {}: barrier for {} still lacks the StopAck of {}; asking again", local.name(),
+          describe(view), describe(Set.copyOf(missing)));
+      List<ActorRef<Command>> viewList = sortedRefs(view);
+      missing.forEach(member -> member.tell(new Hello(self, viewList, generation)));
+    }
+    timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry()); // until the run starts or the view changes
+    return current();
   }
 
   /** A member incarnation as the recovery core sees it: its node and the uid of its lockspace actor. */
