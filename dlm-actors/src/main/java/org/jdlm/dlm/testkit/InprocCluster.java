@@ -42,6 +42,9 @@ public final class InprocCluster implements AutoCloseable {
   private static final String BASE_CONFIG = """
       pekko {
         loglevel = WARNING
+        # Pekko's own stdout logger runs before the SLF4J logger starts and after it stops: at
+        # shutdown it printed connection warnings to stdout, after a command's results (dlm chaos).
+        stdout-loglevel = OFF
         actor.provider = cluster
         remote.artery.canonical.hostname = "127.0.0.1"
         coordinated-shutdown.exit-jvm = off
