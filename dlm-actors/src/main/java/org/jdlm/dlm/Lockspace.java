@@ -433,15 +433,18 @@ public final class Lockspace {
     return stopped();
   }
 
+  /** The DLM guardian of the node at {@code address} ({@code pekko://system@host:port}); answers {@link DlmGuardian.Probe}. */
+  private ActorRef<DlmGuardian.Command> guardianAt(String address) {
+    return ActorRefResolver.get(ctx.getSystem()).resolveActorRef(address + "/system/" + DlmGuardian.NAME);
+  }
+
   private void sendProbes() {
     if (probesOutstanding.isEmpty()) {
       probesOutstanding = null;
       return;
     }
-    ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
     for (String address : probesOutstanding) {
-      ActorRef<DlmGuardian.Command> guardian =
-          resolver.resolveActorRef(address + "/system/" + DlmGuardian.NAME);
+      ActorRef<DlmGuardian.Command> guardian = guardianAt(address);
       if (probedGuardians.put(guardian, address) == null) {
         // A node that never started the DLM has no guardian: the watch then reports Terminated,
         // which answers "no member there" instead of leaving the join waiting forever.
@@ -905,7 +908,7 @@ public final class Lockspace {
         return Behaviors.same();
       }
     }
-    if (nodeIsMember(ref.path().address())) {
+    if (seenUp(ref.path().address())) {
       verifyTermination(ref);
       return current();
     }
@@ -922,7 +925,7 @@ public final class Lockspace {
    * lag behind the events this actor already processed.) A member of this node itself is never
    * asked about: its own termination is certain.
    */
-  private boolean nodeIsMember(Address address) {
+  private boolean seenUp(Address address) {
     return !address.equals(selfAddress) && address.hasGlobalScope() && upAddresses.contains(address);
   }
 
@@ -944,16 +947,10 @@ public final class Lockspace {
       ctx.getLog().info("lockspace {}: member {} reported terminated while its node is a member; asking its node",
           local.name(), describe(Set.of(ref)));
     }
-    askGuardianAbout(ref);
+    guardianAt(ref.path().address().toString()).tell(new DlmGuardian.Probe(local.name(), self));
     if (!timers.isTimerActive(VerifyTick.INSTANCE)) {
       timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
     }
-  }
-
-  private void askGuardianAbout(ActorRef<Command> ref) {
-    ActorRef<DlmGuardian.Command> guardian = ActorRefResolver.get(ctx.getSystem())
-        .resolveActorRef(ref.path().address() + "/system/" + DlmGuardian.NAME);
-    guardian.tell(new DlmGuardian.Probe(local.name(), self));
   }
 
   /**
@@ -971,7 +968,7 @@ public final class Lockspace {
         depart(e.getKey());
         departedAny = true;
       } else {
-        askGuardianAbout(e.getKey());
+        verifyTermination(e.getKey()); // asks again; the first question's time stays
       }
     }
     if (!verifying.isEmpty()) {

@@ -386,15 +386,23 @@ public final class LockspaceLocal implements LockspaceHandle {
    */
   private record Settlement(OwnerLockState state, boolean held, OwnerLockView cancelling) {}
 
-  /** Called under the monitor; cancels are added under it too, so the check cannot miss one. */
+  /**
+   * Called under the monitor; cancels are added under it too, so the check cannot miss one. Null
+   * when there is nothing to settle (the lock lives and no cancel is pending): the common case of
+   * every grant and BAST allocates nothing.
+   */
   private Settlement settlement(LockHandleImpl handle) {
     LockId id = handle.lockId();
     OwnerLockState state = owner.state(id).orElse(OwnerLockState.DESTROYED);
+    boolean cancelPending = handle.hasPendingCancel();
+    if (state != OwnerLockState.DESTROYED && !cancelPending) {
+      return null;
+    }
     // The core forgets a destroyed lock when it drains the lock's last callbacks: one it still
     // remembers has callbacks held back by recovery (suspendCallbacks).
     boolean held = state == OwnerLockState.DESTROYED && owner.view(id).isPresent();
     // A full snapshot (an allocation with the flags set) only when settle() can use it.
-    OwnerLockView cancelling = handle.hasPendingCancel() ? owner.view(id).orElse(null) : null;
+    OwnerLockView cancelling = cancelPending ? owner.view(id).orElse(null) : null;
     return new Settlement(state, held, cancelling);
   }
 
@@ -406,7 +414,7 @@ public final class LockspaceLocal implements LockspaceHandle {
    * until {@link #deliverDrained} delivers it, or the caller's future would never complete.
    */
   private void settle(LockHandleImpl handle, Settlement s) {
-    if (s.held()) {
+    if (s == null || s.held()) {
       return;
     }
     if (s.cancelling() != null || s.state() == OwnerLockState.DESTROYED) {
