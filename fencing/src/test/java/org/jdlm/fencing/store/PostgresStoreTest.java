@@ -14,7 +14,9 @@ import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,27 +24,51 @@ import org.junit.jupiter.api.Test;
 /**
  * The same store code on PostgreSQL: only {@code jdlm.store.kind/url/user/password} change.
  *
- * <p>Needs a reachable server; skipped (with the reason) when there is none, so the default build
- * never depends on PostgreSQL. Connection from system properties, defaults in brackets:
- * {@code jdlm.test.postgres.url} [jdbc:postgresql://127.0.0.1:5432/jdlm_test],
- * {@code jdlm.test.postgres.user} [jdlm], {@code jdlm.test.postgres.password} [jdlm].
+ * <p>The server: {@code -Djdlm.test.postgres.url/user/password} when given; otherwise a private
+ * server of this class's own ({@link LocalPostgres}: initdb in a temporary directory, a free
+ * loopback port, stopped at the end) whenever Debian's PostgreSQL is installed. Without either the
+ * test is skipped with the reason, unless {@code -Djdlm.test.postgres.required=true} (the full test
+ * run sets it), which turns the skip into a failure so CI never passes without having run it.
  */
 @Tag("postgres")
 class PostgresStoreTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final String URL = System.getProperty("jdlm.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/jdlm_test");
-  private static final String USER = System.getProperty("jdlm.test.postgres.user", "jdlm");
-  private static final String PASSWORD = System.getProperty("jdlm.test.postgres.password", "jdlm");
   private static final String PROBE = "postgres-smoke";
+  private static LocalPostgres server;
+  private static String url;
+  private static String user;
+  private static String password;
+
+  @BeforeAll
+  static void aServer() {
+    url = System.getProperty("jdlm.test.postgres.url");
+    user = System.getProperty("jdlm.test.postgres.user", "jdlm");
+    password = System.getProperty("jdlm.test.postgres.password", "jdlm");
+    if (url == null) {
+      boolean required = Boolean.getBoolean("jdlm.test.postgres.required");
+      if (LocalPostgres.findBinaries().isEmpty() && !required) {
+        Assumptions.abort("PostgreSQL is not installed and -Djdlm.test.postgres.url is not set");
+      }
+      server = LocalPostgres.start("jdlm_test", user, password);
+      url = server.url();
+    }
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
 
   private static Connection connect() throws SQLException {
     DriverManager.setLoginTimeout(3);
-    return DriverManager.getConnection(URL, USER, PASSWORD);
+    return DriverManager.getConnection(url, user, password);
   }
 
   @BeforeEach
-  void schemaAppliedTwiceAndProbeHistoryCleared() {
+  void schemaAppliedTwiceAndProbeHistoryCleared() throws SQLException {
     try (Connection connection = connect()) {
       StoreSchema.apply(connection, StoreConfig.Kind.POSTGRES);
       StoreSchema.apply(connection, StoreConfig.Kind.POSTGRES);   // idempotent: must not fail
@@ -51,18 +77,15 @@ class PostgresStoreTest {
         delete.setString(1, "StoreProbe|" + PROBE);
         delete.executeUpdate();
       }
-    } catch (SQLException e) {
-      Assumptions.abort("no PostgreSQL reachable at " + URL + " as " + USER + " (" + e.getMessage()
-          + "); set -Djdlm.test.postgres.url/user/password to run this test");
     }
   }
 
   private static Config postgresConfig() {
     Config store = ConfigFactory.empty()
         .withValue("jdlm.store.kind", ConfigValueFactory.fromAnyRef("postgres"))
-        .withValue("jdlm.store.url", ConfigValueFactory.fromAnyRef(URL))
-        .withValue("jdlm.store.user", ConfigValueFactory.fromAnyRef(USER))
-        .withValue("jdlm.store.password", ConfigValueFactory.fromAnyRef(PASSWORD));
+        .withValue("jdlm.store.url", ConfigValueFactory.fromAnyRef(url))
+        .withValue("jdlm.store.user", ConfigValueFactory.fromAnyRef(user))
+        .withValue("jdlm.store.password", ConfigValueFactory.fromAnyRef(password));
     return StoreConfig.withStore(store.withFallback(ConfigFactory.load()));
   }
 
