@@ -165,14 +165,27 @@ public final class LocalPostgres implements AutoCloseable {
     running = true;
   }
 
+  /**
+   * Another empty database owned by the same role, on the same server (for a test that needs a
+   * database without the schema); returns its JDBC URL.
+   */
+  public String createDatabase(String name) {
+    admin("CREATE DATABASE " + identifier(name) + " OWNER " + identifier(user));
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+  }
+
   private void createRoleAndDatabase() {
+    admin("CREATE ROLE " + identifier(user) + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+    createDatabase(database);
+  }
+
+  private void admin(String statement) {
     String adminUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     try (Connection admin = DriverManager.getConnection(adminUrl, "postgres", "");
          Statement sql = admin.createStatement()) {
-      sql.execute("CREATE ROLE " + identifier(user) + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
-      sql.execute("CREATE DATABASE " + identifier(database) + " OWNER " + identifier(user));
+      sql.execute(statement);
     } catch (SQLException e) {
-      throw new StoreException("PostgreSQL at " + adminUrl + " started but the role and database could not be created", e);
+      throw new StoreException("PostgreSQL at " + adminUrl + " refused: " + statement, e);
     }
   }
 

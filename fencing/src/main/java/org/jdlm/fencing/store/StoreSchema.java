@@ -31,17 +31,21 @@ public final class StoreSchema {
 
   /** Applies the plugin's schema for {@code kind} over {@code connection}; safe to repeat. */
   public static void apply(Connection connection, StoreConfig.Kind kind) {
-    String resource = switch (kind) {
-      case H2 -> "schema/h2/h2-create-schema.sql";
-      case POSTGRES -> "schema/postgres/postgres-create-schema.sql";
-    };
-    for (String statement : statements(resource)) {
+    for (String statement : statements(resource(kind))) {
       try (Statement jdbc = connection.createStatement()) {
         jdbc.execute(statement);
       } catch (SQLException e) {
         throw new StoreException("creating the persistence schema failed on: " + firstLine(statement), e);
       }
     }
+  }
+
+  /** The plugin's DDL script for {@code kind}, a class-path resource of its jar. */
+  static String resource(StoreConfig.Kind kind) {
+    return switch (kind) {
+      case H2 -> "schema/h2/h2-create-schema.sql";
+      case POSTGRES -> "schema/postgres/postgres-create-schema.sql";
+    };
   }
 
   /** The idempotent statements of a shipped script, in order. */

@@ -1,6 +1,7 @@
 package org.jdlm.fencing.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -115,5 +116,47 @@ class PostgresStoreTest {
     } finally {
       reader.shutdownTestKit();
     }
+  }
+
+  @Test
+  void anEmptyDatabaseIsRefusedWithTheMissingTableAndTheCommandThatCreatesIt() {
+    Assumptions.assumeTrue(server != null, "needs the private server to create a database");
+    String empty = server.createDatabase("jdlm_empty");
+    StoreConfig.Settings settings = settings(empty);
+
+    assertThatThrownBy(() -> StoreReadiness.verify(settings, Duration.ofSeconds(3)))
+        .isInstanceOf(StoreException.class)
+        .hasMessage("the store " + empty + " has no table event_journal (nor event_tag, snapshot, durable_state):"
+            + " prepare it once with `dlm store init --url " + empty + "`")
+        .hasNoCause();
+  }
+
+  @Test
+  void initCreatesTheTablesOnceThenFindsNothingToDo() {
+    Assumptions.assumeTrue(server != null, "needs the private server to create a database");
+    StoreConfig.Settings settings = settings(server.createDatabase("jdlm_init"));
+
+    StoreReadiness.InitReport first = StoreReadiness.init(settings, Duration.ofSeconds(3));
+    StoreReadiness.InitReport second = StoreReadiness.init(settings, Duration.ofSeconds(3));
+
+    assertThat(first.created()).containsExactly("event_journal", "event_tag", "snapshot", "durable_state");
+    assertThat(second.created()).isEmpty();
+    assertThat(second.summary()).endsWith("nothing to do");
+    StoreReadiness.verify(settings, Duration.ofSeconds(3));   // no exception: ready
+  }
+
+  @Test
+  void aWrongPasswordIsOneLineWithoutThePassword() {
+    StoreConfig.Settings wrong = new StoreConfig.Settings(StoreConfig.Kind.POSTGRES, url, "nobody",
+        "s3cret-not-shown", 1, Duration.ofSeconds(1));
+
+    assertThatThrownBy(() -> StoreReadiness.verify(wrong, Duration.ofSeconds(3)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageStartingWith("cannot check the store " + url + " as user nobody")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-not-shown"));
+  }
+
+  private static StoreConfig.Settings settings(String jdbcUrl) {
+    return new StoreConfig.Settings(StoreConfig.Kind.POSTGRES, jdbcUrl, user, password, 1, Duration.ofSeconds(1));
   }
 }
