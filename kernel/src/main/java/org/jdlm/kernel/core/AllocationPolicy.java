@@ -73,8 +73,8 @@ public final class AllocationPolicy {
    * it, and never turn a non-waiting ATOMIC call into a waiting one.
    */
   public static GfpMask effectiveMask(GfpMask mask, Set<TaskFlag> flags) {
-    if (mask == GfpMask.ATOMIC) {
-      return mask;
+    if (!mask.mayWait()) {
+      return mask; // ATOMIC, NOWAIT: a scope must never turn a non-waiting call into a waiting one
     }
     if (flags.contains(TaskFlag.NOIO) || flags.contains(TaskFlag.IO_FLUSHER)) {
       return GfpMask.NOIO;

@@ -13,12 +13,12 @@ import java.util.Objects;
 public record WaitEdge(EdgeKind kind, String argument, Join join, List<String> targets) {
   public WaitEdge {
     Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(join, "join");
-    argument = argument == null ? "" : argument;
-    targets = List.copyOf(targets);
     if (!kind.isWait()) {
       throw new IllegalArgumentException(kind.label() + " describes ownership or activity, not a wait");
     }
+    Objects.requireNonNull(join, "join");
+    argument = argument == null ? "" : argument;
+    targets = List.copyOf(targets);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("a " + kind.label() + " wait needs at least one target");
     }
