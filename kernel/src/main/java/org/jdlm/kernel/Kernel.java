@@ -36,7 +36,7 @@ public final class Kernel implements AutoCloseable {
 
   /** Every bound of the kernel, read from {@code jdlm.kernel} (see reference.conf). */
   public record Settings(MemoryBudget.Settings memory, int startPriority, int batch, int maxRetries,
-                         Duration retryWait, boolean memallocDuringReclaim, int kswapdMaxFailures,
+                         Duration retryWait, boolean memallocDuringReclaim, boolean kswapdEnabled, int kswapdMaxFailures,
                          DirtyPolicy.Limits dirty, Duration reclaimThrottleWait, int maxTasks, Duration maxWait,
                          Duration joinTimeout, int workqueueMaxActive, int workqueueMaxPending, long workerBytes,
                          Duration hungTaskTimeout, Duration hungTaskCheckInterval, int hungTaskMaxReports) {
@@ -70,7 +70,7 @@ public final class Kernel implements AutoCloseable {
       Config d = k.getConfig("memory.dirty");
       return new Settings(MemoryManager.settings(config), r.getInt("start-priority"), r.getInt("batch"),
           r.getInt("max-retries"), r.getDuration("retry-wait"), r.getBoolean("memalloc-during-reclaim"),
-          k.getInt("memory.kswapd.max-failures"),
+          k.getBoolean("memory.kswapd.enabled"), k.getInt("memory.kswapd.max-failures"),
           new DirtyPolicy.Limits(d.getInt("dirty-percent"), d.getInt("background-percent"), d.getInt("bdi-percent"),
               d.getInt("reclaim-writeback-percent"), d.getBoolean("exempt-kthreads")),
           d.getDuration("reclaim-throttle-wait"), k.getInt("tasks.max-tasks"), k.getDuration("tasks.max-wait"),
@@ -106,7 +106,9 @@ public final class Kernel implements AutoCloseable {
    */
   public static Kernel start(String member, Settings settings, KernelClock clock, boolean watchdog) {
     Kernel k = new Kernel(member, settings, clock);
-    k.memory.startKswapd();
+    if (settings.kswapdEnabled()) {
+      k.memory.startKswapd();
+    }
     if (watchdog) {
       k.spawn("khungtaskd", EnumSet.of(TaskFlag.KTHREAD), k::watchdogLoop);
     }
