@@ -266,7 +266,7 @@ public final class Memory {
   }
 
   /** Registers a shrinker; calls follow registration order. Unregister by closing the handle. */
-  public AutoCloseable register(Shrinker shrinker) {
+  public synchronized AutoCloseable register(Shrinker shrinker) {
     Registered r = new Registered(shrinker, new ReclaimPolicy.ShrinkerInfo(shrinker.name(), shrinker.seeks(),
         shrinker.needsFs(), shrinker.needsIo()));
     if (shrinkers.stream().anyMatch(s -> s.info.name().equals(shrinker.name()))) {

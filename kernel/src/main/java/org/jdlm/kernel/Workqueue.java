@@ -38,6 +38,7 @@ public final class Workqueue {
   private final List<Allocation> workerMemory = new CopyOnWriteArrayList<>();
   private final AtomicInteger workerSeq = new AtomicInteger();
   private final Task rescuer;
+  private final ThreadLocal<Boolean> retrying = ThreadLocal.withInitial(() -> false);
   private boolean stopped;
 
   /** One queued item: its name (for dumps and edges), body, and completion. */
@@ -132,17 +133,16 @@ public final class Workqueue {
 
   private void createWorker() {
     AllocationResult mem = kernel.memory().allocate(kernel.settings().workerBytes(), GfpMask.NOWAIT);
+    Allocation unused = null;
     lock.lock();
     try {
-      if (mem instanceof Allocation a && !stopped) {
-        state.workerCreated();
-        workerMemory.add(a);
-        kernel.spawn("kworker/" + name + ":" + workerSeq.getAndIncrement(), EnumSet.of(TaskFlag.KTHREAD),
-            this::workerLoop);
-        return;
-      }
       if (mem instanceof Allocation a) {
-        a.close();
+        if (!stopped && spawnWorker()) {
+          state.workerCreated();
+          workerMemory.add(a);
+          return;
+        }
+        unused = a;
       }
       if (state.creationFailed()) {
         rescuerWake.signal();
@@ -150,10 +150,33 @@ public final class Workqueue {
     } finally {
       lock.unlock();
     }
+    if (unused != null) {
+      // Outside the queue's lock: the free runs the retry listener, which takes it again.
+      retrying.set(true);
+      try {
+        unused.close();
+      } finally {
+        retrying.set(false);
+      }
+    }
+  }
+
+  /** Starts a worker task; false if the kernel refuses (stopping, or max-tasks reached). */
+  private boolean spawnWorker() {
+    try {
+      kernel.spawn("kworker/" + name + ":" + workerSeq.getAndIncrement(), EnumSet.of(TaskFlag.KTHREAD),
+          this::workerLoop);
+      return true;
+    } catch (IllegalStateException refused) {
+      return false;
+    }
   }
 
   /** After a free: a queue whose work is stuck for want of a worker tries to create one again. */
   private void retryCreation() {
+    if (retrying.get()) {
+      return; // this thread is returning the memory of a creation that just failed: no loop
+    }
     lock.lock();
     try {
       if (stopped || !state.creationRetryDue()) {
