@@ -171,6 +171,23 @@ public final class Kernel implements AutoCloseable {
     return out;
   }
 
+  /**
+   * What the cluster-wide detector merges from each member: the registry, the memory (whose
+   * {@code reclaimers} are the OR sources of every {@code waits-memory} edge) and the time, taken
+   * without any task's cooperation.
+   */
+  public KernelSnapshot snapshot() {
+    return new KernelSnapshot(member, clock.nanos(), tasks(), memory.snapshot());
+  }
+
+  /** One member's kernel at one instant: plain records. */
+  public record KernelSnapshot(String member, long nanos, List<TaskSnapshot> tasks,
+                               org.jdlm.kernel.core.MemorySnapshot memory) {
+    public KernelSnapshot {
+      tasks = List.copyOf(tasks);
+    }
+  }
+
   /** Runs the hung-task check now (khungtaskd calls it every check-interval); reports each wait once. */
   public List<HungTaskCheck.HungTask> checkHungTasks() {
     List<HungTaskCheck.HungTask> found;

@@ -84,6 +84,10 @@ class CycleShapesTest {
       assertThat(sender.waitEdge().targets()).containsExactly(Memory.ENDPOINT);
       assertThat(mem.reclaimers()).as("the OR node's only source is kswapd, itself blocked").containsExactly(kswapd.endpoint());
       assertThat(f.kernel.dumpMemory()).contains("reclaimers: " + kswapd.endpoint()).contains("[free<min]");
+      Kernel.KernelSnapshot all = f.kernel.snapshot();
+      assertThat(all.member()).isEqualTo("n1");
+      assertThat(all.tasks()).extracting(TaskSnapshot::name).contains("kswapd0", "dlm_send");
+      assertThat(all.memory().reclaimers()).containsExactly(kswapd.endpoint());
     }
   }
 
@@ -100,6 +104,46 @@ class CycleShapesTest {
       until(() -> f.memory().freePages() >= 30, "kswapd to reclaim to high with every unlock sent from the pool");
       assertThat(f.memory().snapshot().mempools()).singleElement()
           .satisfies(p -> assertThat(p.fromReserve()).isPositive());
+    }
+  }
+
+  /**
+   * fs-cycles §5.2 b2 and fix F-b3: kswapd is stuck evicting (the lockspace is stopped). An agent
+   * with IO_FLUSHER no longer enters the filesystem shrinker itself (b1 is cut), but it still waits
+   * on memory whose only reclaimer is blocked (b2 remains); an agent with the reserve (MEMALLOC)
+   * gets its memory at once.
+   */
+  @Test
+  void ioFlusherCutsB1ButNotB2AndTheReserveCutsBoth() {
+    try (KernelFixture f = new KernelFixture("")) {
+      CompletableFuture<Void> lockspaceRunning = new CompletableFuture<>();
+      Cache cache = new Cache("super_cache_scan", true, false, true) {
+        @Override
+        public long scan(ShrinkControl control) {
+          Task.current().await(WaitEdge.of(EdgeKind.WAITS_DLM_RUNNING, "", "ls:gfs2fs"), lockspaceRunning);
+          return super.scan(control);
+        }
+      };
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(52); // free = 8 < min: kswapd wakes and blocks in the shrinker
+      until(() -> f.waiting("kswapd0"), "kswapd to block evicting");
+
+      CompletableFuture<AllocationResult> flusher = f.onTask("fence_agent", Set.of(TaskFlag.IO_FLUSHER),
+          () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+      until(() -> f.waiting("fence_agent"), "the IO_FLUSHER agent to wait for memory");
+      TaskSnapshot agent = f.task("fence_agent");
+      assertThat(agent.waitEdge().label()).isEqualTo("waits-memory(4KiB,GFP_NOIO)");
+      assertThat(agent.activity()).as("it did not enter the filesystem shrinker").isEmpty();
+      assertThat(cache.calledBy("fence_agent")).isFalse();
+      assertThat(f.memory().snapshot().reclaimers()).containsExactly(f.task("kswapd0").endpoint());
+
+      AllocationResult reserved = f.call("fence_agent_reserved", Set.of(TaskFlag.MEMALLOC),
+          () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+      assertThat(reserved).isInstanceOfSatisfying(Allocation.class, a -> assertThat(a.fromReserve()).isTrue());
+
+      lockspaceRunning.complete(null); // recovery ends: kswapd evicts, memory comes back
+      assertThat(KernelFixture.get(flusher)).isInstanceOf(Allocation.class);
     }
   }
 }
