@@ -146,4 +146,45 @@ class CycleShapesTest {
       assertThat(KernelFixture.get(flusher)).isInstanceOf(Allocation.class);
     }
   }
+
+  /**
+   * fs-cycles §5.1, the seed's literal FS form: the allocating task's own reclaim evicts, and the
+   * eviction's unlock needs a message buffer in the same task. Under PF_MEMALLOC that nested
+   * allocation only finds the (exhausted) reserve and fails, the eviction cannot finish, and the
+   * outer allocation retries: reclaim and waits rise, objects freed and free memory stay flat —
+   * the livelock signature the progress monitor looks for.
+   */
+  @Test
+  void directFsFormLivelocksWithRisingRetriesAndNothingFreed() {
+    try (KernelFixture f = new KernelFixture("""
+        jdlm.kernel.memory.kswapd.enabled = off
+        jdlm.kernel.memory.reclaim { max-retries = 5, retry-wait = 1ms }
+        """)) {
+      Cache cache = new Cache("super_cache_scan", true, false, true) {
+        @Override
+        public long scan(ShrinkControl control) {
+          AllocationResult buffer = f.memory().allocate(PAGE, GfpMask.KERNEL); // dlm_unlock's message
+          if (buffer instanceof Allocation a) {
+            a.close();
+            return super.scan(control);
+          }
+          return 0; // the unlock cannot be sent: the inode stays
+        }
+      };
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(60); // free = 0: even the reserve is gone
+      AllocationResult r = f.call("user", Set.of(), () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+
+      assertThat(r).isInstanceOfSatisfying(AllocationResult.Failed.class,
+          fail -> assertThat(fail.reason()).contains("after 5 waits"));
+      MemorySnapshot.Counters c = f.memory().snapshot().counters();
+      assertThat(c.waits()).isEqualTo(5);
+      assertThat(c.directReclaims()).isEqualTo(6);
+      assertThat(c.objectsFreed()).isZero();
+      assertThat(c.failures()).as("every nested buffer allocation failed").isGreaterThan(c.waits() + 1);
+      assertThat(cache.size()).isEqualTo(40);
+      assertThat(f.memory().freePages()).isZero();
+    }
+  }
 }
