@@ -9,8 +9,12 @@ package org.jdlm.kernel.core;
  *   KERNEL         yes             yes                  yes              no
  *   NOFS           yes             no                   yes              no
  *   NOIO           yes             no                   no               no
+ *   NOWAIT         no              no                   no               no
  *   ATOMIC         no              no                   no          yes (partially)
  * </pre>
+ *
+ * <p>NOWAIT is {@code GFP_NOWAIT}: an opportunistic attempt that neither reclaims nor touches the
+ * reserve (a workqueue creating a worker tries it and summons its rescuer when it fails).
  *
  * <p>The filesystem layer registers shrinkers that honour only some masks; a fence agent running
  * with NOFS cannot make progress through an inode shrinker, which is how the cycle of fs-cycles §5.2
@@ -20,6 +24,7 @@ public enum GfpMask {
   KERNEL(true, true, true),
   NOFS(true, false, true),
   NOIO(true, false, false),
+  NOWAIT(false, false, false),
   ATOMIC(false, false, false);
 
   private final boolean mayWait;
@@ -37,13 +42,18 @@ public enum GfpMask {
     return mayWait;
   }
 
-  /** Whether reclaim on this caller's behalf may call into filesystem shrinkers. */
+  /** Whether reclaim on this caller's behalf may call into filesystem shrinkers (__GFP_FS). */
   public boolean mayReclaimFs() {
     return mayReclaimFs;
   }
 
-  /** Whether reclaim on this caller's behalf may start writeback. */
+  /** Whether reclaim on this caller's behalf may start writeback (__GFP_IO). */
   public boolean mayIo() {
     return mayIo;
+  }
+
+  /** The Linux spelling, as dumps and the detector print it ({@code GFP_NOFS}). */
+  public String label() {
+    return "GFP_" + name();
   }
 }

@@ -76,16 +76,7 @@ public final class MemoryBudget {
 
     /** The mask actually in force: scoped task flags narrow what the call site asked for. */
     public GfpMask effectiveMask() {
-      if (mask == GfpMask.ATOMIC) {
-        return mask;
-      }
-      if (taskFlags.contains(TaskFlag.NOIO)) {
-        return GfpMask.NOIO;
-      }
-      if (taskFlags.contains(TaskFlag.NOFS) && mask == GfpMask.KERNEL) {
-        return GfpMask.NOFS;
-      }
-      return mask;
+      return AllocationPolicy.effectiveMask(mask, taskFlags);
     }
   }
 

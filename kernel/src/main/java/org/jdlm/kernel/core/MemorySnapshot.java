@@ -1,0 +1,38 @@
+package org.jdlm.kernel.core;
+
+import java.util.List;
+
+/**
+ * The member's memory as {@code dlm dump --memory} and the detector see it: plain records, taken
+ * under the memory monitor (which no task holds while it waits or runs a shrinker, so a snapshot
+ * never waits for a stuck task). {@code reclaimers} are the endpoints of the tasks executing reclaim
+ * now: the OR sources of every {@code waits-memory} edge.
+ */
+public record MemorySnapshot(long totalPages, int pageSize, long freePages, MemoryBudget.Watermarks watermarks,
+                             String kswapd, List<String> reclaimers, List<String> waiters,
+                             List<ShrinkerView> shrinkers, List<MempoolView> mempools, List<MemoryState.Bdi> bdis,
+                             Counters counters) {
+  public MemorySnapshot {
+    reclaimers = List.copyOf(reclaimers);
+    waiters = List.copyOf(waiters);
+    shrinkers = List.copyOf(shrinkers);
+    mempools = List.copyOf(mempools);
+    bdis = List.copyOf(bdis);
+  }
+
+  /** A registered shrinker with its last count and its totals. */
+  public record ShrinkerView(String name, int seeks, boolean needsFs, boolean needsIo, long lastFreeable,
+                             long scanned, long freed, long stops) {}
+
+  /** A mempool: elements held in reserve out of its minimum. */
+  public record MempoolView(String name, int minElements, int available, long elementPages, long served,
+                            long fromReserve) {}
+
+  /** Monotonic counters: what a livelock monitor compares between windows. */
+  public record Counters(long allocations, long failures, long waits, long directReclaims, long reserveGrants,
+                         long kswapdRounds, long objectsFreed, long throttles) {}
+
+  public long usedPages() {
+    return totalPages - freePages;
+  }
+}

@@ -1,0 +1,190 @@
+package org.jdlm.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jdlm.kernel.KernelFixture.PAGE;
+import static org.jdlm.kernel.KernelFixture.until;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.jdlm.kernel.KernelFixture.Cache;
+import org.jdlm.kernel.core.EdgeKind;
+import org.jdlm.kernel.core.GfpMask;
+import org.jdlm.kernel.core.MemorySnapshot;
+import org.jdlm.kernel.core.ShrinkControl;
+import org.jdlm.kernel.core.TaskFlag;
+import org.jdlm.kernel.core.TaskSnapshot;
+import org.jdlm.kernel.core.WaitEdge;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fs-cycles §5.1 in its kswapd form, built from kernel parts only (a stand-in for the DLM's send
+ * task): kswapd evicts through the inode shrinker, the eviction's unlock waits for the send task,
+ * and the send task's GFP_NOFS message buffer waits for memory whose only reclaimer is kswapd. The
+ * registry and the memory snapshot carry everything the detector needs to see the knot; a mempool
+ * for the send path (fix F-a4) breaks it.
+ */
+class CycleShapesTest {
+
+  /** The DLM send task: takes unlock requests, needs one message buffer each, answers when sent. */
+  private static Runnable sendLoop(KernelFixture f, BlockingQueue<CompletableFuture<Void>> unlocks, Mempool pool) {
+    return () -> {
+      while (true) {
+        CompletableFuture<Void> unlock;
+        try {
+          unlock = unlocks.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        AllocationResult buf = pool == null ? f.memory().allocate(PAGE, GfpMask.NOFS) : pool.alloc(GfpMask.NOFS);
+        if (buf instanceof Allocation a) {
+          unlock.complete(null);
+          if (pool == null) {
+            a.close();
+          } else {
+            pool.free(a);
+          }
+        }
+      }
+    };
+  }
+
+  /** An inode cache whose eviction does a final glock put: an unlock that waits for the send task. */
+  private static Cache inodes(BlockingQueue<CompletableFuture<Void>> unlocks, String sendTask) {
+    return new Cache("super_cache_scan", true, false, true) {
+      @Override
+      public long scan(ShrinkControl control) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        unlocks.add(sent);
+        Task.current().await(WaitEdge.of(EdgeKind.WAITS_REPLY, "dlm_unlock", sendTask), sent);
+        return super.scan(control);
+      }
+    };
+  }
+
+  @Test
+  void kswapdFormClosesThroughTheSendTasksNofsAllocation() {
+    try (KernelFixture f = new KernelFixture("")) {
+      BlockingQueue<CompletableFuture<Void>> unlocks = new LinkedBlockingQueue<>();
+      Task send = f.kernel.spawn("dlm_send", EnumSet.of(TaskFlag.KTHREAD), sendLoop(f, unlocks, null));
+      Cache cache = inodes(unlocks, send.endpoint());
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(52); // free = 8 < min; allocations below low woke kswapd
+
+      until(() -> f.waiting("kswapd0") && f.waiting("dlm_send"), "kswapd and the send task to block on each other");
+      TaskSnapshot kswapd = f.task("kswapd0");
+      TaskSnapshot sender = f.task("dlm_send");
+      MemorySnapshot mem = f.memory().snapshot();
+      assertThat(kswapd.activity()).isEqualTo("reclaims-via(super_cache_scan)");
+      assertThat(kswapd.waitEdge().targets()).containsExactly(sender.endpoint());
+      assertThat(sender.waitEdge().label()).isEqualTo("waits-memory(4KiB,GFP_NOFS)");
+      assertThat(sender.waitEdge().targets()).containsExactly(Memory.ENDPOINT);
+      assertThat(mem.reclaimers()).as("the OR node's only source is kswapd, itself blocked").containsExactly(kswapd.endpoint());
+      assertThat(f.kernel.dumpMemory()).contains("reclaimers: " + kswapd.endpoint()).contains("[free<min]");
+      Kernel.KernelSnapshot all = f.kernel.snapshot();
+      assertThat(all.member()).isEqualTo("n1");
+      assertThat(all.tasks()).extracting(TaskSnapshot::name).contains("kswapd0", "dlm_send");
+      assertThat(all.memory().reclaimers()).containsExactly(kswapd.endpoint());
+    }
+  }
+
+  @Test
+  void aMempoolForTheSendPathBreaksTheCycle() {
+    try (KernelFixture f = new KernelFixture("")) {
+      Mempool buffers = f.call("setup", Set.of(), () -> f.memory().createMempool("dlm_comm", 2, PAGE, GfpMask.KERNEL));
+      BlockingQueue<CompletableFuture<Void>> unlocks = new LinkedBlockingQueue<>();
+      Task send = f.kernel.spawn("dlm_send", EnumSet.of(TaskFlag.KTHREAD), sendLoop(f, unlocks, buffers));
+      Cache cache = inodes(unlocks, send.endpoint());
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(50); // free = 8: the hog's allocations below low woke kswapd
+      until(() -> f.memory().freePages() >= 30, "kswapd to reclaim to high with every unlock sent from the pool");
+      assertThat(f.memory().snapshot().mempools()).singleElement()
+          .satisfies(p -> assertThat(p.fromReserve()).isPositive());
+    }
+  }
+
+  /**
+   * fs-cycles §5.2 b2 and fix F-b3: kswapd is stuck evicting (the lockspace is stopped). An agent
+   * with IO_FLUSHER no longer enters the filesystem shrinker itself (b1 is cut), but it still waits
+   * on memory whose only reclaimer is blocked (b2 remains); an agent with the reserve (MEMALLOC)
+   * gets its memory at once.
+   */
+  @Test
+  void ioFlusherCutsB1ButNotB2AndTheReserveCutsBoth() {
+    try (KernelFixture f = new KernelFixture("")) {
+      CompletableFuture<Void> lockspaceRunning = new CompletableFuture<>();
+      Cache cache = new Cache("super_cache_scan", true, false, true) {
+        @Override
+        public long scan(ShrinkControl control) {
+          Task.current().await(WaitEdge.of(EdgeKind.WAITS_DLM_RUNNING, "", "ls:gfs2fs"), lockspaceRunning);
+          return super.scan(control);
+        }
+      };
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(52); // free = 8 < min: kswapd wakes and blocks in the shrinker
+      until(() -> f.waiting("kswapd0"), "kswapd to block evicting");
+
+      CompletableFuture<AllocationResult> flusher = f.onTask("fence_agent", Set.of(TaskFlag.IO_FLUSHER),
+          () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+      until(() -> f.waiting("fence_agent"), "the IO_FLUSHER agent to wait for memory");
+      TaskSnapshot agent = f.task("fence_agent");
+      assertThat(agent.waitEdge().label()).isEqualTo("waits-memory(4KiB,GFP_NOIO)");
+      assertThat(agent.activity()).as("it did not enter the filesystem shrinker").isEmpty();
+      assertThat(cache.calledBy("fence_agent")).isFalse();
+      assertThat(f.memory().snapshot().reclaimers()).containsExactly(f.task("kswapd0").endpoint());
+
+      AllocationResult reserved = f.call("fence_agent_reserved", Set.of(TaskFlag.MEMALLOC),
+          () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+      assertThat(reserved).isInstanceOfSatisfying(Allocation.class, a -> assertThat(a.fromReserve()).isTrue());
+
+      lockspaceRunning.complete(null); // recovery ends: kswapd evicts, memory comes back
+      assertThat(KernelFixture.get(flusher)).isInstanceOf(Allocation.class);
+    }
+  }
+
+  /**
+   * fs-cycles §5.1, the seed's literal FS form: the allocating task's own reclaim evicts, and the
+   * eviction's unlock needs a message buffer in the same task. Under PF_MEMALLOC that nested
+   * allocation only finds the (exhausted) reserve and fails, the eviction cannot finish, and the
+   * outer allocation retries: reclaim and waits rise, objects freed and free memory stay flat —
+   * the livelock signature the progress monitor looks for.
+   */
+  @Test
+  void directFsFormLivelocksWithRisingRetriesAndNothingFreed() {
+    try (KernelFixture f = new KernelFixture("""
+        jdlm.kernel.memory.kswapd.enabled = off
+        jdlm.kernel.memory.reclaim { max-retries = 5, retry-wait = 1ms }
+        """)) {
+      Cache cache = new Cache("super_cache_scan", true, false, true) {
+        @Override
+        public long scan(ShrinkControl control) {
+          AllocationResult buffer = f.memory().allocate(PAGE, GfpMask.KERNEL); // dlm_unlock's message
+          if (buffer instanceof Allocation a) {
+            a.close();
+            return super.scan(control);
+          }
+          return 0; // the unlock cannot be sent: the inode stays
+        }
+      };
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(60); // free = 0: even the reserve is gone
+      AllocationResult r = f.call("user", Set.of(), () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+
+      assertThat(r).isInstanceOfSatisfying(AllocationResult.Failed.class,
+          fail -> assertThat(fail.reason()).contains("after 5 waits"));
+      MemorySnapshot.Counters c = f.memory().snapshot().counters();
+      assertThat(c.waits()).isEqualTo(5);
+      assertThat(c.directReclaims()).isEqualTo(6);
+      assertThat(c.objectsFreed()).isZero();
+      assertThat(c.failures()).as("every nested buffer allocation failed").isGreaterThan(c.waits() + 1);
+      assertThat(cache.size()).isEqualTo(40);
+      assertThat(f.memory().freePages()).isZero();
+    }
+  }
+}
