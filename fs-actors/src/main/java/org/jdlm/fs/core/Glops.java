@@ -38,13 +38,17 @@ public final class Glops {
     }
   }
 
-  /** Cache work that the cache table says the target state cannot keep. */
-  static Set<CacheWork> dropFor(GlockState target, boolean hasData) {
+  /**
+   * Cache work for what the cache table lets {@code from} hold and {@code target} not. (GFS2 calls
+   * {@code go_inval} on every move to UN or DF, also from UN where nothing is cached; skipping that
+   * no-op saves a glops round and changes nothing.)
+   */
+  static Set<CacheWork> dropFor(GlockState from, GlockState target, boolean hasData) {
     EnumSet<CacheWork> work = EnumSet.noneOf(CacheWork.class);
-    if (!target.mayCacheMetadata()) {
+    if (from.mayCacheMetadata() && !target.mayCacheMetadata()) {
       work.add(CacheWork.TRUNCATE_METADATA);
     }
-    if (hasData && !target.mayCacheData()) {
+    if (hasData && from.mayCacheData() && !target.mayCacheData()) {
       work.add(CacheWork.TRUNCATE_DATA);
     }
     return work;
@@ -123,7 +127,7 @@ public final class Glops {
     @Override
     public Set<CacheWork> invalidate(GlockState from, GlockState target) {
       EnumSet<CacheWork> work = EnumSet.noneOf(CacheWork.class);
-      work.addAll(dropFor(target, true));
+      work.addAll(dropFor(from, target, true));
       if (work.contains(CacheWork.TRUNCATE_METADATA)) {
         work.add(CacheWork.FORGET_ACLS_AND_DIR_HASH);
       }
@@ -172,7 +176,7 @@ public final class Glops {
     /** {@code rgrp_go_inval}: to UN release the bitmaps and truncate the rgrp's metadata range. */
     @Override
     public Set<CacheWork> invalidate(GlockState from, GlockState target) {
-      Set<CacheWork> drop = dropFor(target, false);
+      Set<CacheWork> drop = dropFor(from, target, false);
       if (drop.isEmpty()) {
         return drop;
       }
