@@ -122,7 +122,9 @@ public sealed interface GlockPhase {
       }
       if (next instanceof Demoting) {
         Demoting d = (Demoting) next;
-        return d.from() == s && d.to() != s && d.to() != GlockState.EX;
+        // UN satisfies every demote; nothing demotes to EX. DF -> SH is GFS2's sideways demote
+        // (we hold CW, another node wants PR).
+        return d.from() == s && s != GlockState.UN && d.to() != s && d.to() != GlockState.EX;
       }
       return s == GlockState.UN && (next instanceof Freeing || next instanceof Freed);
     }
@@ -142,8 +144,8 @@ public sealed interface GlockPhase {
 
   private static String legalTargets(GlockPhase from) {
     if (from instanceof Stable) {
-      return "Promoting(" + from.state() + ", other state), Demoting(" + from.state() + ", lower state)"
-          + (from.state() == GlockState.UN ? ", Freeing, Freed" : "");
+      return "Promoting(" + from.state() + ", another state)" + (from.state() == GlockState.UN
+          ? ", Freeing, Freed" : ", Demoting(" + from.state() + ", UN/SH/DF other than " + from.state() + ")");
     }
     if (from instanceof InFlight) {
       return ((InFlight) from).stage() == Stage.GLOPS ? "the same flight at stage DLM" : "any stable phase";
