@@ -473,8 +473,10 @@ public final class GlockCore {
       flags.add(LockFlag.NOQUEUE);
       flags.add(LockFlag.NOQUEUEBAST);
     }
-    if (flightFlags.contains(HolderFlag.ANY)) {
-      // An SH (PR) request may be granted as DF (CW) and vice versa.
+    if (flightFlags.contains(HolderFlag.ANY) && !flightFlags.contains(HolderFlag.EXACT)) {
+      // An SH (PR) request may be granted as DF (CW) and vice versa. Not with EXACT, which wins
+      // over ANY (HolderRules): the ALT mode would not serve the holder, and the flight would go
+      // back through UN and ask again for ever (found by GlockClusterProperties).
       if (f.to() == GlockState.SH) {
         flags.add(LockFlag.ALTCW);
       } else if (f.to() == GlockState.DF) {
@@ -517,7 +519,10 @@ public final class GlockCore {
       target = GlockState.UN; // a demote to UN arrived during a demote to SH or DF
     }
     Holder head = firstWaiter();
-    boolean reached = newState == target
+    // A demote is done once we hold nothing the other node's request conflicts with: its target or
+    // UN (a refused SH -> DF goes through UN; GFS2 would then re-acquire DF, which nobody asked for).
+    // A promote is done when its head holder is served (ANY may land in the ALT mode).
+    boolean reached = newState == target || (demote && newState == GlockState.UN)
         || (!demote && head != null && holders.get(0) == head && HolderRules.covers(newState, head));
     if (reached) {
       if (demote) {
