@@ -546,6 +546,11 @@ public final class GlockCore {
         target = newState;
         return;
       }
+      // Retry for the holder now at the head, with its options (finish_xmote looks the head up
+      // again): the one that started the flight may have been cancelled meanwhile, and its ANY
+      // would keep asking for an ALT mode the new head cannot use.
+      flightFlags = head.flags();
+      target = head.state();
     }
     switch (newState) {
       case UN:

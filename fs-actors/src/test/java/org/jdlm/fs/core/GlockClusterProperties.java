@@ -44,7 +44,7 @@ import org.jdlm.kernel.core.GfpMask;
  */
 class GlockClusterProperties {
 
-  enum Kind { ENQUEUE, DEQUEUE, GET, PUT, TO_MASTER, TO_NODE, GLOPS, WORK, ADVANCE, SHRINK, DIRTY }
+  enum Kind { ENQUEUE, DEQUEUE, GET, PUT, TO_MASTER, TO_NODE, GLOPS, WORK, ADVANCE, SHRINK, DIRTY, DELETE_DONE }
 
   record Op(Kind kind, int node, int a, int b, int c) {}
 
@@ -56,7 +56,7 @@ class GlockClusterProperties {
     Arbitrary<Kind> kinds = Arbitraries.frequency(Tuple.of(10, Kind.ENQUEUE), Tuple.of(7, Kind.DEQUEUE),
         Tuple.of(2, Kind.GET), Tuple.of(3, Kind.PUT), Tuple.of(12, Kind.TO_MASTER), Tuple.of(12, Kind.TO_NODE),
         Tuple.of(5, Kind.GLOPS), Tuple.of(6, Kind.WORK), Tuple.of(5, Kind.ADVANCE), Tuple.of(2, Kind.SHRINK),
-        Tuple.of(1, Kind.DIRTY));
+        Tuple.of(1, Kind.DIRTY), Tuple.of(2, Kind.DELETE_DONE));
     Arbitrary<Op> op = Combinators.combine(kinds, Arbitraries.integers().between(0, 2),
         Arbitraries.integers().between(0, 99), Arbitraries.integers().between(0, 127),
         Arbitraries.integers().between(0, 3)).as(Op::new);
@@ -66,6 +66,12 @@ class GlockClusterProperties {
   @Property(tries = 300)
   void inodeGlockAcrossThreeNodesKeepsEveryInvariant(@ForAll("ops") List<Op> ops) {
     new Cluster(GlockName.of(GlockType.INODE, 0x1c00)).run(ops);
+  }
+
+  /** iopen glocks with the inode attached: remote unlock requests queue delete work (fs-cycles §2.2). */
+  @Property(tries = 150)
+  void iopenGlockAcrossThreeNodesKeepsEveryInvariant(@ForAll("ops") List<Op> ops) {
+    new Cluster(GlockName.of(GlockType.IOPEN, 0x1c00)).run(ops);
   }
 
   @Property(tries = 150)
@@ -81,6 +87,7 @@ class GlockClusterProperties {
     long lockSeq;
     int refs;
     boolean outstanding;
+    boolean deleteWorkQueued;
     long nextHolder = 1;
     final ArrayDeque<GlockEffect> toMaster = new ArrayDeque<>();
     final ArrayDeque<Effect> fromMaster = new ArrayDeque<>();
@@ -189,6 +196,12 @@ class GlockClusterProperties {
         case SHRINK:
           shrink(n);
           break;
+        case DELETE_DONE:
+          if (n.deleteWorkQueued) {
+            n.deleteWorkQueued = false;
+            apply(n, n.gl.deleteWorkDone(now()));
+          }
+          break;
         case DIRTY:
           if (n.gl != null && !n.gl.holders().isEmpty() && n.gl.holders().get(0).granted()
               && n.gl.holders().get(0).state() == GlockState.EX) {
@@ -205,6 +218,9 @@ class GlockClusterProperties {
       if (n.gl == null) {
         n.gl = GlockCore.create(name, settings, now());
         n.refs = 1;
+        if (name.type() == GlockType.IOPEN) {
+          n.gl.attachObject(new GlockObject.Inode(21, name.number(), 8, 0, 0, 0, 0, false));
+        }
         n.lastState = GlockState.UN;
         n.lastStateChange = now();
         n.wasDemoting = false;
@@ -336,6 +352,9 @@ class GlockClusterProperties {
           }
           n.outstanding = true;
           n.toMaster.add(e);
+        } else if (e instanceof GlockEffect.QueueDeleteWork) {
+          assertThat(n.deleteWorkQueued).as("delete work queued twice on %s", n.id).isFalse();
+          n.deleteWorkQueued = true;
         } else if (e instanceof GlockEffect.AddToLru || e instanceof GlockEffect.RemoveFromLru) {
           n.lru.apply(e);
         } else if (e instanceof GlockEffect.Freed) {
@@ -378,7 +397,8 @@ class GlockClusterProperties {
         }
         GlockCore gl = n.gl;
         gl.checkInvariants();
-        assertThat(gl.totalRefs()).as("RefsAgree on %s", n.id).isEqualTo(n.refs + gl.holders().size());
+        assertThat(gl.totalRefs()).as("RefsAgree on %s", n.id)
+            .isEqualTo(n.refs + gl.holders().size() + (n.deleteWorkQueued ? 1 : 0));
         assertThat(n.lru.contains(name)).as("LRU membership on %s", n.id).isEqualTo(gl.onLru());
         if (gl.onLru()) {
           assertThat(gl.holders()).as("LruUnused on %s", n.id).isEmpty();
@@ -472,6 +492,11 @@ class GlockClusterProperties {
                 check();
               }
             }
+          }
+          if (n.deleteWorkQueued) {
+            n.deleteWorkQueued = false;
+            apply(n, n.gl.deleteWorkDone(now()));
+            progress = true;
           }
           if (!n.toMaster.isEmpty()) {
             toMaster(n);
