@@ -1,6 +1,6 @@
 /**
  * The filesystem lock layer's decisions, with no Pekko import (style rules 2, 3, 5, 12, 14): GFS2's
- * glocks (fs-cycles §1) as pure cores.
+ * glocks (fs-cycles §1) and the inode cache (§2) as pure cores.
  *
  * <ul>
  *   <li>{@link org.jdlm.fs.core.GlockState}, {@link org.jdlm.fs.core.HolderRules},
@@ -14,6 +14,10 @@
  *       (write back, invalidate, demote-ok, instantiate, callback, dump) as decisions.</li>
  *   <li>{@link org.jdlm.fs.core.GlockLru}: the node's glock LRU and the glock shrinker's choices.</li>
  *   <li>{@link org.jdlm.fs.core.GlockDump}: GFS2's debugfs glock dump format.</li>
+ *   <li>{@link org.jdlm.fs.core.InodeCore}, {@link org.jdlm.fs.core.InodeRules},
+ *       {@link org.jdlm.fs.core.InodeLru}: the inode cache (fs-cycles §2) — lookups and puts, keep
+ *       or evict, eviction as cache drop or deallocation through the iopen glock, deferred deletes,
+ *       and the inode shrinker's choices.</li>
  * </ul>
  *
  * <p>The shell that will carry the effects out (a {@code Glock} actor per (type, number) under a
