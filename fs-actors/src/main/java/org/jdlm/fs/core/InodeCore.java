@@ -211,6 +211,15 @@ public final class InodeCore {
     return checked(new ArrayList<>());
   }
 
+  /** The flusher wrote the inode back (it is clean again, so the shrinker may take it). */
+  public List<InodeEffect> writtenBack() {
+    if (state == State.FREED) {
+      throw new IllegalStateException("inode " + ino + " written back after it was freed");
+    }
+    dirty = false;
+    return checked(new ArrayList<>());
+  }
+
   /** The delete work queued for this inode ran (it looks the inode up itself to delete it). */
   public void deleteWorkRan() {
     deleteQueued = false;
