@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jdlm.dlm.core.LockFlag;
+import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.core.ModeTables;
 import org.jdlm.fs.core.GlockEffect.HolderError;
 import org.jdlm.fs.core.GlockPhase.Demoting;
@@ -189,7 +190,7 @@ public final class GlockCore {
    * has passed (a full hold time if a DLM reply is also pending), so that a lock bouncing between
    * nodes lets each make progress.
    */
-  public List<GlockEffect> bast(org.jdlm.dlm.core.LockMode requested, long now) {
+  public List<GlockEffect> bast(LockMode requested, long now) {
     GlockState to = GlockState.demoteTargetForBast(requested);
     List<GlockEffect> effects = new ArrayList<>();
     if (phase.isDead()) {

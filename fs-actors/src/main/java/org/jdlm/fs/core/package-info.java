@@ -20,8 +20,24 @@
  *       and the inode shrinker's choices.</li>
  * </ul>
  *
- * <p>The shell that will carry the effects out (a {@code Glock} actor per (type, number) under a
- * node-local {@code GlockRegistry}) does not exist yet; see the class Javadoc of
- * {@link org.jdlm.fs.core.GlockEffect} for what each effect asks of it.
+ * <h2>What the shells (later) must do</h2>
+ * A {@code Glock} actor per (type, number) under a node-local {@code GlockRegistry}; each handler is
+ * one core call, then the effects in order:
+ * <ul>
+ *   <li>{@code RequestDlm}/{@code ConvertDlm}/{@code UnlockDlm}: the DLM Java API
+ *       ({@code LockspaceHandle}) on the glock's resource name
+ *       ({@link org.jdlm.fs.core.GlockName#dlmResourceName()}); completions come back as
+ *       {@code dlmReply}, blocking callbacks as {@code bast}. A promote started by
+ *       {@code enqueue} is issued on behalf of the enqueuing task (it can wait inside the DLM).</li>
+ *   <li>{@code QueueWork(delay)}: one keyed timer per glock that runs {@code runWork} on the glock
+ *       workqueue (a bounded pool, rescuer if {@code WQ_MEM_RECLAIM}); a new QueueWork replaces it.
+ *       The minimum-hold-time timer is this timer.</li>
+ *   <li>{@code RunGlops}: page-cache write back / invalidation (may take page locks), then
+ *       {@code glopsDone}.</li>
+ *   <li>{@code GrantHolder}/{@code FailHolder}: wake the waiting task (or tell an ASYNC one).</li>
+ *   <li>{@code AddToLru}/{@code RemoveFromLru}: the registry's {@link org.jdlm.fs.core.GlockLru},
+ *       which is registered with the kernel as a shrinker; its choices go back as {@code reclaim}.</li>
+ *   <li>{@code Freed}: the registry drops the glock; a lookup of a Freeing glock waits for it.</li>
+ * </ul>
  */
 package org.jdlm.fs.core;
