@@ -14,6 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 import org.jdlm.dlm.core.Effect;
 import org.jdlm.dlm.core.LockFlag;
 import org.jdlm.dlm.core.LockId;
@@ -111,6 +112,10 @@ class GlockClusterProperties {
     final List<String> trace = new ArrayList<>();
     /** The last events (effects and deliveries), for the failure report. */
     final ArrayDeque<String> recent = new ArrayDeque<>();
+    int grants;
+    int basts;
+    int demotes;
+    int frees;
 
     void note(String event) {
       if (recent.size() == 80) {
@@ -139,6 +144,13 @@ class GlockClusterProperties {
           check();
         }
         drain();
+        // Shows the runs are not vacuous: grants, callbacks, demotes and frees all happen.
+        Statistics.label("grants").collect(grants > 0);
+        Statistics.label("basts").collect(basts > 0);
+        Statistics.label("demotes").collect(demotes > 0);
+        Statistics.label("frees").collect(frees > 0);
+        Statistics.label("grants").coverage(c -> c.check(true).percentage(p -> p >= 70));
+        Statistics.label("basts").coverage(c -> c.check(true).percentage(p -> p >= 50));
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError(e.getMessage() + "\ntrace:\n" + String.join("\n", trace) + "\nlast events:\n"
             + String.join("\n", recent) + "\n" + dumps(), e);
@@ -321,6 +333,7 @@ class GlockClusterProperties {
       }
       boolean delayable = name.type() == GlockType.INODE && !n.gl.holders().isEmpty();
       n.earliestDemote = Math.min(n.earliestDemote, delayable ? n.lastStateChange + settings.minHoldMillis() : now());
+      basts++;
       apply(n, n.gl.bast(b.mode(), now()));
     }
 
@@ -357,7 +370,10 @@ class GlockClusterProperties {
           n.deleteWorkQueued = true;
         } else if (e instanceof GlockEffect.AddToLru || e instanceof GlockEffect.RemoveFromLru) {
           n.lru.apply(e);
+        } else if (e instanceof GlockEffect.GrantHolder) {
+          grants++;
         } else if (e instanceof GlockEffect.Freed) {
+          frees++;
           assertThat(n.lru.contains(name)).as("freed glock left on the LRU").isFalse();
           assertThat(n.refs).as("freed with references held").isZero();
           n.gl = null;
@@ -383,6 +399,7 @@ class GlockClusterProperties {
               + n.earliestDemote + " on " + n.id);
         }
         n.earliestDemote = Long.MAX_VALUE;
+        demotes++;
       }
       n.wasDemoting = demoting;
     }
