@@ -308,6 +308,24 @@ public final class GlockCore {
   }
 
   /**
+   * {@code gfs2_glock_put_async} (upstream's fix for cycle (a), fs-cycles §3.3): drop a reference
+   * without ever reaching the DLM in the caller's context. If it is the last one, the glock work
+   * is queued and decides there (cache on the LRU, or the final put and its DLM unlock), so a
+   * reclaiming task that evicts an inode never waits for a network send.
+   */
+  public List<GlockEffect> putAsync(long now) {
+    if (refs == 0) {
+      throw new IllegalStateException("glock " + name + " put with no reference left (holders hold their own)");
+    }
+    refs--;
+    List<GlockEffect> effects = new ArrayList<>();
+    if (totalRefs() == 0 && !phase.isDead()) {
+      queueWork(0, now, effects);
+    }
+    return checked(effects);
+  }
+
+  /**
    * The shrinker chose this LRU glock: take it off the LRU and demote it to UN on the workqueue;
    * the free and its DLM unlock follow. A choice that went stale is ignored (no effects).
    */

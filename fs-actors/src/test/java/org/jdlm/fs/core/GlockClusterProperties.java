@@ -184,7 +184,7 @@ class GlockClusterProperties {
         case PUT:
           if (n.refs > 0) {
             n.refs--;
-            apply(n, n.gl.put(now()));
+            apply(n, op.a() % 2 == 0 ? n.gl.put(now()) : n.gl.putAsync(now()));
           }
           break;
         case TO_MASTER:

@@ -419,4 +419,15 @@ class GlockCoreTest {
     h.work();
     assertThat(h.gl.holdTimeMillis()).isEqualTo(200);
   }
+
+  @Test
+  void asyncPutOfTheLastReferenceLeavesTheDlmUnlockToTheWorkqueue() {
+    GlockHarness h = GlockHarness.inode(25);
+    h.get();
+    h.settle(h.dequeue(h.hold(SH, HolderFlag.NOCACHE))); // demoted to UN, still referenced twice
+    h.put();
+    assertThat(h.record(h.gl.putAsync(h.now))).containsExactly(new QueueWork(0)); // no DLM call here
+    assertThat(h.gl.state()).isEqualTo(UN);
+    assertThat(h.work()).containsExactly(new UnlockDlm(Set.of(LockFlag.VALBLK)));
+  }
 }

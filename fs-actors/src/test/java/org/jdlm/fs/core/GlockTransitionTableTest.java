@@ -85,6 +85,7 @@ class GlockTransitionTableTest {
     cols.put("glopsDone", GlockHarness::glops);
     cols.put("get", GlockHarness::get);
     cols.put("put", GlockHarness::put);
+    cols.put("putAsync", h -> h.record(h.gl.putAsync(h.now)));
     cols.put("reclaim", GlockHarness::reclaim);
     return cols;
   }
@@ -92,29 +93,29 @@ class GlockTransitionTableTest {
   // One line per row, cells separated by " ; ", in column order.
   private static final String[] EXPECTED = {
       // columns: nqSH ; nqDF ; nqEX ; nqEXtry ; nqSHexact ; bastPR ; bastEX ; bastEX@1s ; replyGranted ; replyTryFailed ;
-      //          replyUnlocked ; work ; glopsDone ; get ; put ; reclaim
+      //          replyUnlocked ; work ; glopsDone ; get ; put ; putAsync ; reclaim
       // UN new
-      "Pro(UN>SH,DLM) Req(PR) ; Pro(UN>DF,DLM) Req(CW) ; Pro(UN>EX,DLM) Req(EX) ; Pro(UN>EX,DLM) Req(EX) ; Pro(UN>SH,DLM) Req(PR) ; Unlocked Work(0) ; Unlocked Work(0) ; Unlocked Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Unlocked ; ERR:IllegalStateException ; Unlocked ; Freed Freed ; Unlocked",
+      "Pro(UN>SH,DLM) Req(PR) ; Pro(UN>DF,DLM) Req(CW) ; Pro(UN>EX,DLM) Req(EX) ; Pro(UN>EX,DLM) Req(EX) ; Pro(UN>SH,DLM) Req(PR) ; Unlocked Work(0) ; Unlocked Work(0) ; Unlocked Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Unlocked ; ERR:IllegalStateException ; Unlocked ; Freed Freed ; Unlocked Work(0) ; Unlocked",
       // UN cached
-      "Pro(UN>SH,DLM) Cvt(PR) ; Pro(UN>DF,DLM) Cvt(CW) ; Pro(UN>EX,DLM) Cvt(EX) ; Pro(UN>EX,DLM) Cvt(EX) ; Pro(UN>SH,DLM) Cvt(PR) ; Unlocked Work(0) ; Unlocked Work(0) ; Unlocked Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Unlocked ; ERR:IllegalStateException ; Unlocked ; Freeing Unl ; Unlocked",
+      "Pro(UN>SH,DLM) Cvt(PR) ; Pro(UN>DF,DLM) Cvt(CW) ; Pro(UN>EX,DLM) Cvt(EX) ; Pro(UN>EX,DLM) Cvt(EX) ; Pro(UN>SH,DLM) Cvt(PR) ; Unlocked Work(0) ; Unlocked Work(0) ; Unlocked Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Unlocked ; ERR:IllegalStateException ; Unlocked ; Freeing Unl ; Unlocked Work(0) ; Unlocked",
       // SH idle
-      "Shared Grant(SH) ; Pro(SH>DF,GLOPS) Glops(SH>DF) ; Pro(SH>EX,DLM) Cvt(EX) ; Pro(SH>EX,DLM) Cvt(EX) ; Shared Grant(SH) ; Shared Work(0) ; Shared Work(0) ; Shared Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared ; ERR:IllegalStateException ; Shared ; Shared +LRU ; Shared",
+      "Shared Grant(SH) ; Pro(SH>DF,GLOPS) Glops(SH>DF) ; Pro(SH>EX,DLM) Cvt(EX) ; Pro(SH>EX,DLM) Cvt(EX) ; Shared Grant(SH) ; Shared Work(0) ; Shared Work(0) ; Shared Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared ; ERR:IllegalStateException ; Shared ; Shared +LRU ; Shared Work(0) ; Shared",
       // DF idle
-      "Pro(DF>SH,GLOPS) Glops(DF>SH) ; Deferred Grant(DF) ; Pro(DF>EX,GLOPS) Glops(DF>EX) ; Pro(DF>EX,GLOPS) Glops(DF>EX) ; Pro(DF>SH,GLOPS) Glops(DF>SH) ; Deferred Work(0) ; Deferred Work(0) ; Deferred Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Deferred ; ERR:IllegalStateException ; Deferred ; Deferred +LRU ; Deferred",
+      "Pro(DF>SH,GLOPS) Glops(DF>SH) ; Deferred Grant(DF) ; Pro(DF>EX,GLOPS) Glops(DF>EX) ; Pro(DF>EX,GLOPS) Glops(DF>EX) ; Pro(DF>SH,GLOPS) Glops(DF>SH) ; Deferred Work(0) ; Deferred Work(0) ; Deferred Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Deferred ; ERR:IllegalStateException ; Deferred ; Deferred +LRU ; Deferred Work(0) ; Deferred",
       // EX idle
-      "Exclusive Grant(EX) ; Exclusive Grant(EX) ; Exclusive Grant(EX) ; Exclusive Grant(EX) ; Pro(EX>SH,GLOPS) Glops(EX>SH) ; Exclusive Work(0) ; Exclusive Work(0) ; Exclusive Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Exclusive ; ERR:IllegalStateException ; Exclusive ; Exclusive +LRU ; Exclusive",
+      "Exclusive Grant(EX) ; Exclusive Grant(EX) ; Exclusive Grant(EX) ; Exclusive Grant(EX) ; Pro(EX>SH,GLOPS) Glops(EX>SH) ; Exclusive Work(0) ; Exclusive Work(0) ; Exclusive Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Exclusive ; ERR:IllegalStateException ; Exclusive ; Exclusive +LRU ; Exclusive Work(0) ; Exclusive",
       // SH held
-      "Shared Grant(SH) ; Shared ; Shared ; Shared Fail(TRYAGAIN) ; Shared Grant(SH) ; Shared Work(150) ; Shared Work(150) ; Shared Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared ; ERR:IllegalStateException ; Shared ; Shared ; Shared",
+      "Shared Grant(SH) ; Shared ; Shared ; Shared Fail(TRYAGAIN) ; Shared Grant(SH) ; Shared Work(150) ; Shared Work(150) ; Shared Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared ; ERR:IllegalStateException ; Shared ; Shared ; Shared ; Shared",
       // EX held
-      "Exclusive ; Exclusive ; Exclusive ; Exclusive Fail(TRYAGAIN) ; Exclusive ; Exclusive Work(150) ; Exclusive Work(150) ; Exclusive Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Exclusive ; ERR:IllegalStateException ; Exclusive ; Exclusive ; Exclusive",
+      "Exclusive ; Exclusive ; Exclusive ; Exclusive Fail(TRYAGAIN) ; Exclusive ; Exclusive Work(150) ; Exclusive Work(150) ; Exclusive Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Exclusive ; ERR:IllegalStateException ; Exclusive ; Exclusive ; Exclusive ; Exclusive",
       // SH on LRU
-      "Shared -LRU Grant(SH) ; Pro(SH>DF,GLOPS) -LRU Glops(SH>DF) ; Pro(SH>EX,DLM) -LRU Cvt(EX) ; Pro(SH>EX,DLM) -LRU Cvt(EX) ; Shared -LRU Grant(SH) ; Shared Work(0) ; Shared Work(0) ; Shared Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared ; ERR:IllegalStateException ; Shared -LRU ; ERR:IllegalStateException ; Shared -LRU Work(0)",
+      "Shared -LRU Grant(SH) ; Pro(SH>DF,GLOPS) -LRU Glops(SH>DF) ; Pro(SH>EX,DLM) -LRU Cvt(EX) ; Pro(SH>EX,DLM) -LRU Cvt(EX) ; Shared -LRU Grant(SH) ; Shared Work(0) ; Shared Work(0) ; Shared Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared ; ERR:IllegalStateException ; Shared -LRU ; ERR:IllegalStateException ; ERR:IllegalStateException ; Shared -LRU Work(0)",
       // UN>SH flight
-      "Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) Fail(TRYAGAIN) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) Work(150) ; Pro(UN>SH,DLM) Work(150) ; Pro(UN>SH,DLM) Work(0) ; Pro(UN>SH,DLM) Work(0) ; Pro(UN>SH,DLM) Work(0) ; ERR:IllegalStateException ; Pro(UN>SH,DLM) ; ERR:IllegalStateException ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM)",
+      "Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) Fail(TRYAGAIN) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) Work(150) ; Pro(UN>SH,DLM) Work(150) ; Pro(UN>SH,DLM) Work(0) ; Pro(UN>SH,DLM) Work(0) ; Pro(UN>SH,DLM) Work(0) ; ERR:IllegalStateException ; Pro(UN>SH,DLM) ; ERR:IllegalStateException ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM) ; Pro(UN>SH,DLM)",
       // SH>UN glops
-      "Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) Fail(TRYAGAIN) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) Work(0) ; Dem(SH>UN,GLOPS) Work(0) ; Dem(SH>UN,GLOPS) Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,DLM) Cvt(NL) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS)",
+      "Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) Fail(TRYAGAIN) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) Work(0) ; Dem(SH>UN,GLOPS) Work(0) ; Dem(SH>UN,GLOPS) Work(0) ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,DLM) Cvt(NL) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) ; Dem(SH>UN,GLOPS) Work(0) ; Dem(SH>UN,GLOPS)",
       // Freeing
-      "ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Freeing ; Freeing ; Freeing ; ERR:IllegalStateException ; ERR:IllegalStateException ; Freed Freed ; Freeing ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Freeing",
+      "ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Freeing ; Freeing ; Freeing ; ERR:IllegalStateException ; ERR:IllegalStateException ; Freed Freed ; Freeing ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; ERR:IllegalStateException ; Freeing",
   };
 
   static String outcome(GlockHarness h, Function<GlockHarness, List<GlockEffect>> input) {
@@ -217,7 +218,7 @@ class GlockTransitionTableTest {
   @Test
   void tableCoversEveryInputKind() {
     assertThat(rows()).hasSize(11);
-    assertThat(columns()).hasSize(16);
+    assertThat(columns()).hasSize(17);
     assertThat(Set.copyOf(columns().keySet())).contains("nqSH", "bastEX", "work", "put", "reclaim", "glopsDone");
   }
 }
