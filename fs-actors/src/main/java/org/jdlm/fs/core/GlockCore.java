@@ -31,6 +31,7 @@ import org.jdlm.fs.core.GlockPhase.Stage;
  *   runWork      glock_work_func: finish_xmote, pending demote → due, run_queue(blocking), last put
  *   glopsDone    the end of go_sync/go_inval in do_xmote: now call the DLM
  *   get / put    gfs2_glock_hold / gfs2_glock_put: the last put caches on the LRU or frees
+ *   putAsync     gfs2_glock_put_async: the last put only queues the work, which decides
  *   reclaim      the glock shrinker's request_demote(UN) for an LRU glock
  * </pre>
  *
@@ -47,6 +48,11 @@ import org.jdlm.fs.core.GlockPhase.Stage;
  *   <li>A due demote replaces a pending one instead of both bits being set.</li>
  *   <li>Dequeuing a waiting holder cancels it locally but sends no DLM cancel; a promote in flight
  *       completes and its state is cached.</li>
+ *   <li>A demote that reaches UN is done, whatever its target (GFS2 would re-acquire the target
+ *       after a refused SH → DF went through UN).</li>
+ *   <li>ANY is not passed to the DLM with EXACT, and a promote retried after a refusal uses the
+ *       options of the holder now at the head (both loops were found by
+ *       {@code GlockClusterProperties}).</li>
  *   <li>Frozen replies during recovery ({@code GLF_HAVE_FROZEN_REPLY}) and withdraw on a failed
  *       sync come with the recovery wiring.</li>
  * </ul>

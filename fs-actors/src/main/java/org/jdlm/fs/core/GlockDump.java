@@ -38,6 +38,15 @@ public final class GlockDump {
     return sb.toString();
   }
 
+  /** As printed to the kernel log ({@code GLOCK_BUG_ON}, withdraw): every line prefixed with {@code fsid=<name>: }. */
+  public static String formatForLog(String fsid, GlockCore gl, long now) {
+    StringBuilder sb = new StringBuilder();
+    for (String line : format(gl, now).split("\\R")) {
+      sb.append("fsid=").append(fsid).append(": ").append(line).append(System.lineSeparator());
+    }
+    return sb.toString();
+  }
+
   /** The {@code H:} line of one holder. */
   public static String holderLine(Holder h) {
     String comm = !h.pidMeaningful() ? "(none)" : h.comm() == null ? "(ended)" : h.comm();

@@ -59,4 +59,13 @@ class GlockDumpTest {
     assertThat(GlockName.of(GlockType.INODE, 0x805b).dlmResourceName()).hasSize(24);
     assertThat(GlockName.of(GlockType.IOPEN, 0x1c00)).hasToString("5/1c00");
   }
+
+  @Test
+  void logFormatPrefixesEveryLineWithTheFsid() {
+    GlockHarness h = GlockHarness.inode(0x1c00);
+    h.hold(GlockState.SH);
+    assertThat(GlockDump.formatForLog("mycluster:gfs0", h.gl, 0).split("\\R")).containsExactly(
+        "fsid=mycluster:gfs0: G:  s:SH n:2/1c00 f:aq t:SH d:EX/0 a:0 v:0 r:2 m:20 p:0",
+        "fsid=mycluster:gfs0:  H: s:SH f:H e:0 p:1001 [task1] caller");
+  }
 }
