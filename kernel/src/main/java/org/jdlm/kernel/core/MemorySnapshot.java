@@ -35,4 +35,10 @@ public record MemorySnapshot(long totalPages, int pageSize, long freePages, Memo
   public long usedPages() {
     return totalPages - freePages;
   }
+
+  /** {@code free<min}, {@code free<low}, {@code free<high} or {@code free>=high}: the dump's and the detector's level. */
+  public String level() {
+    return freePages < watermarks.min() ? "free<min" : freePages < watermarks.low() ? "free<low"
+        : freePages < watermarks.high() ? "free<high" : "free>=high";
+  }
 }
