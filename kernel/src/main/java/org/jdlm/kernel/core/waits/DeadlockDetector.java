@@ -32,13 +32,13 @@ import org.jdlm.kernel.core.Join;
  */
 public final class DeadlockDetector {
 
-  /** Settings of one detector; {@code fixSwitches} are the scenario's switches printed in the header. */
-  public record Settings(String scenario, List<String> fixSwitches, Set<String> breakLockspaces, long stallBoundNanos) {
+  /**
+   * Settings of one detector: {@code fixSwitches} are the run's switches printed in the header,
+   * {@code breakLockspaces} the lockspaces whose DLM-only deadlocks get a victim
+   * ({@code jdlm.kernel.detector.break-deadlocks-in}).
+   */
+  public record Settings(List<String> fixSwitches, Set<String> breakLockspaces, long stallBoundNanos) {
     public Settings {
-      Objects.requireNonNull(scenario, "scenario");
-      if (scenario.isBlank() || scenario.contains(" ")) {
-        throw new IllegalArgumentException("scenario id must be one word, got '" + scenario + "'");
-      }
       fixSwitches = List.copyOf(fixSwitches);
       breakLockspaces = Set.copyOf(breakLockspaces);
       if (stallBoundNanos <= 0) {
@@ -75,14 +75,15 @@ public final class DeadlockDetector {
   private record StallKey(Vertex task, long since) {}
 
   private final Settings settings;
+  private final ReportIds ids;
   private final long epochNanos;
-  private int nextId = 1;
   private Map<String, String> knotIds = new HashMap<>();
   private Set<StallKey> stallsReported = new LinkedHashSet<>();
 
   /** {@code epochNanos}: the detector-clock time printed as {@code t=+0.0}. */
-  public DeadlockDetector(Settings settings, long epochNanos) {
+  public DeadlockDetector(Settings settings, ReportIds ids, long epochNanos) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.ids = Objects.requireNonNull(ids, "ids");
     this.epochNanos = epochNanos;
   }
 
@@ -93,7 +94,7 @@ public final class DeadlockDetector {
     for (KnotAnalysis.Knot k : analysis.knots()) {
       String id = knotIds.get(k.key());
       if (id == null) {
-        id = settings.scenario() + "-" + nextId++;
+        id = ids.next();
         deadlocks.add(deadlockReport(g, k, id, nowNanos));
       }
       stillThere.put(k.key(), id);
@@ -111,7 +112,7 @@ public final class DeadlockDetector {
       live.add(key);
       long waited = nowNanos - since.getAsLong();
       if (waited > settings.stallBoundNanos() && !analysis.stuck().contains(v) && !stallsReported.contains(key)) {
-        String id = settings.scenario() + "-" + nextId++;
+        String id = ids.next();
         stalls.add(new StallReport(id, v, waited, stallText(g, v, id, waited, nowNanos)));
         stallsReported.add(key);
       }
@@ -139,7 +140,9 @@ public final class DeadlockDetector {
           .append('\n');
     }
     List<DlmRequest> requests = dlmRequestsIn(g, k);
-    b.append("  hint: ").append(String.join("; ", hints(g, k, members, requests))).append('\n');
+    for (String hint : hints(g, k, members, requests)) {
+      b.append("  hint: ").append(hint).append('\n');
+    }
     Optional<VictimChoice.Choice> victim = Optional.empty();
     if (!requests.isEmpty() && dlmOnly(g, k)) {
       List<DlmRequest> breakable = requests.stream()
@@ -190,11 +193,15 @@ public final class DeadlockDetector {
     if (members.size() > 1) {
       hints.add("cross-node cycle (" + String.join(", ", members) + "): each member sees only its own edges");
     }
+    // A lock-order cycle (no OR node): glocks and application DLM locks are each one DLM resource,
+    // and the DLM's own check (conversion deadlock) looks at one resource at a time (dlm-semantics §7).
     Set<String> resources = new TreeSet<>();
     requests.forEach(r -> resources.add(r.resource()));
-    if (resources.size() > 1) {
-      hints.add("DLM lock cycle over " + resources.size() + " resources (" + String.join(", ", resources)
-          + "): Linux DLM checks conversion deadlocks on one resource only");
+    k.vertices().stream().filter(v -> v.kind().equals("glock")).forEach(v -> resources.add(v.shortName()));
+    boolean orFree = hints.stream().noneMatch(h -> h.startsWith("knot contains OR-node"));
+    if (resources.size() > 1 && orFree) {
+      hints.add("cycle over " + resources.size() + " lock resources (" + String.join(", ", resources)
+          + "): the DLM's conversion-deadlock check sees one resource at a time");
     }
     if (hints.isEmpty()) {
       hints.add("AND-only cycle: every wait needs its target; a fix that cuts any one edge breaks it");

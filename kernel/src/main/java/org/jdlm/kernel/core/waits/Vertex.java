@@ -80,9 +80,9 @@ public record Vertex(String scope, String kind, String id) implements Comparable
     return kind.equals("task");
   }
 
-  /** The short name a hint uses: the id, or the kind when there is none ({@code kswapd0}, {@code mem}). */
+  /** The name a hint uses: a task's id, else {@code kind:id} without the scope ({@code kswapd0}, {@code inode:0x1a2b}). */
   public String shortName() {
-    return id.isEmpty() ? kind : id;
+    return isTask() ? id : kind + (id.isEmpty() ? "" : ":" + id);
   }
 
   public String name() {
