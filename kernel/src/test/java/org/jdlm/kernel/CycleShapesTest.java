@@ -5,6 +5,7 @@ import static org.jdlm.kernel.KernelFixture.PAGE;
 import static org.jdlm.kernel.KernelFixture.until;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,10 @@ import org.jdlm.kernel.core.ShrinkControl;
 import org.jdlm.kernel.core.TaskFlag;
 import org.jdlm.kernel.core.TaskSnapshot;
 import org.jdlm.kernel.core.WaitEdge;
+import org.jdlm.kernel.core.waits.DeadlockDetector;
+import org.jdlm.kernel.core.waits.ReportIds;
+import org.jdlm.kernel.core.waits.Vertex;
+import org.jdlm.kernel.core.waits.WaitGraph;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,6 +93,38 @@ class CycleShapesTest {
       assertThat(all.member()).isEqualTo("n1");
       assertThat(all.tasks()).extracting(TaskSnapshot::name).contains("kswapd0", "dlm_send");
       assertThat(all.memory().reclaimers()).containsExactly(kswapd.endpoint());
+    }
+  }
+
+  /** The same live kernel, fed to the detector: a knot of kswapd, the send task and memory. */
+  @Test
+  void theDetectorFindsTheKswapdFormKnotInALiveSnapshot() {
+    try (KernelFixture f = new KernelFixture("")) {
+      BlockingQueue<CompletableFuture<Void>> unlocks = new LinkedBlockingQueue<>();
+      Task send = f.kernel.spawn("dlm_send", EnumSet.of(TaskFlag.KTHREAD), sendLoop(f, unlocks, null));
+      Cache cache = inodes(unlocks, send.endpoint());
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(52);
+      until(() -> f.waiting("kswapd0") && f.waiting("dlm_send"), "kswapd and the send task to block on each other");
+      String kswapd = "n1/" + f.task("kswapd0").endpoint();
+      String sender = "n1/" + f.task("dlm_send").endpoint();
+
+      WaitGraph.Builder facts = WaitGraph.builder();
+      f.kernel.snapshot().feedTo(0, facts);
+      DeadlockDetector detector = new DeadlockDetector(new DeadlockDetector.Settings(List.of(), Set.of(), 1),
+          new ReportIds("a"), 0);
+      DeadlockDetector.Round round = detector.detect(facts.build(), 0);
+
+      assertThat(round.deadlocks()).singleElement().satisfies(d -> assertThat(d.knot().vertices())
+          .extracting(Vertex::name).containsExactlyInAnyOrder(kswapd, sender, "n1/mem"));
+      assertThat(round.text().replaceAll(" +", " ")).contains(
+          "knot=3 fix-switches=none\n",
+          " " + kswapd + " --waits-reply(dlm_unlock)--> " + sender + "\n",
+          " " + sender + " --waits-memory(4KiB,GFP_NOFS)--> n1/mem[free<min]\n",
+          " n1/mem --only-source--> " + kswapd + "\n",
+          "closes: [3] -> [1]\n",
+          "hint: knot contains OR-node n1/mem; its only reclaim source is blocked (kswapd0#");
     }
   }
 
