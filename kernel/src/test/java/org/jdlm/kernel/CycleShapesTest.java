@@ -19,6 +19,10 @@ import org.jdlm.kernel.core.TaskFlag;
 import org.jdlm.kernel.core.TaskSnapshot;
 import org.jdlm.kernel.core.WaitEdge;
 import org.jdlm.kernel.core.waits.DeadlockDetector;
+import org.jdlm.kernel.core.waits.Edge;
+import org.jdlm.kernel.core.waits.KernelFacts;
+import org.jdlm.kernel.core.waits.KnotAnalysis;
+import org.jdlm.kernel.core.waits.LivelockMonitor;
 import org.jdlm.kernel.core.waits.ReportIds;
 import org.jdlm.kernel.core.waits.Vertex;
 import org.jdlm.kernel.core.waits.WaitGraph;
@@ -175,6 +179,22 @@ class CycleShapesTest {
       assertThat(cache.calledBy("fence_agent")).isFalse();
       assertThat(f.memory().snapshot().reclaimers()).containsExactly(f.task("kswapd0").endpoint());
 
+      // The detector: with only the kernel's facts the stopped lockspace is a sink (nobody said what
+      // it waits for), so there is no knot; with the recovery layer's facts (the lockspace waits for
+      // n3's fence, run by this agent) b2 is a knot through the OR node memory.
+      Vertex agentVertex = Vertex.local("n1", f.task("fence_agent").endpoint());
+      WaitGraph.Builder kernelOnly = WaitGraph.builder();
+      f.kernel.snapshot().feedTo(0, kernelOnly);
+      assertThat(KnotAnalysis.analyze(kernelOnly.build()).knots()).isEmpty();
+      WaitGraph.Builder merged = WaitGraph.builder();
+      f.kernel.snapshot().feedTo(0, merged);
+      merged.state(Vertex.lockspace("gfs2fs"), "STOPPED gen 7")
+          .waits(Vertex.lockspace("gfs2fs"), EdgeKind.WAITS_FENCING, "n3", Vertex.parse("n1/fence:n3"))
+          .edge(new Edge(Vertex.parse("n1/fence:n3"), agentVertex, EdgeKind.RUN_BY, "", ""));
+      assertThat(KnotAnalysis.analyze(merged.build()).knots()).singleElement()
+          .satisfies(k -> assertThat(k.vertices()).extracting(Vertex::name).containsExactlyInAnyOrder(
+              agentVertex.name(), "n1/mem", "n1/" + f.task("kswapd0").endpoint(), "dlm/ls:gfs2fs", "n1/fence:n3"));
+
       AllocationResult reserved = f.call("fence_agent_reserved", Set.of(TaskFlag.MEMALLOC),
           () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
       assertThat(reserved).isInstanceOfSatisfying(Allocation.class, a -> assertThat(a.fromReserve()).isTrue());
@@ -211,7 +231,16 @@ class CycleShapesTest {
       f.memory().register(cache);
       cache.fill(f, 40);
       f.hog(60); // free = 0: even the reserve is gone
+      LivelockMonitor monitor = new LivelockMonitor("n1", new LivelockMonitor.Settings(5_000_000_000L, 5, 100),
+          List.of(KernelFacts.RECLAIM), new ReportIds("a"));
+      assertThat(monitor.sample(0, KernelFacts.counters(f.memory().snapshot()))).isEmpty();
       AllocationResult r = f.call("user", Set.of(), () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+      assertThat(monitor.sample(5_000_000_000L, KernelFacts.counters(f.memory().snapshot())))
+          .extracting(LivelockMonitor.Report::text).containsExactly("""
+              LIVELOCK-SUSPECT id=a-1 at=n1 window=5s
+                loop: alloc -> direct reclaim -> shrinker frees nothing -> alloc
+                counters: alloc_waits=5 direct_reclaims=6 objects_freed=0 free_pages=flat
+              """);
 
       assertThat(r).isInstanceOfSatisfying(AllocationResult.Failed.class,
           fail -> assertThat(fail.reason()).contains("after 5 waits"));

@@ -20,8 +20,12 @@ class KernelFactsTest {
   private static final long S = 1_000_000_000L;
 
   private static MemorySnapshot memory(long free, List<String> reclaimers) {
+    return memory(free, reclaimers, List.of());
+  }
+
+  private static MemorySnapshot memory(long free, List<String> reclaimers, List<MemorySnapshot.MempoolView> pools) {
     return new MemorySnapshot(100, 4096, free, new MemoryBudget.Watermarks(10, 20, 30), "task:kswapd0#1 WAITING",
-        reclaimers, List.of(), List.of(), List.of(), List.of(),
+        reclaimers, List.of(), List.of(), pools, List.of(),
         new MemorySnapshot.Counters(0, 0, 0, 0, 0, 0, 0, 0));
   }
 
@@ -64,6 +68,30 @@ class KernelFactsTest {
 
     // The lockspace is stopped with nobody named to restart it: a sink, so these are stalls, not a knot.
     assertThat(KnotAnalysis.analyze(g).stuck()).isEmpty();
+  }
+
+  @Test
+  void aMempoolWaiterDependsOnTheElementHoldersAndOnMemory() {
+    WaitEdge onPool = new WaitEdge(EdgeKind.WAITS_MEMORY, "4KiB,GFP_NOFS", Join.OR, List.of("mempool:dlm_comm"));
+    List<TaskSnapshot> tasks = List.of(
+        waiting(2, "dlm_send", onPool, 0),
+        waiting(3, "holder", WaitEdge.of(EdgeKind.WAITS_REPLY, "x", "task:dlm_send#2"), 0),
+        waiting(1, "kswapd0", WaitEdge.of(EdgeKind.WAITS_REPLY, "dlm_unlock", "task:dlm_send#2"), 0));
+    MemorySnapshot.MempoolView pool = new MemorySnapshot.MempoolView("dlm_comm", 2, 0, 1, 5, 2, List.of("task:holder#3"));
+    WaitGraph.Builder b = WaitGraph.builder();
+    KernelFacts.feed("n1", 0, tasks, memory(5, List.of("task:kswapd0#1"), List.of(pool)), 0, b);
+    WaitGraph g = b.build();
+    assertThat(g.out(Vertex.parse("n1/mempool:dlm_comm"))).extracting(Edge::toString).containsExactly(
+        "n1/mempool:dlm_comm --source--> n1/mem", "n1/mempool:dlm_comm --source--> n1/task:holder#3");
+    assertThat(KnotAnalysis.analyze(g).knots()).singleElement().satisfies(k -> assertThat(k.vertices())
+        .extracting(Vertex::name).containsExactly("n1/mem", "n1/mempool:dlm_comm", "n1/task:dlm_send#2",
+            "n1/task:holder#3", "n1/task:kswapd0#1"));
+
+    // The same with kswapd running: memory can be reclaimed, so the pool is served eventually.
+    WaitGraph.Builder free = WaitGraph.builder();
+    KernelFacts.feed("n1", 0, List.of(tasks.get(0), tasks.get(1), state(1, "kswapd0", TaskState.RUNNING)),
+        memory(5, List.of("task:kswapd0#1"), List.of(pool)), 0, free);
+    assertThat(KnotAnalysis.analyze(free.build()).stuck()).isEmpty();
   }
 
   @Test
