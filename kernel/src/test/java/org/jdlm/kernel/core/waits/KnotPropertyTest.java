@@ -130,6 +130,25 @@ class KnotPropertyTest {
     new DeadlockDetector(new DeadlockDetector.Settings(List.of(), Set.of(), 1), new ReportIds("p"), 0).detect(g, 10);
   }
 
+  @Property(tries = 300)
+  void reportsDoNotDependOnTheOrderFactsArrive(@ForAll("shapes") Shape s) {
+    WaitGraph g = graph(s);
+    WaitGraph.Builder reversed = WaitGraph.builder();
+    List<Edge> edges = new ArrayList<>(g.edges());
+    java.util.Collections.reverse(edges);
+    List<Vertex> vertices = new ArrayList<>(g.vertices());
+    java.util.Collections.reverse(vertices);
+    for (Vertex v : vertices) {
+      reversed.join(v, g.info(v).join());
+    }
+    edges.forEach(reversed::edge);
+    String a = new DeadlockDetector(new DeadlockDetector.Settings(List.of(), Set.of(), 1), new ReportIds("p"), 0)
+        .detect(g, 10).text();
+    String b = new DeadlockDetector(new DeadlockDetector.Settings(List.of(), Set.of(), 1), new ReportIds("p"), 0)
+        .detect(reversed.build(), 10).text();
+    assertThat(b).isEqualTo(a);
+  }
+
   private static Set<Vertex> reachersOf(WaitGraph g, Set<Vertex> stuck, Set<Vertex> targets) {
     Set<Vertex> found = new HashSet<>(targets);
     List<Vertex> todo = new ArrayList<>(targets);

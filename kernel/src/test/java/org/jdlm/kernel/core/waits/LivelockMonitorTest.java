@@ -108,6 +108,26 @@ class LivelockMonitorTest {
         """);
   }
 
+  /** §5.3's livelock variant, with the loop the NFS layer knows and its counters. */
+  @Test
+  void loopBackNfsThrottlingPrintsTheGivenLoop() {
+    Operation op = new Operation("nfsd-write", List.of(new Counter("nfsd_throttles", Role.ACTIVITY),
+        new Counter("write_rpcs_completed", Role.COMPLETION), new Counter("client_writeback_pages", Role.GAUGE)),
+        "nfsd alloc -> throttled(bdi nfs-client: writeback=98%) -> client writeback needs nfsd");
+    LivelockMonitor m = new LivelockMonitor("n2", new LivelockMonitor.Settings(5 * S, 100, 1000), List.of(op),
+        new ReportIds("c"));
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i <= 5; i++) {
+      m.sample(i * S, Map.of("nfsd_throttles", 40L * i, "write_rpcs_completed", 17L, "client_writeback_pages", 980L))
+          .forEach(r -> out.add(r.text()));
+    }
+    assertThat(out).containsExactly("""
+        LIVELOCK-SUSPECT id=c-1 at=n2 window=5s
+          loop: nfsd alloc -> throttled(bdi nfs-client: writeback=98%) -> client writeback needs nfsd
+          counters: nfsd_throttles=200 write_rpcs_completed=0 client_writeback_pages=flat
+        """);
+  }
+
   @Test
   void thinningKeepsTheWindowCovered() {
     LivelockMonitor m = new LivelockMonitor("n1", new LivelockMonitor.Settings(5 * S, 100, 3), List.of(A_FS),
