@@ -19,7 +19,6 @@ import org.jdlm.kernel.core.TaskFlag;
 import org.jdlm.kernel.core.TaskSnapshot;
 import org.jdlm.kernel.core.WaitEdge;
 import org.jdlm.kernel.core.waits.DeadlockDetector;
-import org.jdlm.kernel.core.waits.Edge;
 import org.jdlm.kernel.core.waits.KernelFacts;
 import org.jdlm.kernel.core.waits.KnotAnalysis;
 import org.jdlm.kernel.core.waits.LivelockMonitor;
@@ -189,8 +188,8 @@ class CycleShapesTest {
       WaitGraph.Builder merged = WaitGraph.builder();
       f.kernel.snapshot().feedTo(0, merged);
       merged.state(Vertex.lockspace("gfs2fs"), "STOPPED gen 7")
-          .waits(Vertex.lockspace("gfs2fs"), EdgeKind.WAITS_FENCING, "n3", Vertex.parse("n1/fence:n3"))
-          .edge(new Edge(Vertex.parse("n1/fence:n3"), agentVertex, EdgeKind.RUN_BY, "", ""));
+          .waits(Vertex.lockspace("gfs2fs"), EdgeKind.WAITS_FENCING, "n3", Vertex.fence("n1", "n3"))
+          .runBy(Vertex.fence("n1", "n3"), agentVertex);
       assertThat(KnotAnalysis.analyze(merged.build()).knots()).singleElement()
           .satisfies(k -> assertThat(k.vertices()).extracting(Vertex::name).containsExactlyInAnyOrder(
               agentVertex.name(), "n1/mem", "n1/" + f.task("kswapd0").endpoint(), "dlm/ls:gfs2fs", "n1/fence:n3"));

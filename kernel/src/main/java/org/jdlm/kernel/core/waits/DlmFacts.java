@@ -39,7 +39,7 @@ public final class DlmFacts {
     sink.waitingSince(r.task(), r.queuedAtNanos());
     sink.join(r.task(), Join.AND);
     for (Granted g : blockers) {
-      Vertex lkb = new Vertex(g.member(), "lkb", g.lkbId());
+      Vertex lkb = Vertex.lkb(g.member(), g.lkbId());
       sink.state(lkb, r.resource() + " gr=" + g.mode());
       sink.edge(new Edge(r.task(), lkb, EdgeKind.WAITS_DLM_GRANT, r.mode() + " " + r.resource(), ""));
       sink.heldBy(lkb, List.of(g.owner()));

@@ -62,6 +62,11 @@ public interface FactSink {
     return this;
   }
 
+  /** Work (a fence, a delete) carried out by one task: the work progresses only if the task does. */
+  default FactSink runBy(Vertex work, Vertex task) {
+    return edge(new Edge(work, task, EdgeKind.RUN_BY, "", ""));
+  }
+
   /** A resource (glock, lkb, page) held by each of {@code holders}: released only when all release (AND). */
   default FactSink heldBy(Vertex resource, List<Vertex> holders) {
     join(resource, Join.AND);

@@ -73,7 +73,7 @@ public final class KernelFacts {
       sink.waits(v, w.kind(), w.argument(), w.join(), targets);
       sink.waitingSince(v, detectorNowNanos - t.forNanos(memberNowNanos));
     }
-    Vertex mem = new Vertex(member, "mem", "");
+    Vertex mem = Vertex.mem(member);
     if (memory != null) {
       sink.state(mem, memory.level());
       List<Vertex> reclaimers = memory.reclaimers().stream().map(e -> Vertex.local(member, e)).toList();

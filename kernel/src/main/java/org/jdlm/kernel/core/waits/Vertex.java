@@ -36,6 +36,26 @@ public record Vertex(String scope, String kind, String id) implements Comparable
     return new Vertex(member, "task", name);
   }
 
+  /** A member's memory, the OR node of every {@code waits-memory}: {@code n1/mem}. */
+  public static Vertex mem(String member) {
+    return new Vertex(member, "mem", "");
+  }
+
+  /** A glock as one member holds it: {@code n1/glock:2/1a2b} ({@code type/number}). */
+  public static Vertex glock(String member, String typeAndNumber) {
+    return new Vertex(member, "glock", typeAndNumber);
+  }
+
+  /** A DLM lock block on the member that owns it: {@code n2/lkb:00020001}. */
+  public static Vertex lkb(String member, String lkbId) {
+    return new Vertex(member, "lkb", lkbId);
+  }
+
+  /** The fencing of {@code target} as run from {@code actor}: {@code n1/fence:n3}. */
+  public static Vertex fence(String actor, String target) {
+    return new Vertex(actor, "fence", target);
+  }
+
   /** A lockspace, cluster-wide: {@code dlm/ls:NAME}. */
   public static Vertex lockspace(String name) {
     return new Vertex(DLM, "ls", name);

@@ -102,8 +102,8 @@ class KernelFactsTest {
     KernelFacts.feed("n2", 0, List.of(waiting(3, "cp", WaitEdge.of(EdgeKind.WAITS_DLM_RUNNING, "", "ls:gfs2fs"), 0)),
         memory(50, List.of()), 0, b);
     // The recovery layer's facts: the lockspace waits for n3's fence, run by n1's agent, which waits on memory.
-    b.waits(Vertex.lockspace("gfs2fs"), EdgeKind.WAITS_FENCING, "n3", Vertex.parse("n1/fence:n3"))
-        .edge(new Edge(Vertex.parse("n1/fence:n3"), Vertex.task("n1", "fence_agent#4"), EdgeKind.RUN_BY, "", ""));
+    b.waits(Vertex.lockspace("gfs2fs"), EdgeKind.WAITS_FENCING, "n3", Vertex.fence("n1", "n3"))
+        .runBy(Vertex.fence("n1", "n3"), Vertex.task("n1", "fence_agent#4"));
     KernelFacts.feed("n1", 0, List.of(
         waiting(1, "kswapd0", WaitEdge.of(EdgeKind.WAITS_DLM_RUNNING, "", "ls:gfs2fs"), 0),
         waiting(4, "fence_agent", WaitEdge.memory(8192, GfpMask.NOIO, "mem"), 0)),
