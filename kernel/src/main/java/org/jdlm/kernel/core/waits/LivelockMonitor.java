@@ -134,6 +134,7 @@ public final class LivelockMonitor {
       samples.removeFirst();
       samples.addFirst(base);
     }
+    checkInvariants();
     Sample base = samples.peekFirst();
     if (base == now || base.nanos() > nowNanos - settings.windowNanos()) {
       return List.of();
@@ -159,6 +160,29 @@ public final class LivelockMonitor {
       }
     }
     return reports;
+  }
+
+  /** Samples in time order, at most max-samples, the newest last, and at most one at or before the window's start. */
+  public void checkInvariants() {
+    if (samples.size() > settings.maxSamples()) {
+      throw new IllegalStateException("livelock monitor keeps " + samples.size() + " samples, more than "
+          + settings.maxSamples());
+    }
+    long prev = Long.MIN_VALUE;
+    int beforeWindow = 0;
+    long newest = samples.isEmpty() ? 0 : samples.peekLast().nanos();
+    for (Sample s : samples) {
+      if (s.nanos() < prev) {
+        throw new IllegalStateException("livelock monitor samples out of order: " + s.nanos() + " after " + prev);
+      }
+      prev = s.nanos();
+      if (s.nanos() <= newest - settings.windowNanos()) {
+        beforeWindow++;
+      }
+    }
+    if (beforeWindow > 1) {
+      throw new IllegalStateException("livelock monitor keeps " + beforeWindow + " samples before its window");
+    }
   }
 
   private boolean reset(Sample last, Sample now) {
