@@ -186,6 +186,15 @@ public final class Kernel implements AutoCloseable {
     public KernelSnapshot {
       tasks = List.copyOf(tasks);
     }
+
+    /**
+     * Feeds this member's registry into the cluster-wide detector's graph (docs/detector.md):
+     * waits, memory's reclaimers, workqueue workers. {@code detectorNowNanos} places the waits'
+     * ages on the detector's clock.
+     */
+    public void feedTo(long detectorNowNanos, org.jdlm.kernel.core.waits.FactSink sink) {
+      org.jdlm.kernel.core.waits.KernelFacts.feed(member, nanos, tasks, memory, detectorNowNanos, sink);
+    }
   }
 
   /** Runs the hung-task check now (khungtaskd calls it every check-interval); reports each wait once. */

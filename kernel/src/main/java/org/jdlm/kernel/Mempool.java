@@ -31,6 +31,9 @@ public final class Mempool {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition returned = lock.newCondition();
   private final Deque<Allocation> reserve = new ArrayDeque<>();
+  // Elements lent out and the task that took each: the detector's providers of this pool (a waiter
+  // is served when a holder frees). Elements closed instead of freed drop out at the next view().
+  private final java.util.Map<Allocation, String> lent = new java.util.IdentityHashMap<>();
   private long served;
   private long fromReserve;
   private long returnedCount;
@@ -89,12 +92,12 @@ public final class Mempool {
       try {
         if (direct instanceof Allocation a) {
           served++;
-          return a;
+          return lend(a);
         }
         if (!reserve.isEmpty()) {
           served++;
           fromReserve++;
-          return reserve.pop();
+          return lend(reserve.pop());
         }
         if (!mask.mayWait() || stopped) {
           return new AllocationResult.Failed("mempool " + name + " is empty (" + minElements + " elements lent out)"
@@ -115,6 +118,12 @@ public final class Mempool {
     }
   }
 
+  private Allocation lend(Allocation a) {
+    Task t = Task.currentOrNull();
+    lent.put(a, t == null ? "(no task)" : t.endpoint());
+    return a;
+  }
+
   /** Returns an element: into the reserve while it is below its minimum, else to the allocator. */
   public void free(Allocation element) {
     if (element.isFreed()) {
@@ -126,6 +135,7 @@ public final class Mempool {
     }
     lock.lock();
     try {
+      lent.remove(element);
       returnedCount++;
       if (reserve.size() < minElements) {
         reserve.push(element);
@@ -151,8 +161,9 @@ public final class Mempool {
   MemorySnapshot.MempoolView view() {
     lock.lock();
     try {
+      lent.keySet().removeIf(Allocation::isFreed);
       return new MemorySnapshot.MempoolView(name, minElements, reserve.size(), memory.pagesFor(elementBytes), served,
-          fromReserve);
+          fromReserve, lent.values().stream().filter(h -> !h.equals("(no task)")).distinct().sorted().toList());
     } finally {
       lock.unlock();
     }

@@ -5,6 +5,7 @@ import static org.jdlm.kernel.KernelFixture.PAGE;
 import static org.jdlm.kernel.KernelFixture.until;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,13 @@ import org.jdlm.kernel.core.ShrinkControl;
 import org.jdlm.kernel.core.TaskFlag;
 import org.jdlm.kernel.core.TaskSnapshot;
 import org.jdlm.kernel.core.WaitEdge;
+import org.jdlm.kernel.core.waits.DeadlockDetector;
+import org.jdlm.kernel.core.waits.KernelFacts;
+import org.jdlm.kernel.core.waits.KnotAnalysis;
+import org.jdlm.kernel.core.waits.LivelockMonitor;
+import org.jdlm.kernel.core.waits.ReportIds;
+import org.jdlm.kernel.core.waits.Vertex;
+import org.jdlm.kernel.core.waits.WaitGraph;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,6 +99,38 @@ class CycleShapesTest {
     }
   }
 
+  /** The same live kernel, fed to the detector: a knot of kswapd, the send task and memory. */
+  @Test
+  void theDetectorFindsTheKswapdFormKnotInALiveSnapshot() {
+    try (KernelFixture f = new KernelFixture("")) {
+      BlockingQueue<CompletableFuture<Void>> unlocks = new LinkedBlockingQueue<>();
+      Task send = f.kernel.spawn("dlm_send", EnumSet.of(TaskFlag.KTHREAD), sendLoop(f, unlocks, null));
+      Cache cache = inodes(unlocks, send.endpoint());
+      f.memory().register(cache);
+      cache.fill(f, 40);
+      f.hog(52);
+      until(() -> f.waiting("kswapd0") && f.waiting("dlm_send"), "kswapd and the send task to block on each other");
+      String kswapd = "n1/" + f.task("kswapd0").endpoint();
+      String sender = "n1/" + f.task("dlm_send").endpoint();
+
+      WaitGraph.Builder facts = WaitGraph.builder();
+      f.kernel.snapshot().feedTo(0, facts);
+      DeadlockDetector detector = new DeadlockDetector(new DeadlockDetector.Settings(List.of(), Set.of(), 1),
+          new ReportIds("a"), 0);
+      DeadlockDetector.Round round = detector.detect(facts.build(), 0);
+
+      assertThat(round.deadlocks()).singleElement().satisfies(d -> assertThat(d.knot().vertices())
+          .extracting(Vertex::name).containsExactlyInAnyOrder(kswapd, sender, "n1/mem"));
+      assertThat(round.text().replaceAll(" +", " ")).contains(
+          "knot=3 fix-switches=none\n",
+          " " + kswapd + " --waits-reply(dlm_unlock)--> " + sender + "\n",
+          " " + sender + " --waits-memory(4KiB,GFP_NOFS)--> n1/mem[free<min]\n",
+          " n1/mem --only-source--> " + kswapd + "\n",
+          "closes: [3] -> [1]\n",
+          "hint: knot contains OR-node n1/mem; its only reclaim source is blocked (kswapd0#");
+    }
+  }
+
   @Test
   void aMempoolForTheSendPathBreaksTheCycle() {
     try (KernelFixture f = new KernelFixture("")) {
@@ -138,6 +178,22 @@ class CycleShapesTest {
       assertThat(cache.calledBy("fence_agent")).isFalse();
       assertThat(f.memory().snapshot().reclaimers()).containsExactly(f.task("kswapd0").endpoint());
 
+      // The detector: with only the kernel's facts the stopped lockspace is a sink (nobody said what
+      // it waits for), so there is no knot; with the recovery layer's facts (the lockspace waits for
+      // n3's fence, run by this agent) b2 is a knot through the OR node memory.
+      Vertex agentVertex = Vertex.local("n1", f.task("fence_agent").endpoint());
+      WaitGraph.Builder kernelOnly = WaitGraph.builder();
+      f.kernel.snapshot().feedTo(0, kernelOnly);
+      assertThat(KnotAnalysis.analyze(kernelOnly.build()).knots()).isEmpty();
+      WaitGraph.Builder merged = WaitGraph.builder();
+      f.kernel.snapshot().feedTo(0, merged);
+      merged.state(Vertex.lockspace("gfs2fs"), "STOPPED gen 7")
+          .waits(Vertex.lockspace("gfs2fs"), EdgeKind.WAITS_FENCING, "n3", Vertex.fence("n1", "n3"))
+          .runBy(Vertex.fence("n1", "n3"), agentVertex);
+      assertThat(KnotAnalysis.analyze(merged.build()).knots()).singleElement()
+          .satisfies(k -> assertThat(k.vertices()).extracting(Vertex::name).containsExactlyInAnyOrder(
+              agentVertex.name(), "n1/mem", "n1/" + f.task("kswapd0").endpoint(), "dlm/ls:gfs2fs", "n1/fence:n3"));
+
       AllocationResult reserved = f.call("fence_agent_reserved", Set.of(TaskFlag.MEMALLOC),
           () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
       assertThat(reserved).isInstanceOfSatisfying(Allocation.class, a -> assertThat(a.fromReserve()).isTrue());
@@ -174,7 +230,16 @@ class CycleShapesTest {
       f.memory().register(cache);
       cache.fill(f, 40);
       f.hog(60); // free = 0: even the reserve is gone
+      LivelockMonitor monitor = new LivelockMonitor("n1", new LivelockMonitor.Settings(5_000_000_000L, 5, 100),
+          List.of(KernelFacts.RECLAIM), new ReportIds("a"));
+      assertThat(monitor.sample(0, KernelFacts.counters(f.memory().snapshot()))).isEmpty();
       AllocationResult r = f.call("user", Set.of(), () -> f.memory().allocate(PAGE, GfpMask.KERNEL));
+      assertThat(monitor.sample(5_000_000_000L, KernelFacts.counters(f.memory().snapshot())))
+          .extracting(LivelockMonitor.Report::text).containsExactly("""
+              LIVELOCK-SUSPECT id=a-1 at=n1 window=5s
+                loop: alloc -> direct reclaim -> shrinker frees nothing -> alloc
+                counters: alloc_waits=5 direct_reclaims=6 objects_freed=0 free_pages=flat
+              """);
 
       assertThat(r).isInstanceOfSatisfying(AllocationResult.Failed.class,
           fail -> assertThat(fail.reason()).contains("after 5 waits"));

@@ -36,13 +36,18 @@ class MempoolAndDirtyTest {
       until(() -> f.waiting("fence_agent"), "the third request to wait for an element");
       assertThat(f.task("fence_agent").waitEdge())
           .isEqualTo(new WaitEdge(EdgeKind.WAITS_MEMORY, "4KiB,GFP_NOFS", Join.OR, List.of("mempool:fence")));
+      assertThat(f.memory().snapshot().mempools()).singleElement().satisfies(v -> assertThat(v.holders())
+          .as("the detector's providers of mempool:fence").isNotEmpty().allMatch(h -> h.startsWith("task:fence_agent#")));
 
       pool.free(e1);
       assertThat(KernelFixture.get(third)).isSameAs(e1);
       pool.free(e2);
       assertThat(pool.available()).isEqualTo(1);
       assertThat(f.memory().snapshot().mempools()).singleElement()
-          .satisfies(v -> assertThat(v.fromReserve()).isEqualTo(3));
+          .satisfies(v -> {
+            assertThat(v.fromReserve()).isEqualTo(3);
+            assertThat(v.holders()).as("e1, re-lent to the third request").hasSize(1);
+          });
       assertThatThrownBy(() -> pool.free((Allocation) f.hog(2))).hasMessageContaining("not an element of 4096 bytes");
       f.memory().checkInvariants();
     }

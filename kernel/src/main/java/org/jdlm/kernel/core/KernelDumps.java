@@ -15,8 +15,7 @@ public final class KernelDumps {
   public static String memory(String member, MemorySnapshot m) {
     StringBuilder b = new StringBuilder();
     MemoryBudget.Watermarks wm = m.watermarks();
-    String level = m.freePages() < wm.min() ? "free<min" : m.freePages() < wm.low() ? "free<low"
-        : m.freePages() < wm.high() ? "free<high" : "free>=high";
+    String level = m.level();
     b.append("MEMORY member=").append(member).append(" total=").append(m.totalPages()).append("p page=")
         .append(m.pageSize()).append("B free=").append(m.freePages()).append("p used=").append(m.usedPages())
         .append("p min=").append(wm.min()).append(" low=").append(wm.low()).append(" high=").append(wm.high())

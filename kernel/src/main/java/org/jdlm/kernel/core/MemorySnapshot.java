@@ -24,9 +24,20 @@ public record MemorySnapshot(long totalPages, int pageSize, long freePages, Memo
   public record ShrinkerView(String name, int seeks, boolean needsFs, boolean needsIo, long lastFreeable,
                              long scanned, long freed, long stops) {}
 
-  /** A mempool: elements held in reserve out of its minimum. */
+  /**
+   * A mempool: elements held in reserve out of its minimum, and the endpoints of the tasks holding
+   * elements lent out (the OR providers of a {@code waits-memory} edge on {@code mempool:NAME}).
+   */
   public record MempoolView(String name, int minElements, int available, long elementPages, long served,
-                            long fromReserve) {}
+                            long fromReserve, List<String> holders) {
+    public MempoolView {
+      holders = List.copyOf(holders);
+    }
+
+    public MempoolView(String name, int minElements, int available, long elementPages, long served, long fromReserve) {
+      this(name, minElements, available, elementPages, served, fromReserve, List.of());
+    }
+  }
 
   /** Monotonic counters: what a livelock monitor compares between windows. */
   public record Counters(long allocations, long failures, long waits, long directReclaims, long reserveGrants,
@@ -34,5 +45,11 @@ public record MemorySnapshot(long totalPages, int pageSize, long freePages, Memo
 
   public long usedPages() {
     return totalPages - freePages;
+  }
+
+  /** {@code free<min}, {@code free<low}, {@code free<high} or {@code free>=high}: the dump's and the detector's level. */
+  public String level() {
+    return freePages < watermarks.min() ? "free<min" : freePages < watermarks.low() ? "free<low"
+        : freePages < watermarks.high() ? "free<high" : "free>=high";
   }
 }
