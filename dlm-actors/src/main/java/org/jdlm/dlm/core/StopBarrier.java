@@ -1,0 +1,139 @@
+package org.jdlm.dlm.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The coordinator's membership barrier (docs/recovery.md §2): the StopAcks it holds, which members
+ * it still lacks, and, once every member of the view stopped for that very view, the change to
+ * recover ({@link RecoveryRun.Change#between}) and the incarnations to fence. Decisions only: the
+ * {@code Lockspace} actor sends the Hellos, asks the fencing authority for a generation and starts
+ * the run.
+ *
+ * <h2>Rules</h2>
+ * <ol>
+ *   <li><b>An ack counts only for the view it names.</b> A member's latest StopAck replaces its
+ *       earlier one; one for another view is kept (the shell learns from it) but does not count.</li>
+ *   <li><b>The barrier passes when every member of the view acked this view</b>, the coordinator
+ *       included. The run's generation is above every generation any of them reported.</li>
+ *   <li><b>The coordinator asks again only members whose ack is missing</b> (issue 4): a StopAck is
+ *       sent once per stop and delivery is at most once, so a lost one is asked for with a Hello
+ *       every {@code barrier-retry-interval}. Its own ack is never asked for: it is withheld while
+ *       it probes, and sent by itself otherwise.</li>
+ *   <li><b>Failures are named by incarnation</b>: the coordinator's own knowledge first, then every
+ *       member's, so a coordinator that never saw a failure (say the restarted incarnation itself)
+ *       fences the incarnation the others saw fail, never "any incarnation" of that node.</li>
+ * </ol>
+ *
+ * @param <M> a member incarnation
+ */
+public final class StopBarrier<M> {
+
+  /** A member stopped for {@code view}; it last ran (or was told) {@code generation} with {@code lastView}, and saw {@code failed} fail. */
+  public record Ack<M>(Set<M> view, long generation, List<M> lastView, List<MembershipView.Failure> failed) {
+    public Ack {
+      view = Set.copyOf(view);
+      lastView = List.copyOf(lastView);
+      failed = List.copyOf(failed);
+    }
+  }
+
+  /** The barrier passed: recover {@code change} (at generation at least {@code atLeast}) and fence {@code toFence}. */
+  public record Agreed(long atLeast, RecoveryRun.Change change, Map<String, MembershipView.Failure> toFence) {}
+
+  private final Map<M, Ack<M>> acks = new HashMap<>();
+  private final boolean askAgain;
+
+  /** A barrier with rule 3. */
+  public StopBarrier() {
+    this(true);
+  }
+
+  private StopBarrier(boolean askAgain) {
+    this.askAgain = askAgain;
+  }
+
+  /**
+   * The behaviour before issue 4's fix: a missing StopAck is never asked for again (rule 3 off).
+   * Only the lockspace simulation uses it, to show that it finds the bug the rule fixed.
+   */
+  public static <M> StopBarrier<M> withoutAskingAgain() {
+    return new StopBarrier<>(false);
+  }
+
+  /** Member {@code from}'s latest StopAck (rule 1). */
+  public void acked(M from, Ack<M> ack) {
+    acks.put(from, ack);
+  }
+
+  /** A run started (or the barrier is otherwise over): forget every ack. */
+  public void clear() {
+    acks.clear();
+  }
+
+  /** Whether {@code member} acked exactly {@code view}. */
+  public boolean ackedFor(M member, Set<M> view) {
+    Ack<M> ack = acks.get(member);
+    return ack != null && ack.view().equals(view);
+  }
+
+  /** The members of {@code sortedView} (other than {@code self}) to ask again for their StopAck (rule 3). */
+  public List<M> toAskAgain(List<M> sortedView, M self) {
+    if (!askAgain) {
+      return List.of();
+    }
+    Set<M> view = Set.copyOf(sortedView);
+    List<M> missing = new ArrayList<>();
+    for (M member : sortedView) {
+      if (!member.equals(self) && !ackedFor(member, view)) {
+        missing.add(member);
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * The barrier for {@code view}, if every member acked it (rule 2); else {@code null}.
+   *
+   * @param generation  the coordinator's own generation
+   * @param ranWith     the incarnations the coordinator last ran with
+   * @param ownFailures what the coordinator itself saw fail, by node
+   * @param member      a member incarnation as the recovery core names it
+   */
+  public Agreed agreed(Set<M> view, long generation, Set<M> ranWith, Map<String, MembershipView.Failure> ownFailures,
+      Function<M, RecoveryRun.Member> member) {
+    long maxGeneration = generation;
+    Set<RecoveryRun.Member> lastRunWith = new HashSet<>();
+    ranWith.forEach(r -> lastRunWith.add(member.apply(r)));
+    Map<String, MembershipView.Failure> failures = new TreeMap<>(ownFailures);
+    for (M m : view) {
+      Ack<M> ack = acks.get(m);
+      if (ack == null || !ack.view().equals(view)) {
+        return null;
+      }
+      maxGeneration = Math.max(maxGeneration, ack.generation());
+      ack.lastView().forEach(r -> lastRunWith.add(member.apply(r)));
+      ack.failed().forEach(f -> failures.putIfAbsent(f.node(), f)); // rule 4
+    }
+    Set<RecoveryRun.Member> members = new HashSet<>();
+    view.forEach(r -> members.add(member.apply(r)));
+    RecoveryRun.Change change = RecoveryRun.Change.between(maxGeneration + 1, members, lastRunWith, failures.keySet());
+    Map<String, MembershipView.Failure> toFence = new TreeMap<>(failures);
+    toFence.keySet().retainAll(change.failed());
+    return new Agreed(maxGeneration + 1, change, Map.copyOf(toFence));
+  }
+
+  /** The nodes a change departs (failed or left cleanly), sorted. */
+  public static Set<String> departedNodes(RecoveryRun.Change change) {
+    Set<String> names = new TreeSet<>(change.failed());
+    names.addAll(change.leftCleanly());
+    return names;
+  }
+}
