@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
 import org.jdlm.dlm.core.DirectoryTable;
+import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.RecoveredLock;
@@ -990,6 +991,7 @@ public final class Lockspace {
     resetRunBookkeeping();
     if (run != null) {
       performRun(run.abort("membership changed again"));
+      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
       run = null;
     }
     preparingView = null;
@@ -1101,7 +1103,7 @@ public final class Lockspace {
     }
     barrier.acked(m.from(), ackOf(m));
     if (run != null && coordinator().equals(self) && Set.copyOf(m.view()).equals(view())) {
-      restartRunFor(m.from());
+      restartRunFor(m.from(), m.generation());
       return current();
     }
     checkAllStopped();
@@ -1110,20 +1112,26 @@ public final class Lockspace {
 
   /**
    * Coordinator, mid-run: {@code member} stopped again for the same view (it had ignored the run's
-   * MEMBERS phase while its own view briefly differed). At MEMBERS it is simply told again; later
-   * it has missed phases, so the run restarts under a new generation with the same change, which
-   * every member accepts from whatever phase it is in (spec §6.3: any new stop restarts recovery).
+   * MEMBERS phase while its own view briefly differed, or it stopped again after entering it).
+   * From MEMBERS on the run restarts under a new generation with the same change, which every
+   * member accepts from whatever phase it is in (spec §6.3: any new stop restarts recovery); a
+   * member that entered the old generation would ignore it repeated ({@link MemberRecovery}).
    */
-  private void restartRunFor(ActorRef<Command> member) {
-    if (run.phase() == RecoveryPhase.MEMBERS || run.phase() == RecoveryPhase.AWAIT_FENCING) {
-      if (run.phase() == RecoveryPhase.MEMBERS) {
+  private void restartRunFor(ActorRef<Command> member, long ackGeneration) {
+    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
+      case NOTHING -> {
+        return;
+      }
+      case TELL_MEMBERS_AGAIN -> {
         member.tell(new RunPhase(run.generation(), RecoveryPhase.MEMBERS, sortedRefs(view()),
             List.copyOf(runDepartedNames), List.copyOf(runFenced)));
+        return;
       }
-      return;
+      default -> { }
     }
     RecoveryRun.Change old = run.change();
     performRun(run.abort(nodeOf(member) + " stopped again during " + run.phase()));
+    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
     run = null;
     phase = RecoveryPhase.AWAIT_FENCING;
     resetRunBookkeeping();
@@ -1146,8 +1154,8 @@ public final class Lockspace {
     if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
-    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.failures(),
-        this::member);
+    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
+        membership.failures(), this::member);
     if (agreed == null) {
       if (!timers.isTimerActive(BarrierTick.INSTANCE)) {
         timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
@@ -1185,7 +1193,8 @@ public final class Lockspace {
     if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
       return current();
     }
-    List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self);
+    List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self, membership.ranWith(),
+        membership.ranGeneration());
     if (!missing.isEmpty()) {
       ctx.getLog().info("lockspace {}: barrier for {} still lacks the StopAck of {}; asking again", local.name(),
           describe(view()), describe(Set.copyOf(missing)));
@@ -1324,32 +1333,28 @@ public final class Lockspace {
   // ---- member side of a run ----------------------------------------------------------------------
 
   private Behavior<Command> onRunPhase(RunPhase m) {
-    if (m.phase() == RecoveryPhase.MEMBERS) {
-      Set<ActorRef<Command>> runView = Set.copyOf(m.view());
-      if (m.generation() > generation && !runView.equals(view())) {
+    Set<ActorRef<Command>> runView = Set.copyOf(m.view());
+    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
+        runView.equals(view()))) {
+      case CONVERGE -> {
         return convergeWithRun(m, runView);
       }
-      if (phase == null || m.generation() <= generation) {
-        ctx.getLog().info("lockspace {}: ignoring recovery {} (this member: {} at generation {})", local.name(),
-            m.generation(), phase == null ? "running" : phase, generation);
-        return current();
-      }
-      startMembersPhase(m);
-    } else if (m.generation() != runGeneration || phase == null || phase == RecoveryPhase.AWAIT_FENCING) {
-      ctx.getLog().info("lockspace {}: dropped {} of recovery {} (this member is at {} of {})", local.name(),
-          m.phase(), m.generation(), phase, runGeneration);
-      return current();
-    } else {
-      switch (m.phase()) {
-        case DIRECTORY -> startDirectoryPhase();
-        case REMASTER -> startRemasterPhase();
-        case REBUILD_LOCKS -> startRebuildLocksPhase();
-        case FINALIZE -> startFinalizePhase();
-        case RESUME -> {
-          return resume();
+      case START_MEMBERS -> startMembersPhase(m);
+      case START_PHASE -> {
+        switch (m.phase()) {
+          case DIRECTORY -> startDirectoryPhase();
+          case REMASTER -> startRemasterPhase();
+          case REBUILD_LOCKS -> startRebuildLocksPhase();
+          case FINALIZE -> startFinalizePhase();
+          case RESUME -> {
+            return resume();
+          }
+          default -> throw new IllegalStateException("no member work for phase " + m.phase());
         }
-        default -> throw new IllegalStateException("no member work for phase " + m.phase());
       }
+      case IGNORE -> ctx.getLog().info("lockspace {}: ignored {} of recovery {} (this member is at {} of {})",
+          local.name(), m.phase(), m.generation(), phase == null ? "running" : phase, generation);
+      default -> throw new IllegalStateException("unknown action");
     }
     return current();
   }
@@ -1695,7 +1700,7 @@ public final class Lockspace {
     // with a clean record (a later clean leave is not a failure, a later failure names itself).
     Set<String> departedNodes = new HashSet<>();
     runDeparted.forEach(n -> departedNodes.add(n.name()));
-    membership.running(departedNodes);
+    membership.running(generation, departedNodes);
     phase = null;
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.

@@ -112,6 +112,7 @@ public final class MembershipView<M, A> {
   private final Map<A, Long> failed = new HashMap<>();
   private Set<M> view;
   private Set<M> ranWith = Set.of();
+  private long ranGeneration;
 
   /**
    * @param addressOf the cluster address of a member
@@ -199,13 +200,19 @@ public final class MembershipView<M, A> {
     return ranWith;
   }
 
+  /** The generation this member last ran (0 before its first run). */
+  public long ranGeneration() {
+    return ranGeneration;
+  }
+
   /**
-   * The view runs: remember it as the last one run with, and settle the failures of the nodes the
+   * The view runs at {@code generation}: remember it as the last one run with, and settle the failures of the nodes the
    * run saw depart (a restarted incarnation at the same address starts with a clean record).
    */
-  public void running(Set<String> departedNodes) {
+  public void running(long generation, Set<String> departedNodes) {
     failed.keySet().removeIf(a -> departedNodes.contains(nodeOf.apply(a)));
     ranWith = Set.copyOf(view);
+    ranGeneration = generation;
   }
 
   // ---- learning members --------------------------------------------------------------------------
@@ -237,7 +244,10 @@ public final class MembershipView<M, A> {
 
   /** The death watch reported {@code member} terminated at {@code nowNanos}. */
   public Termination terminated(M member, long nowNanos) {
-    if (verifyTerminations && seenUp(addressOf.apply(member))) {
+    // Already departed (downed, say, before the watcher reported it): nothing to verify (rule 1).
+    // Found by the lockspace simulation: the question went to a dead node and the member "departed"
+    // again a join timeout later, with a warning.
+    if (verifyTerminations && !departed.contains(member) && seenUp(addressOf.apply(member))) {
       return verifying.putIfAbsent(member, nowNanos) == null ? Termination.VERIFY_FIRST : Termination.VERIFY_AGAIN;
     }
     depart(member);

@@ -19,8 +19,14 @@ import java.util.function.Function;
  *
  * <h2>Rules</h2>
  * <ol>
- *   <li><b>An ack counts only for the view it names.</b> A member's latest StopAck replaces its
- *       earlier one; one for another view is kept (the shell learns from it) but does not count.</li>
+ *   <li><b>An ack counts only for the view it names, and only if it is not from before the last
+ *       run.</b> A member's latest StopAck replaces its earlier one; one for another view is kept
+ *       (the shell learns from it) but does not count. A member that ran the coordinator's last run
+ *       reports at least that run's generation; an ack of it with a lower generation was sent
+ *       before that run (a late repeat that arrived after the run started) and says nothing about
+ *       the stop now. Found by the lockspace simulation: such stale acks let a barrier for the same
+ *       view pass with a dead member's ack, and their old last views and failures made the change
+ *       contradictory ({@code RecoveryRun.Change} refused it and the coordinator crashed).</li>
  *   <li><b>The barrier passes when every member of the view acked this view</b>, the coordinator
  *       included. The run's generation is above every generation any of them reported.</li>
  *   <li><b>The coordinator asks again only members whose ack is missing</b> (issue 4): a StopAck is
@@ -78,21 +84,31 @@ public final class StopBarrier<M> {
     acks.clear();
   }
 
-  /** Whether {@code member} acked exactly {@code view}. */
+  /** Whether {@code member} acked exactly {@code view} (any generation). */
   public boolean ackedFor(M member, Set<M> view) {
     Ack<M> ack = acks.get(member);
     return ack != null && ack.view().equals(view);
   }
 
+  /**
+   * Whether {@code member}'s ack counts for {@code view} (rule 1): it names that view and, if the
+   * member ran the coordinator's last run ({@code ranWith} at {@code ranGeneration}), is not older.
+   */
+  public boolean counts(M member, Set<M> view, Set<M> ranWith, long ranGeneration) {
+    Ack<M> ack = acks.get(member);
+    return ack != null && ack.view().equals(view)
+        && (!ranWith.contains(member) || ack.generation() >= ranGeneration);
+  }
+
   /** The members of {@code sortedView} (other than {@code self}) to ask again for their StopAck (rule 3). */
-  public List<M> toAskAgain(List<M> sortedView, M self) {
+  public List<M> toAskAgain(List<M> sortedView, M self, Set<M> ranWith, long ranGeneration) {
     if (!askAgain) {
       return List.of();
     }
     Set<M> view = Set.copyOf(sortedView);
     List<M> missing = new ArrayList<>();
     for (M member : sortedView) {
-      if (!member.equals(self) && !ackedFor(member, view)) {
+      if (!member.equals(self) && !counts(member, view, ranWith, ranGeneration)) {
         missing.add(member);
       }
     }
@@ -104,20 +120,21 @@ public final class StopBarrier<M> {
    *
    * @param generation  the coordinator's own generation
    * @param ranWith     the incarnations the coordinator last ran with
+   * @param ranGeneration the generation it last ran
    * @param ownFailures what the coordinator itself saw fail, by node
    * @param member      a member incarnation as the recovery core names it
    */
-  public Agreed agreed(Set<M> view, long generation, Set<M> ranWith, Map<String, MembershipView.Failure> ownFailures,
-      Function<M, RecoveryRun.Member> member) {
+  public Agreed agreed(Set<M> view, long generation, Set<M> ranWith, long ranGeneration,
+      Map<String, MembershipView.Failure> ownFailures, Function<M, RecoveryRun.Member> member) {
     long maxGeneration = generation;
     Set<RecoveryRun.Member> lastRunWith = new HashSet<>();
     ranWith.forEach(r -> lastRunWith.add(member.apply(r)));
     Map<String, MembershipView.Failure> failures = new TreeMap<>(ownFailures);
     for (M m : view) {
-      Ack<M> ack = acks.get(m);
-      if (ack == null || !ack.view().equals(view)) {
+      if (!counts(m, view, ranWith, ranGeneration)) {
         return null;
       }
+      Ack<M> ack = acks.get(m);
       maxGeneration = Math.max(maxGeneration, ack.generation());
       ack.lastView().forEach(r -> lastRunWith.add(member.apply(r)));
       ack.failed().forEach(f -> failures.putIfAbsent(f.node(), f)); // rule 4

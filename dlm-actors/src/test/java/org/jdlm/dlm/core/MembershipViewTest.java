@@ -98,6 +98,17 @@ class MembershipViewTest {
   }
 
   @Test
+  void terminationOfAMemberAlreadyDepartedIsNotVerified() {
+    MembershipView<Inc, String> v = upAt(A1, "b");
+    v.learn(B1);
+    v.adopt(v.proposed());
+    v.event("b", 1, Change.DOWNED, false); // departs it at once
+    assertThat(v.terminated(B1, 0)).isEqualTo(Termination.DEPART);
+    assertThat(v.verifying()).isFalse();
+    v.checkInvariants();
+  }
+
+  @Test
   void terminationOfAnAddressNeverSeenUpIsBelieved() {
     MembershipView<Inc, String> v = viewOf(A1);
     v.learn(B1);
@@ -176,7 +187,8 @@ class MembershipViewTest {
     v.event("c", 1, Change.UNREACHABLE, false);
     v.event("b", 1, Change.REACHABLE, false);
     assertThat(v.failures()).containsOnlyKeys("c");
-    v.running(Set.of("c"));
+    v.running(4, Set.of("c"));
+    assertThat(v.ranGeneration()).isEqualTo(4);
     assertThat(v.failures()).isEmpty();
   }
 

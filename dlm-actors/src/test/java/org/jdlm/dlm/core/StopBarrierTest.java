@@ -22,7 +22,7 @@ class StopBarrierTest {
   }
 
   private static StopBarrier.Agreed agreed(StopBarrier<String> barrier, Set<String> view) {
-    return barrier.agreed(view, 3, Set.of("a", "b", "c"), Map.of(), StopBarrierTest::member);
+    return barrier.agreed(view, 3, Set.of("a", "b", "c"), 0, Map.of(), StopBarrierTest::member);
   }
 
   @Test
@@ -62,19 +62,43 @@ class StopBarrierTest {
     StopBarrier<String> barrier = new StopBarrier<>();
     barrier.acked("b", ack(VIEW, 3, List.of()));
     barrier.acked("c", ack(Set.of("a", "c"), 3, List.of())); // for another view: missing for this one
-    assertThat(barrier.toAskAgain(List.of("a", "b", "c"), "a")).containsExactly("c");
+    assertThat(barrier.toAskAgain(List.of("a", "b", "c"), "a", Set.of(), 0)).containsExactly("c");
+  }
+
+  @Test
+  void aStaleAckFromBeforeTheLastRunDoesNotCount() {
+    // a, b and c ran generation 9 together; c's repeat of its StopAck from the barrier before that
+    // run (generation 6) arrived after the run started. c has died since; a and b stop again.
+    StopBarrier<String> barrier = new StopBarrier<>();
+    barrier.acked("c", ack(VIEW, 6, List.of("a", "b", "c")));
+    barrier.acked("a", ack(VIEW, 9, List.of("a", "b", "c")));
+    barrier.acked("b", ack(VIEW, 9, List.of("a", "b", "c")));
+    assertThat(barrier.agreed(VIEW, 9, VIEW, 9, Map.of(), StopBarrierTest::member)).isNull();
+    assertThat(barrier.toAskAgain(List.of("a", "b", "c"), "a", VIEW, 9)).containsExactly("c");
+    barrier.acked("c", ack(VIEW, 9, List.of("a", "b", "c")));
+    assertThat(barrier.agreed(VIEW, 9, VIEW, 9, Map.of(), StopBarrierTest::member)).isNotNull();
+  }
+
+  @Test
+  void aJoinersAckCountsWhateverItsGeneration() {
+    Set<String> view = Set.of("a", "b", "d");
+    StopBarrier<String> barrier = new StopBarrier<>();
+    barrier.acked("a", ack(view, 9, List.of("a", "b")));
+    barrier.acked("b", ack(view, 9, List.of("a", "b")));
+    barrier.acked("d", ack(view, 0, List.of())); // d never ran: generation 0
+    assertThat(barrier.agreed(view, 9, Set.of("a", "b"), 9, Map.of(), StopBarrierTest::member)).isNotNull();
   }
 
   @Test
   void theCoordinatorNeverAsksItselfAgain() {
     StopBarrier<String> barrier = new StopBarrier<>();
-    assertThat(barrier.toAskAgain(List.of("a", "b"), "a")).containsExactly("b");
+    assertThat(barrier.toAskAgain(List.of("a", "b"), "a", Set.of(), 0)).containsExactly("b");
   }
 
   @Test
   void theOldBehaviourNeverAsksAgain() {
     StopBarrier<String> barrier = StopBarrier.withoutAskingAgain();
-    assertThat(barrier.toAskAgain(List.of("a", "b"), "a")).isEmpty();
+    assertThat(barrier.toAskAgain(List.of("a", "b"), "a", Set.of(), 0)).isEmpty();
   }
 
   @Test
@@ -93,7 +117,7 @@ class StopBarrierTest {
     barrier.acked("a", ack(view, 3, List.of("a", "b1"), b1));
     barrier.acked("b2", ack(view, 0, List.of()));
     // The coordinator (b2, say, restarted) saw no failure itself.
-    StopBarrier.Agreed agreed = barrier.agreed(view, 0, Set.of(), Map.of(), StopBarrierTest::member);
+    StopBarrier.Agreed agreed = barrier.agreed(view, 0, Set.of(), 0, Map.of(), StopBarrierTest::member);
     assertThat(agreed.change().failed()).containsExactly("b");
     assertThat(agreed.change().joined()).containsExactly("b");
     assertThat(agreed.toFence()).containsExactly(Map.entry("b", b1));
@@ -105,7 +129,7 @@ class StopBarrierTest {
     Set<String> view = Set.of("a");
     barrier.acked("a", ack(view, 3, List.of("a", "c"), new MembershipView.Failure("c", "x", 5)));
     MembershipView.Failure own = new MembershipView.Failure("c", "y", 6);
-    StopBarrier.Agreed agreed = barrier.agreed(view, 3, Set.of("a", "c"), Map.of("c", own), StopBarrierTest::member);
+    StopBarrier.Agreed agreed = barrier.agreed(view, 3, Set.of("a", "c"), 3, Map.of("c", own), StopBarrierTest::member);
     assertThat(agreed.toFence()).containsExactly(Map.entry("c", own));
   }
 
@@ -115,7 +139,7 @@ class StopBarrierTest {
     Set<String> view = Set.of("a", "b");
     barrier.acked("a", ack(view, 3, List.of("a", "b", "c")));
     barrier.acked("b", ack(view, 3, List.of("a", "b", "c")));
-    StopBarrier.Agreed agreed = barrier.agreed(view, 3, Set.of(), Map.of(), StopBarrierTest::member);
+    StopBarrier.Agreed agreed = barrier.agreed(view, 3, Set.of(), 0, Map.of(), StopBarrierTest::member);
     assertThat(agreed.change().leftCleanly()).containsExactly("c");
     assertThat(agreed.toFence()).isEmpty();
     assertThat(StopBarrier.departedNodes(agreed.change())).containsExactly("c");
