@@ -37,6 +37,7 @@ import org.jdlm.dlm.core.ResourceState;
 import org.jdlm.dlm.core.RecoveryBatches;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
+import org.jdlm.dlm.core.RoutingTable;
 import org.jdlm.dlm.core.StopBarrier;
 import org.jdlm.dlm.directory.ResourceDirectory;
 import org.jdlm.dlm.directory.ResourceName;
@@ -342,8 +343,8 @@ public final class Lockspace {
   // directory and mastering
   /** The directory records of the names this member is the directory node of, and their token floor. */
   private final DirectoryTable<ResourceName, ActorRef<Command>> dirTable = new DirectoryTable<>();
-  private final Map<ResourceName, ActorRef<Command>> masterCache = new HashMap<>();
-  private final Map<ResourceName, ArrayDeque<LockResource.Operation>> pendingLookups = new HashMap<>();
+  /** Known masters and the operations parked behind each outstanding lookup. */
+  private final RoutingTable<ResourceName, ActorRef<Command>, LockResource.Operation> routing = new RoutingTable<>();
   private final Map<ResourceName, ResourceEntry> children = new HashMap<>();
   private long childCounter;
   // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
@@ -579,43 +580,20 @@ public final class Lockspace {
 
   private void route(ResourceName name, LockResource.Operation op) {
     ResourceEntry child = children.get(name);
-    if (child != null) {
+    RoutingTable.Route<ActorRef<Command>> to = routing.route(name, op, op.owner(), self, child != null,
+        () -> directory.directoryNode(name.bytes()).equals(selfNode), dirTable);
+    if (to instanceof RoutingTable.ToResource) {
       forward(child, op);
-      return;
-    }
-    ArrayDeque<LockResource.Operation> parked = pendingLookups.get(name);
-    if (parked != null) {
-      // spec §5: one outstanding lookup per resource; later requests wait on the lookup list.
-      parked.add(op);
-      return;
-    }
-    if (!op.owner().equals(self)) {
+    } else if (to instanceof RoutingTable.ToMaster<ActorRef<Command>> m) {
+      local.routed(op.lockId(), nodeOf(m.master()));
+      m.master().tell(new AtMaster(name, op));
+    } else if (to instanceof RoutingTable.BecomeMaster<ActorRef<Command>> b) {
+      forward(becomeMaster(name, b.tokenFloor()), op);
+    } else if (to instanceof RoutingTable.AskDirectory) {
+      memberRef(directory.directoryNode(name.bytes())).tell(new Lookup(generation, name, self));
+    } else if (to instanceof RoutingTable.BackToOwner) {
       op.owner().tell(new NotMaster(name, op));
-      return;
-    }
-    ActorRef<Command> master = masterCache.get(name);
-    if (master != null) {
-      local.routed(op.lockId(), nodeOf(master));
-      master.tell(new AtMaster(name, op));
-      return;
-    }
-    NodeId dirNode = directory.directoryNode(name.bytes());
-    if (dirNode.equals(selfNode)) {
-      ActorRef<Command> recorded = dirTable.masterOf(name, self);
-      if (recorded.equals(self)) {
-        // spec §5: the dir node asking first becomes master without any message.
-        forward(becomeMaster(name, dirTable.tokenFloor()), op);
-      } else {
-        masterCache.put(name, recorded);
-        local.routed(op.lockId(), nodeOf(recorded));
-        recorded.tell(new AtMaster(name, op));
-      }
-      return;
-    }
-    ArrayDeque<LockResource.Operation> queue = new ArrayDeque<>();
-    queue.add(op);
-    pendingLookups.put(name, queue);
-    memberRef(dirNode).tell(new Lookup(generation, name, self));
+    } // Parked: it goes where the outstanding lookup's answer says
   }
 
   private void forward(ResourceEntry child, LockResource.Operation op) {
@@ -633,7 +611,7 @@ public final class Lockspace {
   private ResourceEntry becomeDormantMaster(ResourceName name) {
     ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation, 0));
     children.put(name, entry);
-    masterCache.put(name, self);
+    routing.mastered(name, self);
     return entry;
   }
 
@@ -663,7 +641,7 @@ public final class Lockspace {
     ctx.watch(ref);
     ResourceEntry entry = new ResourceEntry(name, ref, null);
     children.put(name, entry);
-    masterCache.put(name, self);
+    routing.mastered(name, self);
     return entry;
   }
 
@@ -679,7 +657,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onNotMaster(NotMaster m) {
-    masterCache.remove(m.name());
+    routing.forget(m.name());
     route(m.name(), m.op());
     return Behaviors.same();
   }
@@ -699,11 +677,11 @@ public final class Lockspace {
       // Stale: the lookup was re-issued after the last rebuild.
       return Behaviors.same();
     }
-    ArrayDeque<LockResource.Operation> parked = pendingLookups.remove(m.name());
+    List<LockResource.Operation> parked = routing.answered(m.name());
     if (parked == null) {
       return Behaviors.same();
     }
-    masterCache.put(m.name(), m.master());
+    routing.mastered(m.name(), m.master());
     if (m.master().equals(self) && !children.containsKey(m.name())) {
       becomeMaster(m.name(), m.tokenFloor());
     }
@@ -729,7 +707,7 @@ public final class Lockspace {
     ctx.unwatch(entry.ref);
     ctx.stop(entry.ref);
     children.remove(m.name());
-    masterCache.remove(m.name());
+    routing.forget(m.name());
     NodeId dirNode = directory.directoryNode(m.name().bytes());
     if (dirNode.equals(selfNode)) {
       dirTable.tossedHere(m.name(), self, m.lastTokenCounter());
@@ -879,7 +857,7 @@ public final class Lockspace {
         // An invariant failure in a resource is a bug; its locks are lost until recovery exists.
         ctx.getLog().error("resource {} of lockspace {} stopped unexpectedly", e.getKey(), local.name());
         children.remove(e.getKey());
-        masterCache.remove(e.getKey());
+        routing.forget(e.getKey());
         return Behaviors.same();
       }
     }
@@ -1404,7 +1382,7 @@ public final class Lockspace {
     fencedSeen.addAll(m.fenced());
     directory = new ResourceDirectory(sortedNodes(view()));
     dirTable.newGeneration(); // tokens of the new generation are above every older one
-    masterCache.values().removeIf(ref -> !view().contains(ref));
+    routing.keepMastersIn(view()::contains);
     phaseDone();
   }
 
@@ -1577,7 +1555,7 @@ public final class Lockspace {
 
   private void adoptMaster(ResourceName name, ActorRef<Command> master) {
     remastered.put(name, master);
-    masterCache.put(name, master);
+    routing.mastered(name, master);
     if (master.equals(self) && !children.containsKey(name)) {
       becomeDormantMaster(name);
       newMasters.add(name);
@@ -1714,10 +1692,7 @@ public final class Lockspace {
       awake(child).tell(new LockResource.GrantAfterRecovery(generation));
     }
     // Lookups answered in an older generation were dropped; ask the new directory nodes.
-    List<Map.Entry<ResourceName, ArrayDeque<LockResource.Operation>>> waiting =
-        new ArrayList<>(pendingLookups.entrySet());
-    pendingLookups.clear();
-    for (Map.Entry<ResourceName, ArrayDeque<LockResource.Operation>> e : waiting) {
+    for (Map.Entry<ResourceName, List<LockResource.Operation>> e : routing.drainParked().entrySet()) {
       for (LockResource.Operation op : e.getValue()) {
         route(e.getKey(), op);
       }

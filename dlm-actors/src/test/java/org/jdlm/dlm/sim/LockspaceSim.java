@@ -721,6 +721,7 @@ final class LockspaceSim {
       try {
         m.membership.checkInvariants();
         m.dirTable.checkInvariants();
+        m.routing.checkInvariants();
       } catch (IllegalStateException e) {
         fail("CoreInvariant", m.self + ": " + e.getMessage());
       }

@@ -24,12 +24,12 @@ class LockspaceSimTest {
 
   @Test
   void restartsOfTheCoordinatorKeepEveryInvariant() {
-    keepEveryInvariant(LockspaceSim.Profile.COORDINATOR_RESTARTS, SEEDS / 2);
+    keepEveryInvariant(LockspaceSim.Profile.COORDINATOR_RESTARTS, SEEDS / 4);
   }
 
   @Test
   void joinsWithABlackholedLinkToTheCoordinatorKeepEveryInvariant() {
-    keepEveryInvariant(LockspaceSim.Profile.BLACKHOLED_JOIN, SEEDS / 2);
+    keepEveryInvariant(LockspaceSim.Profile.BLACKHOLED_JOIN, SEEDS / 4);
   }
 
   private static void keepEveryInvariant(LockspaceSim.Profile profile, int seeds) {

@@ -17,6 +17,7 @@ import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
+import org.jdlm.dlm.core.RoutingTable;
 import org.jdlm.dlm.core.StopBarrier;
 import org.jdlm.dlm.directory.ResourceDirectory;
 import org.jdlm.dlm.sim.LockspaceSim.Msg;
@@ -26,8 +27,11 @@ import org.jdlm.dlm.sim.LockspaceSim.Req;
 /**
  * One simulated lockspace member: the {@code Lockspace} actor's membership, barrier, run and
  * routing handlers, handler for handler, over the same cores ({@link MembershipView},
- * {@link StopBarrier}, {@link RecoveryRun}, {@link DirectoryTable}, {@code ResourceDirectory}),
- * with the actor toolkit replaced by {@link LockspaceSim}'s network, timers and death watch.
+ * {@link StopBarrier}, {@link RecoveryRun}, {@link MemberRecovery}, {@link DirectoryTable},
+ * {@link RoutingTable}, {@code ResourceDirectory}), with the actor toolkit replaced by
+ * {@link LockspaceSim}'s network, timers and death watch. The glue between the cores (the order
+ * in which a handler consults them and what it sends) is a copy of the actor's: a change to a
+ * handler of {@code Lockspace} must be made here too, or the simulation checks the old protocol.
  *
  * <p>Left out, because the cores they rest on are not part of this model: held locks and their
  * queues (a request is granted at once by its master with the next fencing token), so the
@@ -61,8 +65,7 @@ final class SimMember {
   private ResourceDirectory directory;
   /** Resources this member masters: name -> {last token counter, last use (virtual ms)}. */
   final Map<String, long[]> children = new TreeMap<>();
-  private final Map<String, Ref> masterCache = new HashMap<>();
-  private final Map<String, ArrayDeque<Req>> pendingLookups = new HashMap<>();
+  final RoutingTable<String, Ref, Req> routing = new RoutingTable<>();
   /** Requests this member issued and that are not granted yet, with the master each was last sent to. */
   final Map<Long, Req> pending = new LinkedHashMap<>();
   private final Map<Long, Ref> sentTo = new HashMap<>();
@@ -461,7 +464,7 @@ final class SimMember {
     runDeparted = Set.copyOf(m.departed());
     directory = new ResourceDirectory(view().stream().map(r -> new NodeId(r.address())).toList());
     dirTable.newGeneration();
-    masterCache.values().removeIf(ref -> !view().contains(ref));
+    routing.keepMastersIn(view()::contains);
     phaseDone();
   }
 
@@ -531,9 +534,7 @@ final class SimMember {
     membership.running(generation, runDeparted);
     phase = null;
     sim.trace(self + " runs generation " + generation + " with " + sorted(view()));
-    List<Map.Entry<String, ArrayDeque<Req>>> waiting = new ArrayList<>(pendingLookups.entrySet());
-    pendingLookups.clear();
-    for (Map.Entry<String, ArrayDeque<Req>> e : waiting) {
+    for (Map.Entry<String, List<Req>> e : new TreeMap<>(routing.drainParked()).entrySet()) {
       for (Req req : e.getValue()) {
         route(e.getKey(), req);
       }
@@ -566,47 +567,26 @@ final class SimMember {
   }
 
   private void route(String name, Req req) {
-    if (children.containsKey(name)) {
+    RoutingTable.Route<Ref> to = routing.route(name, req, req.owner(), self, children.containsKey(name),
+        () -> dirNode(name).equals(self.address()), dirTable);
+    if (to instanceof RoutingTable.ToResource) {
       grant(name, req);
-      return;
-    }
-    ArrayDeque<Req> parked = pendingLookups.get(name);
-    if (parked != null) {
-      parked.add(req);
-      return;
-    }
-    if (!req.owner().equals(self)) {
+    } else if (to instanceof RoutingTable.ToMaster<Ref> m) {
+      sentTo.put(req.id(), m.master());
+      tell(m.master(), new Msg.AtMaster(name, req));
+    } else if (to instanceof RoutingTable.BecomeMaster<Ref> b) {
+      becomeMaster(name, b.tokenFloor());
+      grant(name, req);
+    } else if (to instanceof RoutingTable.AskDirectory) {
+      tell(memberAt(dirNode(name)), new Msg.Lookup(generation, name, self));
+    } else if (to instanceof RoutingTable.BackToOwner) {
       tell(req.owner(), new Msg.NotMaster(name, req));
-      return;
     }
-    Ref master = masterCache.get(name);
-    if (master != null) {
-      sentTo.put(req.id(), master);
-      tell(master, new Msg.AtMaster(name, req));
-      return;
-    }
-    String dirNode = dirNode(name);
-    if (dirNode.equals(self.address())) {
-      Ref recorded = dirTable.masterOf(name, self);
-      if (recorded.equals(self)) {
-        becomeMaster(name, dirTable.tokenFloor());
-        grant(name, req);
-      } else {
-        masterCache.put(name, recorded);
-        sentTo.put(req.id(), recorded);
-        tell(recorded, new Msg.AtMaster(name, req));
-      }
-      return;
-    }
-    ArrayDeque<Req> queue = new ArrayDeque<>();
-    queue.add(req);
-    pendingLookups.put(name, queue);
-    tell(memberAt(dirNode), new Msg.Lookup(generation, name, self));
   }
 
   private void becomeMaster(String name, long tokenFloor) {
     children.put(name, new long[] {tokenFloor, sim.now()});
-    masterCache.put(name, self);
+    routing.mastered(name, self);
   }
 
   private void grant(String name, Req req) {
@@ -636,11 +616,11 @@ final class SimMember {
     if (m.generation() != generation) {
       return;
     }
-    ArrayDeque<Req> parked = pendingLookups.remove(m.name());
+    List<Req> parked = routing.answered(m.name());
     if (parked == null) {
       return;
     }
-    masterCache.put(m.name(), m.master());
+    routing.mastered(m.name(), m.master());
     if (m.master().equals(self) && !children.containsKey(m.name())) {
       becomeMaster(m.name(), m.tokenFloor());
     }
@@ -672,7 +652,7 @@ final class SimMember {
           continue;
         }
         children.remove(name);
-        masterCache.remove(name);
+        routing.forget(name);
         String dirNode = dirNode(name);
         if (dirNode.equals(self.address())) {
           dirTable.tossedHere(name, self, child[0]);
@@ -725,7 +705,7 @@ final class SimMember {
         route(m.name(), m.req()); // spec §6.2: traffic from a departed member is not replayed
       }
     } else if (msg instanceof Msg.NotMaster m) {
-      masterCache.remove(m.name());
+      routing.forget(m.name());
       route(m.name(), m.req());
     } else if (msg instanceof Msg.Granted m) {
       onGranted(m);
