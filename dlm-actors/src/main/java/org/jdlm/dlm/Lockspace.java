@@ -49,18 +49,26 @@ import org.jdlm.dlm.dump.LockspaceDump;
  *
  * <h2>Life cycle</h2>
  * <pre>
- *            view change (listing, Hello, Terminated)
- *   running ----------------------------------------> stopped(phase)
- *      ^                                                 |  STOPPED -> REBUILDING -> REBUILT
- *      +------------------- Resume(generation) ----------+
+ *            view change (probe answer, Hello, StopAck, Terminated, cluster event)
+ *   running ----------------------------------------------------------> stopped (AWAIT_FENCING)
+ *      ^                                                                   |  MEMBERS -> DIRECTORY ->
+ *      +-------------- RunPhase(RESUME, generation) -----------------------+  REMASTER -> REBUILD_LOCKS -> FINALIZE
  * </pre>
  * A node starts {@code stopped}. While stopped, every lock message (local API calls and remote
  * traffic) is stashed in arrival order and replayed on resume, so nothing is lost or reordered.
  * The barrier is coordinated by the lowest member of the view: each member reports
- * {@link StopAck} with its view; when all agree the coordinator sends {@link Rebuild} with a new
- * generation; each master re-registers the names it masters with their new directory nodes
- * ({@link Register}); the coordinator then sends {@link Resume}. Directory traffic carries the
- * generation and is dropped when stale; pending lookups are re-issued after resume.
+ * {@link StopAck} with its view; when all agree the coordinator takes a generation from the
+ * fencing authority and runs the phases with {@link RunPhase}, each ending in a {@link PhaseDone}
+ * barrier (docs/recovery.md). Directory traffic carries the generation and is dropped when stale;
+ * pending lookups are re-issued after resume.
+ *
+ * <h2>Decisions live in cores</h2>
+ * This actor carries out what pure cores of {@code org.jdlm.dlm.core} decide: {@code MembershipView}
+ * (the view, watching, terminations believed or verified, cluster events), {@code StopBarrier} (the
+ * coordinator's StopAcks and whom to ask again), {@code RecoveryRun} (the coordinator's phases),
+ * {@code MemberRecovery} (a member's answer to a phase order; a member stopping again mid-run),
+ * {@code DirectoryTable} and {@code RoutingTable} (directory records and where an operation goes).
+ * The seeded simulation in the tests ({@code org.jdlm.dlm.sim}) drives the same cores.
  *
  * <h2>Message routing and ordering</h2>
  * Owner-to-master traffic always goes owner {@code Lockspace} → master {@code Lockspace} → child,
@@ -799,23 +807,15 @@ public final class Lockspace {
     learn(m.from());
     m.view().forEach(this::learn);
     Behavior<Command> next = viewMaybeChanged();
-    if (!m.from().equals(self) && view().contains(m.from()) && Set.copyOf(m.view()).equals(view())) {
-      // The sender stopped for this member's very view: its barrier needs this member's StopAck
-      // for that view. A member already waiting at that barrier repeats its StopAck, whatever the
-      // sender's generation (the coordinator keeps the last one; a restarted coordinator starts at
-      // generation 0 and asks again while it lacks one, see onBarrierTick). A member that runs, or
-      // is in a run the sender (say its coordinator, after a flicker) gave up, stops again, unless
-      // the Hello is from an older generation: a late one from a barrier already passed.
-      if (phase == RecoveryPhase.AWAIT_FENCING) {
-        if (probesOutstanding == null) {
-          coordinator().tell(stopAck());
-        }
-        return next;
-      }
-      if (m.generation() >= generation) {
+    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
+        && Set.copyOf(m.view()).equals(view());
+    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
+      case REPEAT_STOP_ACK -> coordinator().tell(stopAck());
+      case STOP_AGAIN -> {
         enterStopped(view());
         return stopped();
       }
+      default -> { }
     }
     return next;
   }
@@ -1052,39 +1052,31 @@ public final class Lockspace {
 
   private Behavior<Command> onStopAck(StopAck m) {
     Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
-    if (m.from().equals(self) && !theirs.equals(view())) {
-      barrier.acked(self, ackOf(m)); // this coordinator's own ack for a view it has since left: nothing to learn
-      checkAllStopped();
-      return current();
-    }
-    if (!theirs.equals(view())) {
-      // Views converge by union (issue #4): learn the members it names that this one lacks ...
-      barrier.acked(m.from(), ackOf(m));
-      Set<ActorRef<Command>> before = view();
-      learn(m.from());
-      theirs.forEach(this::learn);
-      Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
-      if (view() == before && view().contains(m.from())) {
-        // ... and tell it the members it lacks. (Those it dropped because they terminated stay out
-        // there; this member drops them too when its own watch reports them.)
-        m.from().tell(new Hello(self, sortedRefs(view()), generation));
-      }
-      checkAllStopped();
-      return next;
-    }
-    if (phase == null && m.generation() >= generation) {
-      // A member re-stopped for the view we run with (it saw a transient change): run the barrier again.
-      barrier.acked(m.from(), ackOf(m));
-      enterStopped(view());
-      checkAllStopped();
-      return stopped();
-    }
+    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
+        m.generation(), generation, run != null && coordinator().equals(self));
     barrier.acked(m.from(), ackOf(m));
-    if (run != null && coordinator().equals(self) && Set.copyOf(m.view()).equals(view())) {
-      restartRunFor(m.from(), m.generation());
-      return current();
+    switch (action) {
+      case CONVERGE -> {
+        Set<ActorRef<Command>> before = view();
+        learn(m.from());
+        theirs.forEach(this::learn);
+        Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
+        if (view() == before && view().contains(m.from())) {
+          // Tell it the members it lacks. (Those it dropped because they terminated stay out there;
+          // this member drops them too when its own watch reports them.)
+          m.from().tell(new Hello(self, sortedRefs(view()), generation));
+        }
+        checkAllStopped();
+        return next;
+      }
+      case STOP_AGAIN -> {
+        enterStopped(view());
+        checkAllStopped();
+        return stopped();
+      }
+      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
+      default -> checkAllStopped(); // OWN_FOR_ANOTHER_VIEW, COUNT
     }
-    checkAllStopped();
     return current();
   }
 

@@ -21,6 +21,11 @@ package org.jdlm.dlm.core;
  *       MEMBERS of that run, still on its way to itself, cannot take it into the aborted run (found
  *       by the simulation: it did, and then ignored its next run's generation as it was no longer
  *       waiting at the barrier).</li>
+ *   <li><b>A Hello for this member's very view is a barrier asking for this member's StopAck</b>
+ *       ({@link #onHello}): a member waiting at that barrier repeats it, whatever the sender's
+ *       generation (a restarted coordinator starts at 0), unless it still probes (its ack is
+ *       withheld until it knows every member); a member that runs or is in a run stops again,
+ *       unless the Hello is from an older generation (a late one from a barrier already passed).</li>
  *   <li><b>Otherwise an old MEMBERS, or MEMBERS to a running member, is ignored</b>; a later phase
  *       counts only for the member's own run, and not while it is stopped (style rule 10).</li>
  * </ol>
@@ -40,6 +45,33 @@ public final class MemberRecovery {
   }
 
   private MemberRecovery() {}
+
+  /** What a member does with a Hello (rule 5), after learning the members it names. */
+  public enum OnHello {
+    /** Not a barrier asking this member: nothing more. */
+    NOTHING,
+    /** Waiting at that barrier: send the coordinator the StopAck again. */
+    REPEAT_STOP_ACK,
+    /** Running or in a run: stop again for this view. */
+    STOP_AGAIN
+  }
+
+  /**
+   * Rule 5.
+   *
+   * @param askedForThisView the Hello is from another member of this member's view and names exactly that view
+   * @param probing          this member still probes the cluster (it withholds its StopAck)
+   */
+  public static OnHello onHello(boolean askedForThisView, RecoveryPhase phase, boolean probing, long helloGeneration,
+      long generation) {
+    if (!askedForThisView) {
+      return OnHello.NOTHING;
+    }
+    if (phase == RecoveryPhase.AWAIT_FENCING) {
+      return probing ? OnHello.NOTHING : OnHello.REPEAT_STOP_ACK;
+    }
+    return helloGeneration >= generation ? OnHello.STOP_AGAIN : OnHello.NOTHING;
+  }
 
   /** What the coordinator does when a member of its run stops again for the same view (rule 3). */
   public enum StoppedAgain {

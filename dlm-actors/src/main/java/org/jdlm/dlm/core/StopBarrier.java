@@ -33,6 +33,12 @@ import java.util.function.Function;
  *       sent once per stop and delivery is at most once, so a lost one is asked for with a Hello
  *       every {@code barrier-retry-interval}. Its own ack is never asked for: it is withheld while
  *       it probes, and sent by itself otherwise.</li>
+ *   <li><b>A StopAck for another view converges the views</b> (issue 4): the receiver records it,
+ *       learns the members it names and, if its own view did not change, tells the sender the
+ *       members it lacks. A StopAck for the view a member runs, from a generation not older than its
+ *       own, stops it again (the sender saw a transient change). One that reaches the coordinator of
+ *       a run for that very view is a member that stopped again mid-run
+ *       ({@code MemberRecovery.memberStoppedAgain}).</li>
  *   <li><b>Failures are named by incarnation</b>: the coordinator's own knowledge first, then every
  *       member's, so a coordinator that never saw a failure (say the restarted incarnation itself)
  *       fences the incarnation the others saw fail, never "any incarnation" of that node.</li>
@@ -53,6 +59,39 @@ public final class StopBarrier<M> {
 
   /** The barrier passed: recover {@code change} (at generation at least {@code atLeast}) and fence {@code toFence}. */
   public record Agreed(long atLeast, RecoveryRun.Change change, Map<String, MembershipView.Failure> toFence) {}
+
+  /** What a member does with a StopAck it receives (rule 4); every one is recorded first. */
+  public enum OnStopAck {
+    /** This coordinator's own ack for a view it has since left: record it, nothing to learn. */
+    OWN_FOR_ANOTHER_VIEW,
+    /** Another view: learn its members; tell the sender this view if this one did not change. */
+    CONVERGE,
+    /** The view this member runs, not from an older generation: stop again and rerun the barrier. */
+    STOP_AGAIN,
+    /** The coordinator of a run for this view: a member stopped again mid-run. */
+    STOPPED_MID_RUN,
+    /** At the barrier: see whether it passes. */
+    COUNT
+  }
+
+  /**
+   * Rule 4.
+   *
+   * @param fromSelf         the ack is this member's own
+   * @param sameView         it names this member's view
+   * @param running          this member runs
+   * @param coordinatingRun  this member coordinates a run now
+   */
+  public static OnStopAck onStopAck(boolean fromSelf, boolean sameView, boolean running, long ackGeneration,
+      long generation, boolean coordinatingRun) {
+    if (!sameView) {
+      return fromSelf ? OnStopAck.OWN_FOR_ANOTHER_VIEW : OnStopAck.CONVERGE;
+    }
+    if (running && ackGeneration >= generation) {
+      return OnStopAck.STOP_AGAIN;
+    }
+    return coordinatingRun ? OnStopAck.STOPPED_MID_RUN : OnStopAck.COUNT;
+  }
 
   private final Map<M, Ack<M>> acks = new HashMap<>();
   private final boolean askAgain;

@@ -63,4 +63,27 @@ class MemberRecoveryTest {
     assertThat(MemberRecovery.onRunPhase(AWAIT_FENCING, 5, 5, DIRECTORY, 5, true)).isEqualTo(IGNORE);
     assertThat(MemberRecovery.onRunPhase(null, 5, 5, RESUME, 5, true)).isEqualTo(IGNORE);
   }
+
+  @Test
+  void aMemberWaitingAtTheBarrierRepeatsItsStopAckWhateverTheHellosGeneration() {
+    assertThat(MemberRecovery.onHello(true, AWAIT_FENCING, false, 0, 7)).isEqualTo(MemberRecovery.OnHello.REPEAT_STOP_ACK);
+  }
+
+  @Test
+  void aMemberStillProbingWithholdsItsStopAck() {
+    assertThat(MemberRecovery.onHello(true, AWAIT_FENCING, true, 7, 0)).isEqualTo(MemberRecovery.OnHello.NOTHING);
+  }
+
+  @Test
+  void aRunningMemberOrOneInARunStopsAgainUnlessTheHelloIsOlder() {
+    assertThat(MemberRecovery.onHello(true, null, false, 7, 7)).isEqualTo(MemberRecovery.OnHello.STOP_AGAIN);
+    assertThat(MemberRecovery.onHello(true, DIRECTORY, false, 8, 7)).isEqualTo(MemberRecovery.OnHello.STOP_AGAIN);
+    assertThat(MemberRecovery.onHello(true, null, false, 6, 7)).isEqualTo(MemberRecovery.OnHello.NOTHING);
+  }
+
+  @Test
+  void aHelloForAnotherViewAsksNothingMore() {
+    assertThat(MemberRecovery.onHello(false, AWAIT_FENCING, false, 7, 7)).isEqualTo(MemberRecovery.OnHello.NOTHING);
+    assertThat(MemberRecovery.onHello(false, null, false, 9, 7)).isEqualTo(MemberRecovery.OnHello.NOTHING);
+  }
 }

@@ -144,4 +144,23 @@ class StopBarrierTest {
     assertThat(agreed.toFence()).isEmpty();
     assertThat(StopBarrier.departedNodes(agreed.change())).containsExactly("c");
   }
+
+  @Test
+  void aStopAckForAnotherViewConvergesTheViewsUnlessItIsTheCoordinatorsOwn() {
+    assertThat(StopBarrier.onStopAck(false, false, true, 3, 3, false)).isEqualTo(StopBarrier.OnStopAck.CONVERGE);
+    assertThat(StopBarrier.onStopAck(true, false, false, 3, 3, false))
+        .isEqualTo(StopBarrier.OnStopAck.OWN_FOR_ANOTHER_VIEW);
+  }
+
+  @Test
+  void aStopAckForTheViewARunningMemberRunsStopsItAgainUnlessItIsOlder() {
+    assertThat(StopBarrier.onStopAck(false, true, true, 3, 3, false)).isEqualTo(StopBarrier.OnStopAck.STOP_AGAIN);
+    assertThat(StopBarrier.onStopAck(false, true, true, 2, 3, false)).isEqualTo(StopBarrier.OnStopAck.COUNT);
+  }
+
+  @Test
+  void aStopAckForTheViewOfTheCoordinatorsRunIsAMemberStoppedMidRun() {
+    assertThat(StopBarrier.onStopAck(false, true, false, 3, 4, true)).isEqualTo(StopBarrier.OnStopAck.STOPPED_MID_RUN);
+    assertThat(StopBarrier.onStopAck(false, true, false, 3, 4, false)).isEqualTo(StopBarrier.OnStopAck.COUNT);
+  }
 }

@@ -274,16 +274,12 @@ final class SimMember {
     learn(m.from());
     m.view().forEach(this::learn);
     viewMaybeChanged();
-    if (!m.from().equals(self) && view().contains(m.from()) && Set.copyOf(m.view()).equals(view())) {
-      if (phase == RecoveryPhase.AWAIT_FENCING) {
-        if (probesOutstanding == null) {
-          tell(coordinator(), stopAck());
-        }
-        return;
-      }
-      if (m.generation() >= generation) {
-        enterStopped(view());
-      }
+    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
+        && Set.copyOf(m.view()).equals(view());
+    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
+      case REPEAT_STOP_ACK -> tell(coordinator(), stopAck());
+      case STOP_AGAIN -> enterStopped(view());
+      default -> { }
     }
   }
 
@@ -291,36 +287,27 @@ final class SimMember {
 
   private void onStopAck(Msg.StopAck m) {
     Set<Ref> theirs = m.view();
-    StopBarrier.Ack<Ref> ack = new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed());
-    if (m.from().equals(self) && !theirs.equals(view())) {
-      barrier.acked(self, ack);
-      checkAllStopped();
-      return;
-    }
-    if (!theirs.equals(view())) {
-      barrier.acked(m.from(), ack);
-      Set<Ref> before = view();
-      learn(m.from());
-      sorted(theirs).forEach(this::learn);
-      viewMaybeChanged();
-      if (view() == before && view().contains(m.from())) {
-        tell(m.from(), new Msg.Hello(self, sorted(view()), generation));
+    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
+        m.generation(), generation, run != null && coordinator().equals(self));
+    barrier.acked(m.from(), new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed()));
+    switch (action) {
+      case CONVERGE -> {
+        Set<Ref> before = view();
+        learn(m.from());
+        sorted(theirs).forEach(this::learn);
+        viewMaybeChanged();
+        if (view() == before && view().contains(m.from())) {
+          tell(m.from(), new Msg.Hello(self, sorted(view()), generation));
+        }
+        checkAllStopped();
       }
-      checkAllStopped();
-      return;
+      case STOP_AGAIN -> {
+        enterStopped(view());
+        checkAllStopped();
+      }
+      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
+      default -> checkAllStopped();
     }
-    if (phase == null && m.generation() >= generation) {
-      barrier.acked(m.from(), ack);
-      enterStopped(view());
-      checkAllStopped();
-      return;
-    }
-    barrier.acked(m.from(), ack);
-    if (run != null && coordinator().equals(self) && theirs.equals(view())) {
-      restartRunFor(m.from(), m.generation());
-      return;
-    }
-    checkAllStopped();
   }
 
   private void restartRunFor(Ref member, long ackGeneration) {
