@@ -603,15 +603,17 @@ final class LockspaceSim {
       }
       return;
     }
-    String association = from.address() + ">" + to.address() + "#" + node.incarnation;
     boolean remote = !from.address().equals(to.address()); // a node's messages to itself never cross the network
-    if (remote && node.lossUntil > now && !associated.contains(association) && rnd.nextInt(4) != 0) {
-      if (verbose) {
-        trace("lost " + from + " -> " + to + ": " + msg);
+    if (remote && node.lossUntil > now) {
+      String association = from.address() + ">" + to.address() + "#" + node.incarnation;
+      if (!associated.contains(association) && rnd.nextInt(4) != 0) {
+        if (verbose) {
+          trace("lost " + from + " -> " + to + ": " + msg);
+        }
+        return;
       }
-      return;
+      associated.add(association); // once one message got through, the association to that incarnation stands
     }
-    associated.add(association); // once one message got through, the association to that incarnation stands
     long delay = 1 + (rnd.nextInt(20) == 0 ? rnd.nextLong(500) : rnd.nextLong(20));
     List<Ref> pair = List.of(from, to);
     long at = Math.max(now + delay, lastDelivery.getOrDefault(pair, 0L));
@@ -688,7 +690,7 @@ final class LockspaceSim {
   }
 
   void trace(String line) {
-    trace.addLast(String.format("%6d ms  %s", now, line));
+    trace.addLast(now + " ms  " + line);
     if (trace.size() > (verbose ? 100_000 : 80)) {
       trace.removeFirst();
     }
