@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param flushTimeout bound on a flush of this member's masters ({@code LockspaceHandle.flush})
  * @param barrierRetry how often a coordinator waiting at the membership barrier asks the members
  *     whose {@code StopAck} it lacks again
+ * @param callbackThreadQueueCapacity tasks one lockspace's callback thread may have queued
+ * @param callbackThreadFullWait how long a producer waits for a slot in a full callback queue before failing
  */
 public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTimeout, Duration joinTimeout,
     int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity, int recoveryBatchSize,
-    int recoveryBatchesInFlight, Duration flushTimeout, Duration barrierRetry) {
+    int recoveryBatchesInFlight, Duration flushTimeout, Duration barrierRetry, int callbackThreadQueueCapacity,
+    Duration callbackThreadFullWait) {
 
   public DlmSettings {
     if (tossDelay.isNegative()) {
@@ -36,6 +39,14 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     }
     if (barrierRetry.isNegative() || barrierRetry.isZero()) {
       throw new IllegalArgumentException("jdlm.dlm-actors.barrier-retry-interval must be positive, got " + barrierRetry);
+    }
+    if (callbackThreadQueueCapacity <= 0) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.callback-thread-queue-capacity must be positive, got "
+          + callbackThreadQueueCapacity);
+    }
+    if (callbackThreadFullWait.isNegative() || callbackThreadFullWait.isZero()) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.callback-thread-full-wait must be positive, got "
+          + callbackThreadFullWait);
     }
     if (recoveryBatchSize <= 0) {
       throw new IllegalArgumentException("jdlm.dlm-actors.recovery-batch-size must be positive, got " + recoveryBatchSize);
@@ -52,6 +63,7 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
     return new DlmSettings(c.getDuration("toss-delay"), c.getInt("stash-capacity"), c.getDuration("dump-timeout"),
         c.getDuration("join-timeout"), c.getInt("max-lvb-length"), c.getInt("max-locks-per-node"),
         c.getInt("callback-queue-capacity"), c.getInt("recovery-batch-size"), c.getInt("recovery-batches-in-flight"),
-        c.getDuration("flush-timeout"), c.getDuration("barrier-retry-interval"));
+        c.getDuration("flush-timeout"), c.getDuration("barrier-retry-interval"),
+        c.getInt("callback-thread-queue-capacity"), c.getDuration("callback-thread-full-wait"));
   }
 }

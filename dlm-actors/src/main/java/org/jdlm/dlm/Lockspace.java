@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,12 +28,17 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
+import org.jdlm.dlm.core.DirectoryTable;
+import org.jdlm.dlm.core.MemberRecovery;
+import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.RecoveredLock;
 import org.jdlm.dlm.core.ResourceState;
 import org.jdlm.dlm.core.RecoveryBatches;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
+import org.jdlm.dlm.core.RoutingTable;
+import org.jdlm.dlm.core.StopBarrier;
 import org.jdlm.dlm.directory.ResourceDirectory;
 import org.jdlm.dlm.directory.ResourceName;
 import org.jdlm.dlm.dump.LockspaceDump;
@@ -43,18 +49,26 @@ import org.jdlm.dlm.dump.LockspaceDump;
  *
  * <h2>Life cycle</h2>
  * <pre>
- *            view change (listing, Hello, Terminated)
- *   running ----------------------------------------> stopped(phase)
- *      ^                                                 |  STOPPED -> REBUILDING -> REBUILT
- *      +------------------- Resume(generation) ----------+
+ *            view change (probe answer, Hello, StopAck, Terminated, cluster event)
+ *   running ----------------------------------------------------------> stopped (AWAIT_FENCING)
+ *      ^                                                                   |  MEMBERS -> DIRECTORY ->
+ *      +-------------- RunPhase(RESUME, generation) -----------------------+  REMASTER -> REBUILD_LOCKS -> FINALIZE
  * </pre>
  * A node starts {@code stopped}. While stopped, every lock message (local API calls and remote
  * traffic) is stashed in arrival order and replayed on resume, so nothing is lost or reordered.
  * The barrier is coordinated by the lowest member of the view: each member reports
- * {@link StopAck} with its view; when all agree the coordinator sends {@link Rebuild} with a new
- * generation; each master re-registers the names it masters with their new directory nodes
- * ({@link Register}); the coordinator then sends {@link Resume}. Directory traffic carries the
- * generation and is dropped when stale; pending lookups are re-issued after resume.
+ * {@link StopAck} with its view; when all agree the coordinator takes a generation from the
+ * fencing authority and runs the phases with {@link RunPhase}, each ending in a {@link PhaseDone}
+ * barrier (docs/recovery.md). Directory traffic carries the generation and is dropped when stale;
+ * pending lookups are re-issued after resume.
+ *
+ * <h2>Decisions live in cores</h2>
+ * This actor carries out what pure cores of {@code org.jdlm.dlm.core} decide: {@code MembershipView}
+ * (the view, watching, terminations believed or verified, cluster events), {@code StopBarrier} (the
+ * coordinator's StopAcks and whom to ask again), {@code RecoveryRun} (the coordinator's phases),
+ * {@code MemberRecovery} (a member's answer to a phase order; a member stopping again mid-run),
+ * {@code DirectoryTable} and {@code RoutingTable} (directory records and where an operation goes).
+ * The seeded simulation in the tests ({@code org.jdlm.dlm.sim}) drives the same cores.
  *
  * <h2>Message routing and ordering</h2>
  * Owner-to-master traffic always goes owner {@code Lockspace} → master {@code Lockspace} → child,
@@ -222,10 +236,7 @@ public final class Lockspace {
   public record ResourcePurged(long generation, ResourceName name) implements Command {}
 
   /** Adapted cluster reachability and membership events (stop at once on unreachable, spec §6.1). */
-  private record MemberEvent(Address address, long incarnation, MemberChange change) implements Command {}
-
-  /** What a {@link MemberEvent} says about the member at its address. */
-  private enum MemberChange { UNREACHABLE, REACHABLE, DOWNED, UP, REMOVED, OTHER_STATUS }
+  private record MemberEvent(Address address, long incarnation, MembershipView.Change change) implements Command {}
 
   /** The fencing authority's generation for the run the coordinator prepares for {@code view}; {@code failures} name the incarnations to fence. */
   private record GenerationReady(long generation, Set<ActorRef<Command>> view, RecoveryRun.Change change,
@@ -292,30 +303,10 @@ public final class Lockspace {
   private final Address selfAddress;
   private final ServiceKey<Command> key;
 
-  // membership
-  private Set<ActorRef<Command>> listed = new HashSet<>();
-  private final Set<ActorRef<Command>> learned = new HashSet<>();
-  private final Set<ActorRef<Command>> departed = new HashSet<>();
-  /**
-   * Addresses whose member the cluster's death watch covers: seen Up (or WeaklyUp) and not yet
-   * removed, from the same events, in the same order, as Pekko's {@code ClusterRemoteWatcher} sees
-   * them. Watching a member at any other address can report it terminated at once though it lives:
-   * the watcher does that for an address whose earlier incarnation was removed (a member restarted
-   * at the same host and port, before this node saw the new incarnation Up).
-   */
-  private final Set<Address> upAddresses = new HashSet<>();
-  /** Members of the view whose watch waits until their address is in {@link #upAddresses}. */
-  private final Set<ActorRef<Command>> unwatched = new HashSet<>();
-  /**
-   * Members the death watch reported terminated while a live incarnation is a member at their
-   * address: their node's guardian is asked whether it still runs them ({@link #verifyTermination}).
-   * They stay in the view until it answers or their node leaves the cluster; the value is when the
-   * question was first asked ({@link System#nanoTime()}).
-   */
-  private final Map<ActorRef<Command>, Long> verifying = new HashMap<>();
-  /** The incarnation (system uid) of the latest member event seen at each address, removals aside. */
-  private final Map<Address, Long> incarnationAt = new HashMap<>();
-  private Set<ActorRef<Command>> view = Set.of();
+  /** Members, incarnations, Up addresses, failures and terminations under verification (docs/recovery.md §1). */
+  private final MembershipView<ActorRef<Command>, Address> membership;
+  /** Coordinator only: the StopAcks of the barrier (docs/recovery.md §2). */
+  private final StopBarrier<ActorRef<Command>> barrier = new StopBarrier<>();
   private ResourceDirectory directory;
   private long generation;
   /**
@@ -325,16 +316,9 @@ public final class Lockspace {
    */
   private RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
   private boolean everRunning;
-  // failure knowledge: addresses seen unreachable or downed (their departure needs fencing)
-  private final Set<Address> failedAddresses = new HashSet<>();
-  /** The incarnation of each failed address as it failed (what fencing names); cleared when reachable again. */
-  private final Map<Address, Long> incarnations = new HashMap<>();
   private List<NodeId> runningView = List.of();
-  /** The member incarnations of {@link #runningView} (a restarted node is the same node, another incarnation). */
-  private Set<ActorRef<Command>> runningMembers = Set.of();
   private long stoppedAtNanos;
   // coordinator bookkeeping
-  private final Map<ActorRef<Command>, StopAck> stopAcks = new HashMap<>();
   private Set<ActorRef<Command>> preparingView;
   private RecoveryRun run;
   private Set<String> runFenced = Set.of();
@@ -365,17 +349,11 @@ public final class Lockspace {
   private final Set<String> fencedSeen = new java.util.TreeSet<>();
 
   // directory and mastering
-  private final Map<ResourceName, ActorRef<Command>> dirRecords = new HashMap<>();
-  private final Map<ResourceName, ActorRef<Command>> masterCache = new HashMap<>();
-  private final Map<ResourceName, ArrayDeque<LockResource.Operation>> pendingLookups = new HashMap<>();
+  /** The directory records of the names this member is the directory node of, and their token floor. */
+  private final DirectoryTable<ResourceName, ActorRef<Command>> dirTable = new DirectoryTable<>();
+  /** Known masters and the operations parked behind each outstanding lookup. */
+  private final RoutingTable<ResourceName, ActorRef<Command>, LockResource.Operation> routing = new RoutingTable<>();
   private final Map<ResourceName, ResourceEntry> children = new HashMap<>();
-  /**
-   * Highest token counter of the resources tossed in this generation whose directory node is this
-   * member. One number instead of one per name keeps it bounded; a new master continues after it,
-   * so a resource's tokens never go back when its master changes within a generation. A new
-   * generation raises every token above all older ones, so it resets.
-   */
-  private long tossedTokenFloor;
   private long childCounter;
   // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
   private Set<String> probesOutstanding;
@@ -393,6 +371,12 @@ public final class Lockspace {
     this.selfAddress = Cluster.get(ctx.getSystem()).selfMember().address();
     this.selfNode = nodeIdOf(selfAddress);
     this.key = serviceKey(local.name());
+    this.membership = new MembershipView<>(self, selfAddress, r -> r.path().address(), Address::hasGlobalScope,
+        a -> nodeIdOf(a).name(), memberOrder());
+  }
+
+  private Set<ActorRef<Command>> view() {
+    return membership.view();
   }
 
   private Behavior<Command> start() {
@@ -406,13 +390,13 @@ public final class Lockspace {
     // and every member's incarnation (what fencing must name).
     ActorRef<ClusterEvent.ReachabilityEvent> reach = ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
         e -> new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(),
-            e instanceof ClusterEvent.UnreachableMember ? MemberChange.UNREACHABLE
-                : MemberChange.REACHABLE));
+            e instanceof ClusterEvent.UnreachableMember ? MembershipView.Change.UNREACHABLE
+                : MembershipView.Change.REACHABLE));
     ActorRef<ClusterEvent.MemberEvent> members = ctx.messageAdapter(ClusterEvent.MemberEvent.class,
         e -> new MemberEvent(e.member().address(), e.member().uniqueAddress().longUid(),
-            e instanceof ClusterEvent.MemberDowned ? MemberChange.DOWNED
-                : e instanceof ClusterEvent.MemberUp || e instanceof ClusterEvent.MemberWeaklyUp ? MemberChange.UP
-                : e instanceof ClusterEvent.MemberRemoved ? MemberChange.REMOVED : MemberChange.OTHER_STATUS));
+            e instanceof ClusterEvent.MemberDowned ? MembershipView.Change.DOWNED
+                : e instanceof ClusterEvent.MemberUp || e instanceof ClusterEvent.MemberWeaklyUp ? MembershipView.Change.UP
+                : e instanceof ClusterEvent.MemberRemoved ? MembershipView.Change.REMOVED : MembershipView.Change.OTHER_STATUS));
     Cluster cluster = Cluster.get(ctx.getSystem());
     cluster.subscriptions().tell(new Subscribe<>(reach, ClusterEvent.ReachabilityEvent.class));
     cluster.subscriptions().tell(new Subscribe<>(members, ClusterEvent.MemberEvent.class));
@@ -604,44 +588,20 @@ public final class Lockspace {
 
   private void route(ResourceName name, LockResource.Operation op) {
     ResourceEntry child = children.get(name);
-    if (child != null) {
+    RoutingTable.Route<ActorRef<Command>> to = routing.route(name, op, op.owner(), self, child != null,
+        () -> directory.directoryNode(name.bytes()).equals(selfNode), dirTable);
+    if (to instanceof RoutingTable.ToResource) {
       forward(child, op);
-      return;
-    }
-    ArrayDeque<LockResource.Operation> parked = pendingLookups.get(name);
-    if (parked != null) {
-      // spec §5: one outstanding lookup per resource; later requests wait on the lookup list.
-      parked.add(op);
-      return;
-    }
-    if (!op.owner().equals(self)) {
+    } else if (to instanceof RoutingTable.ToMaster<ActorRef<Command>> m) {
+      local.routed(op.lockId(), nodeOf(m.master()));
+      m.master().tell(new AtMaster(name, op));
+    } else if (to instanceof RoutingTable.BecomeMaster<ActorRef<Command>> b) {
+      forward(becomeMaster(name, b.tokenFloor()), op);
+    } else if (to instanceof RoutingTable.AskDirectory) {
+      memberRef(directory.directoryNode(name.bytes())).tell(new Lookup(generation, name, self));
+    } else if (to instanceof RoutingTable.BackToOwner) {
       op.owner().tell(new NotMaster(name, op));
-      return;
-    }
-    ActorRef<Command> master = masterCache.get(name);
-    if (master != null) {
-      local.routed(op.lockId(), nodeOf(master));
-      master.tell(new AtMaster(name, op));
-      return;
-    }
-    NodeId dirNode = directory.directoryNode(name.bytes());
-    if (dirNode.equals(selfNode)) {
-      ActorRef<Command> recorded = dirRecords.get(name);
-      if (recorded == null || recorded.equals(self)) {
-        // spec §5: the dir node asking first becomes master without any message.
-        dirRecords.put(name, self);
-        forward(becomeMaster(name, tossedTokenFloor), op);
-      } else {
-        masterCache.put(name, recorded);
-        local.routed(op.lockId(), nodeOf(recorded));
-        recorded.tell(new AtMaster(name, op));
-      }
-      return;
-    }
-    ArrayDeque<LockResource.Operation> queue = new ArrayDeque<>();
-    queue.add(op);
-    pendingLookups.put(name, queue);
-    memberRef(dirNode).tell(new Lookup(generation, name, self));
+    } // Parked: it goes where the outstanding lookup's answer says
   }
 
   private void forward(ResourceEntry child, LockResource.Operation op) {
@@ -659,7 +619,7 @@ public final class Lockspace {
   private ResourceEntry becomeDormantMaster(ResourceName name) {
     ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation, 0));
     children.put(name, entry);
-    masterCache.put(name, self);
+    routing.mastered(name, self);
     return entry;
   }
 
@@ -669,7 +629,7 @@ public final class Lockspace {
       // Its locks may belong to any member of the view (departed owners were purged); the actor
       // learns later owners from their operations as usual.
       Map<NodeId, ActorRef<Command>> owners = new HashMap<>();
-      for (ActorRef<Command> member : view) {
+      for (ActorRef<Command> member : view()) {
         if (!member.equals(self)) {
           owners.put(nodeOf(member), member);
         }
@@ -689,7 +649,7 @@ public final class Lockspace {
     ctx.watch(ref);
     ResourceEntry entry = new ResourceEntry(name, ref, null);
     children.put(name, entry);
-    masterCache.put(name, self);
+    routing.mastered(name, self);
     return entry;
   }
 
@@ -705,7 +665,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onNotMaster(NotMaster m) {
-    masterCache.remove(m.name());
+    routing.forget(m.name());
     route(m.name(), m.op());
     return Behaviors.same();
   }
@@ -715,8 +675,8 @@ public final class Lockspace {
       ctx.getLog().debug("dropping lookup of {} from generation {} (now {})", m.name(), m.generation(), generation);
       return Behaviors.same();
     }
-    ActorRef<Command> master = dirRecords.computeIfAbsent(m.name(), n -> m.requester());
-    m.requester().tell(new LookupReply(generation, m.name(), master, tossedTokenFloor));
+    ActorRef<Command> master = dirTable.masterOf(m.name(), m.requester());
+    m.requester().tell(new LookupReply(generation, m.name(), master, dirTable.tokenFloor()));
     return Behaviors.same();
   }
 
@@ -725,11 +685,11 @@ public final class Lockspace {
       // Stale: the lookup was re-issued after the last rebuild.
       return Behaviors.same();
     }
-    ArrayDeque<LockResource.Operation> parked = pendingLookups.remove(m.name());
+    List<LockResource.Operation> parked = routing.answered(m.name());
     if (parked == null) {
       return Behaviors.same();
     }
-    masterCache.put(m.name(), m.master());
+    routing.mastered(m.name(), m.master());
     if (m.master().equals(self) && !children.containsKey(m.name())) {
       becomeMaster(m.name(), m.tokenFloor());
     }
@@ -740,9 +700,8 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRemove(Remove m) {
-    if (m.generation() == generation && m.master().equals(dirRecords.get(m.name()))) {
-      dirRecords.remove(m.name());
-      tossedTokenFloor = Math.max(tossedTokenFloor, m.lastTokenCounter());
+    if (m.generation() == generation) {
+      dirTable.removed(m.name(), m.master(), m.lastTokenCounter());
     }
     return Behaviors.same();
   }
@@ -756,11 +715,10 @@ public final class Lockspace {
     ctx.unwatch(entry.ref);
     ctx.stop(entry.ref);
     children.remove(m.name());
-    masterCache.remove(m.name());
+    routing.forget(m.name());
     NodeId dirNode = directory.directoryNode(m.name().bytes());
     if (dirNode.equals(selfNode)) {
-      dirRecords.remove(m.name(), self);
-      tossedTokenFloor = Math.max(tossedTokenFloor, m.lastTokenCounter());
+      dirTable.tossedHere(m.name(), self, m.lastTokenCounter());
     } else {
       memberRef(dirNode).tell(new Remove(generation, m.name(), self, m.lastTokenCounter()));
     }
@@ -797,14 +755,14 @@ public final class Lockspace {
     }
     ctx.spawnAnonymous(DumpCollector.create(
         new DumpCollector.Header(local.name(), selfNode, stateText(),
-            generation, sortedNodes(view), dirNodes, local.ownedLocks()),
+            generation, sortedNodes(view()), dirNodes, local.ownedLocks()),
         refs, settings.dumpTimeout(), m.replyTo()));
     return Behaviors.same();
   }
 
   private Behavior<Command> onClusterDump(ClusterDump m) {
     Map<String, ActorRef<Command>> members = new TreeMap<>();
-    for (ActorRef<Command> member : view) {
+    for (ActorRef<Command> member : view()) {
       members.put(nodeOf(member).name(), member);
     }
     ctx.spawnAnonymous(DumpCollector.cluster(members, settings.dumpTimeout(), m.replyTo()));
@@ -831,6 +789,9 @@ public final class Lockspace {
 
   // ============================================================================ membership barrier
 
+  /** The receptionist's last listing, for the debug log only (the view is {@link #membership}'s). */
+  private Set<ActorRef<Command>> listed = Set.of();
+
   private Behavior<Command> onListing(ListingChanged m) {
     Set<ActorRef<Command>> nowListed = new HashSet<>(m.listing().getServiceInstances(key));
     if (!nowListed.equals(listed)) {
@@ -838,7 +799,7 @@ public final class Lockspace {
           describe(new HashSet<>(m.listing().getAllServiceInstances(key))));
     }
     listed = nowListed;
-    learned.removeAll(listed);
+    membership.listed(nowListed);
     return viewMaybeChanged();
   }
 
@@ -846,45 +807,37 @@ public final class Lockspace {
     learn(m.from());
     m.view().forEach(this::learn);
     Behavior<Command> next = viewMaybeChanged();
-    if (!m.from().equals(self) && view.contains(m.from()) && Set.copyOf(m.view()).equals(view)) {
-      // The sender stopped for this member's very view: its barrier needs this member's StopAck
-      // for that view. A member already waiting at that barrier repeats its StopAck, whatever the
-      // sender's generation (the coordinator keeps the last one; a restarted coordinator starts at
-      // generation 0 and asks again while it lacks one, see onBarrierTick). A member that runs, or
-      // is in a run the sender (say its coordinator, after a flicker) gave up, stops again, unless
-      // the Hello is from an older generation: a late one from a barrier already passed.
-      if (phase == RecoveryPhase.AWAIT_FENCING) {
-        if (probesOutstanding == null) {
-          coordinator().tell(stopAck());
-        }
-        return next;
-      }
-      if (m.generation() >= generation) {
-        enterStopped(view);
+    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
+        && Set.copyOf(m.view()).equals(view());
+    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
+      case REPEAT_STOP_ACK -> coordinator().tell(stopAck());
+      case STOP_AGAIN -> {
+        enterStopped(view());
         return stopped();
       }
+      default -> { }
     }
     return next;
   }
 
   private void learn(ActorRef<Command> ref) {
-    if (!departed.contains(ref) && !listed.contains(ref) && learned.add(ref)) {
-      watchMember(ref);
-    }
+    applyWatch(ref, membership.learn(ref));
   }
 
   /**
-   * Watches a member once the cluster's death watch covers its address (see {@link #upAddresses}):
-   * a member restarted at the same address would otherwise be reported terminated at once, and a
-   * terminated member never comes back, so this node would keep a view without it for good while
-   * the others run a recovery with it (issue #4). Until then its departure shows in the cluster
-   * events: unreachable stops the lockspace, removal departs it ({@link #onMemberEvent}).
+   * Watches a member once the cluster's death watch covers its address ({@link MembershipView}
+   * rule 2): a member restarted at the same address would otherwise be reported terminated at
+   * once, and a terminated member never comes back (issue #4). Until then its departure shows in
+   * the cluster events: unreachable stops the lockspace, removal departs it.
    */
   private void watchMember(ActorRef<Command> ref) {
-    Address address = ref.path().address();
-    if (!address.hasGlobalScope() || address.equals(selfAddress) || upAddresses.contains(address)) {
+    applyWatch(ref, membership.watch(ref));
+  }
+
+  private void applyWatch(ActorRef<Command> ref, MembershipView.Watch watch) {
+    if (watch == MembershipView.Watch.NOW) {
       ctx.watch(ref); // watching twice is one watch
-    } else if (unwatched.add(ref)) {
+    } else if (watch == MembershipView.Watch.WHEN_UP) {
       ctx.getLog().debug("lockspace {}: watching {} once its node is Up here", local.name(), describe(Set.of(ref)));
     }
   }
@@ -904,29 +857,17 @@ public final class Lockspace {
         // An invariant failure in a resource is a bug; its locks are lost until recovery exists.
         ctx.getLog().error("resource {} of lockspace {} stopped unexpectedly", e.getKey(), local.name());
         children.remove(e.getKey());
-        masterCache.remove(e.getKey());
+        routing.forget(e.getKey());
         return Behaviors.same();
       }
     }
-    if (seenUp(ref.path().address())) {
-      verifyTermination(ref);
+    MembershipView.Termination verdict = membership.terminated(ref, System.nanoTime());
+    if (verdict != MembershipView.Termination.DEPART) {
+      verifyTermination(ref, verdict == MembershipView.Termination.VERIFY_FIRST);
       return current();
     }
     ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
-    depart(ref);
     return viewMaybeChanged();
-  }
-
-  /**
-   * Whether this member has seen an incarnation at {@code address} Up and not yet removed
-   * ({@link #upAddresses}, from the cluster events as this actor processed them): the only case in
-   * which a reported termination may be false, since a member is watched only once its address is
-   * Up here. ({@code Cluster.state()} cannot tell: it is updated by yet another subscriber and can
-   * lag behind the events this actor already processed.) A member of this node itself is never
-   * asked about: its own termination is certain.
-   */
-  private boolean seenUp(Address address) {
-    return !address.equals(selfAddress) && address.hasGlobalScope() && upAddresses.contains(address);
   }
 
   /**
@@ -942,8 +883,8 @@ public final class Lockspace {
    * if the guardian no longer lists it and watches it again if it does. If the node leaves the
    * cluster meanwhile, its removal departs the member ({@link #onMemberEvent}).
    */
-  private void verifyTermination(ActorRef<Command> ref) {
-    if (verifying.putIfAbsent(ref, System.nanoTime()) == null) {
+  private void verifyTermination(ActorRef<Command> ref, boolean first) {
+    if (first) {
       ctx.getLog().info("lockspace {}: member {} reported terminated while its node is a member; asking its node",
           local.name(), describe(Set.of(ref)));
     }
@@ -959,65 +900,42 @@ public final class Lockspace {
    * timeout (its new incarnation does not run the DLM) cannot be running the member: it departs.
    */
   private Behavior<Command> onVerifyTick() {
-    long now = System.nanoTime();
-    boolean departedAny = false;
-    for (Map.Entry<ActorRef<Command>, Long> e : List.copyOf(verifying.entrySet())) {
-      if (now - e.getValue() > settings.joinTimeout().toNanos()) {
-        ctx.getLog().warn("lockspace {}: no answer about member {} from its node within {}; taking it as terminated",
-            local.name(), describe(Set.of(e.getKey())), settings.joinTimeout());
-        depart(e.getKey());
-        departedAny = true;
-      } else {
-        verifyTermination(e.getKey()); // asks again; the first question's time stays
-      }
+    MembershipView.VerifyRound<ActorRef<Command>> round =
+        membership.verifyTick(System.nanoTime(), settings.joinTimeout().toNanos());
+    for (ActorRef<Command> gone : round.departed()) {
+      ctx.getLog().warn("lockspace {}: no answer about member {} from its node within {}; taking it as terminated",
+          local.name(), describe(Set.of(gone)), settings.joinTimeout());
     }
-    if (!verifying.isEmpty()) {
+    round.askAgain().forEach(ref -> verifyTermination(ref, false)); // the first question's time stays
+    if (membership.verifying()) {
       timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
     }
-    return departedAny ? viewMaybeChanged() : current();
+    return round.departed().isEmpty() ? current() : viewMaybeChanged();
   }
 
   /** A guardian's answer for members under {@link #verifyTermination}: gone, or still there. */
   private boolean settleVerification(ProbeReply m) {
-    boolean departedAny = false;
-    for (ActorRef<Command> ref : List.copyOf(verifying.keySet())) {
-      if (!ref.path().address().toString().equals(m.address())) {
-        continue;
-      }
-      verifying.remove(ref);
-      if (m.member().contains(ref)) {
-        ctx.getLog().info("lockspace {}: member {} is alive after all; watching it again", local.name(),
-            describe(Set.of(ref)));
-        ctx.watch(ref); // if the watcher still lags, this reports it again and it is asked again
-      } else {
-        ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
-        depart(ref);
-        departedAny = true;
-      }
+    MembershipView.Settled<ActorRef<Command>> settled =
+        membership.guardianAnswered(AddressFromURIString.parse(m.address()), m.member());
+    for (ActorRef<Command> ref : settled.alive()) {
+      ctx.getLog().info("lockspace {}: member {} is alive after all; watching it again", local.name(),
+          describe(Set.of(ref)));
+      ctx.watch(ref); // if the watcher still lags, this reports it again and it is asked again
     }
-    return departedAny;
-  }
-
-  /** A terminated member never comes back (a restart is a new incarnation with a new reference). */
-  private void depart(ActorRef<Command> ref) {
-    departed.add(ref);
-    unwatched.remove(ref);
-    verifying.remove(ref);
-    learned.remove(ref);
-    listed.remove(ref);
+    for (ActorRef<Command> ref : settled.departed()) {
+      ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
+    }
+    return !settled.departed().isEmpty();
   }
 
   private Behavior<Command> viewMaybeChanged() {
-    Set<ActorRef<Command>> next = new HashSet<>(listed);
-    next.addAll(learned);
     // The receptionist may still list a member for a while after it terminated; a terminated
     // member never comes back (a restart is a new incarnation with a new reference).
-    next.removeAll(departed);
-    next.add(self);
-    if (next.equals(view)) {
+    Set<ActorRef<Command>> next = membership.proposed();
+    if (next.equals(view())) {
       return current();
     }
-    logViewChange(view, next);
+    logViewChange(view(), next);
     enterStopped(next);
     return stopped();
   }
@@ -1029,7 +947,7 @@ public final class Lockspace {
     Set<ActorRef<Command>> removed = new HashSet<>(from);
     removed.removeAll(to);
     ctx.getLog().info("lockspace {}: view changes (added {}, removed {}; departed {})", local.name(),
-        describe(added), describe(removed), describe(departed));
+        describe(added), describe(removed), describe(membership.departed()));
   }
 
   private List<String> describe(Set<ActorRef<Command>> refs) {
@@ -1038,7 +956,7 @@ public final class Lockspace {
 
   private void enterStopped(Set<ActorRef<Command>> nextView) {
     boolean wasRunning = phase == null;
-    view = nextView;
+    membership.adopt(nextView);
     if (wasRunning) {
       // spec §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
       // are held back, on every resource of the lockspace, until the RESUME phase.
@@ -1051,11 +969,12 @@ public final class Lockspace {
     resetRunBookkeeping();
     if (run != null) {
       performRun(run.abort("membership changed again"));
+      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
       run = null;
     }
     preparingView = null;
-    List<ActorRef<Command>> viewList = sortedRefs(view);
-    for (ActorRef<Command> member : view) {
+    List<ActorRef<Command>> viewList = sortedRefs(view());
+    for (ActorRef<Command> member : view()) {
       if (!member.equals(self)) {
         watchMember(member); // a departed member must leave the view even if someone's Hello still names it
         member.tell(new Hello(self, viewList, generation));
@@ -1068,17 +987,13 @@ public final class Lockspace {
   }
 
   private StopAck stopAck() {
-    return new StopAck(sortedRefs(view), generation, self, sortedRefs(runningMembers), List.copyOf(failures().values()));
+    return new StopAck(sortedRefs(view()), generation, self, sortedRefs(membership.ranWith()), failedMembers());
   }
 
   /** What this member saw fail, by node: the incarnation that failed, from the failure event itself. */
-  private Map<String, FailedMember> failures() {
-    Map<String, FailedMember> failed = new TreeMap<>();
-    for (Address a : failedAddresses) {
-      String node = nodeIdOf(a).name();
-      failed.put(node, new FailedMember(node, a.toString(), incarnations.getOrDefault(a, 0L)));
-    }
-    return failed;
+  private List<FailedMember> failedMembers() {
+    return membership.failures().values().stream()
+        .map(f -> new FailedMember(f.node(), f.address(), f.incarnation())).toList();
   }
 
   private void resetRunBookkeeping() {
@@ -1093,168 +1008,104 @@ public final class Lockspace {
 
   /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
   private Behavior<Command> onMemberEvent(MemberEvent m) {
-    if (m.change() != MemberChange.REMOVED) {
-      incarnationAt.put(m.address(), m.incarnation());
+    MembershipView.Event<ActorRef<Command>> e = membership.event(m.address(), m.incarnation(), m.change(),
+        m.change() == MembershipView.Change.DOWNED && otherIncarnationAt(m.address(), m.incarnation()));
+    e.watch().forEach(ctx::watch); // the cluster's death watch covers the address from now on
+    if (!e.departed().isEmpty()) {
+      if (m.change() == MembershipView.Change.REMOVED) {
+        ctx.getLog().info("lockspace {}: members {} left with their node", local.name(), describe(Set.copyOf(e.departed())));
+      }
+      return viewMaybeChanged();
     }
-    switch (m.change()) {
-      case UNREACHABLE, DOWNED -> {
-        failedAddresses.add(m.address());
-        // The incarnation that failed, from the event itself: a restarted member reuses the address,
-        // and fencing must name the dead incarnation, never the new one (the power agent would kill it).
-        incarnations.put(m.address(), m.incarnation());
-        if (m.change() == MemberChange.DOWNED && departDowned(m.address(), m.incarnation())) {
-          return viewMaybeChanged();
-        }
-        if (m.change() == MemberChange.UNREACHABLE && viewHasAddress(m.address())) {
-          ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
-              nodeIdOf(m.address()));
-          if (phase == null) {
-            enterStopped(view); // same view: the barrier waits until it is reachable again or removed
-            return stopped();
-          }
-        }
+    if (e.unreachableInView()) {
+      ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
+          nodeIdOf(m.address()));
+      if (phase == null) {
+        enterStopped(view()); // same view: the barrier waits until it is reachable again or removed
+        return stopped();
       }
-      case REACHABLE -> {
-        failedAddresses.remove(m.address());
-        incarnations.remove(m.address());
-        if (phase == RecoveryPhase.AWAIT_FENCING && viewHasAddress(m.address())) {
-          coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
-        }
-      }
-      case UP -> {
-        // The cluster's death watch covers the address from now on (its watcher saw this event first).
-        upAddresses.add(m.address());
-        for (ActorRef<Command> ref : List.copyOf(unwatched)) {
-          if (ref.path().address().equals(m.address())) {
-            unwatched.remove(ref);
-            ctx.watch(ref);
-          }
-        }
-      }
-      case REMOVED -> {
-        upAddresses.remove(m.address()); // as the cluster's watcher does, whichever incarnation left
-        Long latest = incarnationAt.get(m.address());
-        if (latest == null || latest == m.incarnation()) {
-          incarnationAt.remove(m.address());
-          // Members at that address this node never saw Up, or whose reported termination was
-          // being verified, left with their node. (If a newer incarnation was already seen there,
-          // its members are not the removed one's: keep them.)
-          boolean any = false;
-          Set<ActorRef<Command>> pending = new HashSet<>(unwatched);
-          pending.addAll(verifying.keySet());
-          for (ActorRef<Command> ref : pending) {
-            if (ref.path().address().equals(m.address())) {
-              ctx.getLog().info("lockspace {}: member {} left with its node", local.name(), describe(Set.of(ref)));
-              depart(ref);
-              any = true;
-            }
-          }
-          if (any) {
-            return viewMaybeChanged();
-          }
-        }
-      }
-      case OTHER_STATUS -> { }
-      default -> throw new IllegalStateException("unknown member change " + m.change());
+    }
+    if (e.reachableInView() && phase == RecoveryPhase.AWAIT_FENCING) {
+      coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
     }
     return current();
   }
 
   /**
-   * A downed member never comes back (a restart is a new incarnation with new references), so it
-   * departs at once instead of at its removal, which the leader performs up to a leader-actions
-   * interval later: recovery starts that much sooner and still waits for its fence. Only the
-   * downed incarnation's references go: if the membership already shows another incarnation at
-   * that address, its removal (Terminated) settles the view as before.
-   *
-   * @return whether the view lost a member
+   * Whether the cluster's membership already shows an incarnation other than {@code incarnation} at
+   * {@code address}: then a downed one's removal (Terminated) settles the view as before, instead of
+   * departing the members there at once ({@link MembershipView} rule 6).
    */
-  private boolean departDowned(Address address, long incarnation) {
-    if (address.equals(selfAddress)) {
-      return false;
-    }
+  private boolean otherIncarnationAt(Address address, long incarnation) {
     for (org.apache.pekko.cluster.Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
       if (member.address().equals(address) && member.uniqueAddress().longUid() != incarnation) {
-        return false;
-      }
-    }
-    boolean changed = false;
-    for (ActorRef<Command> ref : new ArrayList<>(view)) {
-      if (!ref.equals(self) && ref.path().address().equals(address)) {
-        depart(ref);
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
-  private boolean viewHasAddress(Address address) {
-    for (ActorRef<Command> member : view) {
-      if (!member.equals(self) && member.path().address().equals(address)) {
         return true;
       }
     }
     return false;
   }
 
+  private static StopBarrier.Ack<ActorRef<Command>> ackOf(StopAck m) {
+    return new StopBarrier.Ack<>(Set.copyOf(m.view()), m.generation(), m.lastView(), m.failed().stream()
+        .map(f -> new MembershipView.Failure(f.node(), f.address(), f.incarnation())).toList());
+  }
+
   private Behavior<Command> onStopAck(StopAck m) {
     Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
-    if (m.from().equals(self) && !theirs.equals(view)) {
-      stopAcks.put(self, m); // this coordinator's own ack for a view it has since left: nothing to learn
-      checkAllStopped();
-      return current();
-    }
-    if (!theirs.equals(view)) {
-      // Views converge by union (issue #4): learn the members it names that this one lacks ...
-      stopAcks.put(m.from(), m);
-      Set<ActorRef<Command>> before = view;
-      learn(m.from());
-      theirs.forEach(this::learn);
-      Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
-      if (view == before && view.contains(m.from())) {
-        // ... and tell it the members it lacks. (Those it dropped because they terminated stay out
-        // there; this member drops them too when its own watch reports them.)
-        m.from().tell(new Hello(self, sortedRefs(view), generation));
+    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
+        m.generation(), generation, run != null && coordinator().equals(self));
+    barrier.acked(m.from(), ackOf(m));
+    switch (action) {
+      case CONVERGE -> {
+        Set<ActorRef<Command>> before = view();
+        learn(m.from());
+        theirs.forEach(this::learn);
+        Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
+        if (view() == before && view().contains(m.from())) {
+          // Tell it the members it lacks. (Those it dropped because they terminated stay out there;
+          // this member drops them too when its own watch reports them.)
+          m.from().tell(new Hello(self, sortedRefs(view()), generation));
+        }
+        checkAllStopped();
+        return next;
       }
-      checkAllStopped();
-      return next;
+      case STOP_AGAIN -> {
+        enterStopped(view());
+        checkAllStopped();
+        return stopped();
+      }
+      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
+      default -> checkAllStopped(); // OWN_FOR_ANOTHER_VIEW, COUNT
     }
-    if (phase == null && m.generation() >= generation) {
-      // A member re-stopped for the view we run with (it saw a transient change): run the barrier again.
-      stopAcks.put(m.from(), m);
-      enterStopped(view);
-      checkAllStopped();
-      return stopped();
-    }
-    stopAcks.put(m.from(), m);
-    if (run != null && coordinator().equals(self) && Set.copyOf(m.view()).equals(view)) {
-      restartRunFor(m.from());
-      return current();
-    }
-    checkAllStopped();
     return current();
   }
 
   /**
    * Coordinator, mid-run: {@code member} stopped again for the same view (it had ignored the run's
-   * MEMBERS phase while its own view briefly differed). At MEMBERS it is simply told again; later
-   * it has missed phases, so the run restarts under a new generation with the same change, which
-   * every member accepts from whatever phase it is in (spec §6.3: any new stop restarts recovery).
+   * MEMBERS phase while its own view briefly differed, or it stopped again after entering it).
+   * From MEMBERS on the run restarts under a new generation with the same change, which every
+   * member accepts from whatever phase it is in (spec §6.3: any new stop restarts recovery); a
+   * member that entered the old generation would ignore it repeated ({@link MemberRecovery}).
    */
-  private void restartRunFor(ActorRef<Command> member) {
-    if (run.phase() == RecoveryPhase.MEMBERS || run.phase() == RecoveryPhase.AWAIT_FENCING) {
-      if (run.phase() == RecoveryPhase.MEMBERS) {
-        member.tell(new RunPhase(run.generation(), RecoveryPhase.MEMBERS, sortedRefs(view),
-            List.copyOf(runDepartedNames), List.copyOf(runFenced)));
+  private void restartRunFor(ActorRef<Command> member, long ackGeneration) {
+    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
+      case NOTHING -> {
+        return;
       }
-      return;
+      case TELL_MEMBERS_AGAIN -> {
+        member.tell(new RunPhase(run.generation(), RecoveryPhase.MEMBERS, sortedRefs(view()),
+            List.copyOf(runDepartedNames), List.copyOf(runFenced)));
+        return;
+      }
+      default -> { }
     }
     RecoveryRun.Change old = run.change();
     performRun(run.abort(nodeOf(member) + " stopped again during " + run.phase()));
+    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
     run = null;
     phase = RecoveryPhase.AWAIT_FENCING;
     resetRunBookkeeping();
-    Set<ActorRef<Command>> snapshot = Set.copyOf(view);
+    Set<ActorRef<Command>> snapshot = Set.copyOf(view());
     preparingView = snapshot;
     long atLeast = Math.max(generation, old.generation()) + 1;
     ctx.pipeToSelf(fencing().advanceGeneration(atLeast, "lockspace " + local.name() + ": recovery restarted"),
@@ -1273,37 +1124,24 @@ public final class Lockspace {
     if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
-    long maxGeneration = generation;
-    Set<RecoveryRun.Member> lastRunWith = new HashSet<>();
-    runningMembers.forEach(r -> lastRunWith.add(member(r)));
-    Map<String, FailedMember> failures = failures(); // this member's own knowledge first
-    for (ActorRef<Command> member : view) {
-      StopAck ack = stopAcks.get(member);
-      if (ack == null || !Set.copyOf(ack.view()).equals(view)) {
-        if (!timers.isTimerActive(BarrierTick.INSTANCE)) {
-          timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
-        }
-        return;
+    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
+        membership.failures(), this::member);
+    if (agreed == null) {
+      if (!timers.isTimerActive(BarrierTick.INSTANCE)) {
+        timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
       }
-      maxGeneration = Math.max(maxGeneration, ack.generation());
-      ack.lastView().forEach(r -> lastRunWith.add(member(r)));
-      // A coordinator that never saw a failure (e.g. the restarted incarnation itself) fences the
-      // incarnation the others saw fail, never "any incarnation" of the node.
-      ack.failed().forEach(f -> failures.putIfAbsent(f.node(), f));
+      return;
     }
-    if (view.equals(preparingView)) {
+    if (view().equals(preparingView)) {
       return; // the generation for this view is already being fetched
     }
-    Set<RecoveryRun.Member> members = new HashSet<>();
-    view.forEach(r -> members.add(member(r)));
-    RecoveryRun.Change change = RecoveryRun.Change.between(maxGeneration + 1, members, lastRunWith, failures.keySet());
-    Map<String, FailedMember> toFence = new TreeMap<>(failures);
-    toFence.keySet().retainAll(change.failed());
-    Set<ActorRef<Command>> snapshot = Set.copyOf(view);
+    RecoveryRun.Change change = agreed.change();
+    Map<String, FailedMember> toFence = new TreeMap<>();
+    agreed.toFence().forEach((node, f) -> toFence.put(node, new FailedMember(f.node(), f.address(), f.incarnation())));
+    Set<ActorRef<Command>> snapshot = Set.copyOf(view());
     preparingView = snapshot;
-    long atLeast = maxGeneration + 1;
-    Set<String> departedNames = new java.util.TreeSet<>(change.failed());
-    departedNames.addAll(change.leftCleanly());
+    long atLeast = agreed.atLeast();
+    Set<String> departedNames = StopBarrier.departedNodes(change);
     String reason = "lockspace " + local.name() + ": members " + change.members()
         + (departedNames.isEmpty() ? "" : ", departed " + departedNames)
         + (change.joined().isEmpty() ? "" : ", joined " + change.joined());
@@ -1325,17 +1163,12 @@ public final class Lockspace {
     if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
       return current();
     }
-    List<ActorRef<Command>> missing = new ArrayList<>();
-    for (ActorRef<Command> member : sortedRefs(view)) {
-      StopAck ack = stopAcks.get(member);
-      if (!member.equals(self) && (ack == null || !Set.copyOf(ack.view()).equals(view))) {
-        missing.add(member);
-      }
-    }
+    List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self, membership.ranWith(),
+        membership.ranGeneration());
     if (!missing.isEmpty()) {
       ctx.getLog().info("lockspace {}: barrier for {} still lacks the StopAck of {}; asking again", local.name(),
-          describe(view), describe(Set.copyOf(missing)));
-      List<ActorRef<Command>> viewList = sortedRefs(view);
+          describe(view()), describe(Set.copyOf(missing)));
+      List<ActorRef<Command>> viewList = sortedRefs(view());
       missing.forEach(member -> member.tell(new Hello(self, viewList, generation)));
     }
     timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry()); // until the run starts or the view changes
@@ -1352,7 +1185,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onGenerationReady(GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view) || phase != RecoveryPhase.AWAIT_FENCING
+    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phase != RecoveryPhase.AWAIT_FENCING
         || !coordinator().equals(self)) {
       return current(); // a newer change overtook this one; its own round is under way
     }
@@ -1363,7 +1196,7 @@ public final class Lockspace {
       timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
       return current();
     }
-    stopAcks.clear();
+    barrier.clear();
     run = RecoveryRun.create(m.change(), java.time.Clock.systemUTC());
     runFenced = Set.copyOf(m.change().failed());
     runFailures = m.failures();
@@ -1386,8 +1219,8 @@ public final class Lockspace {
         }
       } else if (effect instanceof RecoveryRun.StartPhase p) {
         ctx.getLog().info("lockspace {}: recovery {} phase {}", local.name(), p.generation(), p.phase());
-        List<ActorRef<Command>> viewList = sortedRefs(view);
-        for (ActorRef<Command> member : view) {
+        List<ActorRef<Command>> viewList = sortedRefs(view());
+        for (ActorRef<Command> member : view()) {
           member.tell(new RunPhase(p.generation(), p.phase(), viewList, List.copyOf(runDepartedNames),
               List.copyOf(runFenced)));
         }
@@ -1470,32 +1303,28 @@ public final class Lockspace {
   // ---- member side of a run ----------------------------------------------------------------------
 
   private Behavior<Command> onRunPhase(RunPhase m) {
-    if (m.phase() == RecoveryPhase.MEMBERS) {
-      Set<ActorRef<Command>> runView = Set.copyOf(m.view());
-      if (m.generation() > generation && !runView.equals(view)) {
+    Set<ActorRef<Command>> runView = Set.copyOf(m.view());
+    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
+        runView.equals(view()))) {
+      case CONVERGE -> {
         return convergeWithRun(m, runView);
       }
-      if (phase == null || m.generation() <= generation) {
-        ctx.getLog().info("lockspace {}: ignoring recovery {} (this member: {} at generation {})", local.name(),
-            m.generation(), phase == null ? "running" : phase, generation);
-        return current();
-      }
-      startMembersPhase(m);
-    } else if (m.generation() != runGeneration || phase == null || phase == RecoveryPhase.AWAIT_FENCING) {
-      ctx.getLog().info("lockspace {}: dropped {} of recovery {} (this member is at {} of {})", local.name(),
-          m.phase(), m.generation(), phase, runGeneration);
-      return current();
-    } else {
-      switch (m.phase()) {
-        case DIRECTORY -> startDirectoryPhase();
-        case REMASTER -> startRemasterPhase();
-        case REBUILD_LOCKS -> startRebuildLocksPhase();
-        case FINALIZE -> startFinalizePhase();
-        case RESUME -> {
-          return resume();
+      case START_MEMBERS -> startMembersPhase(m);
+      case START_PHASE -> {
+        switch (m.phase()) {
+          case DIRECTORY -> startDirectoryPhase();
+          case REMASTER -> startRemasterPhase();
+          case REBUILD_LOCKS -> startRebuildLocksPhase();
+          case FINALIZE -> startFinalizePhase();
+          case RESUME -> {
+            return resume();
+          }
+          default -> throw new IllegalStateException("no member work for phase " + m.phase());
         }
-        default -> throw new IllegalStateException("no member work for phase " + m.phase());
       }
+      case IGNORE -> ctx.getLog().info("lockspace {}: ignored {} of recovery {} (this member is at {} of {})",
+          local.name(), m.phase(), m.generation(), phase == null ? "running" : phase, generation);
+      default -> throw new IllegalStateException("unknown action");
     }
     return current();
   }
@@ -1510,13 +1339,13 @@ public final class Lockspace {
    */
   private Behavior<Command> convergeWithRun(RunPhase m, Set<ActorRef<Command>> runView) {
     ctx.getLog().info("lockspace {}: recovery {} is for view {}, this member has {} (at {} of generation {})",
-        local.name(), m.generation(), describe(runView), describe(view), phase == null ? "running" : phase,
+        local.name(), m.generation(), describe(runView), describe(view()), phase == null ? "running" : phase,
         generation);
-    Set<ActorRef<Command>> before = view;
+    Set<ActorRef<Command>> before = view();
     runView.forEach(this::learn);
     Behavior<Command> next = viewMaybeChanged();
-    if (view == before && !runView.equals(view)) {
-      runView.stream().min(memberOrder()).orElseThrow().tell(new Hello(self, sortedRefs(view), generation));
+    if (view() == before && !runView.equals(view())) {
+      runView.stream().min(memberOrder()).orElseThrow().tell(new Hello(self, sortedRefs(view()), generation));
     }
     return next;
   }
@@ -1543,10 +1372,9 @@ public final class Lockspace {
     m.departed().forEach(n -> gone.add(new NodeId(n)));
     runDeparted = Set.copyOf(gone);
     fencedSeen.addAll(m.fenced());
-    directory = new ResourceDirectory(sortedNodes(view));
-    dirRecords.clear();
-    tossedTokenFloor = 0; // tokens of the new generation are above every older one
-    masterCache.values().removeIf(ref -> !view.contains(ref));
+    directory = new ResourceDirectory(sortedNodes(view()));
+    dirTable.newGeneration(); // tokens of the new generation are above every older one
+    routing.keepMastersIn(view()::contains);
     phaseDone();
   }
 
@@ -1554,16 +1382,16 @@ public final class Lockspace {
   private void startDirectoryPhase() {
     enterPhase(RecoveryPhase.DIRECTORY);
     Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
-    for (ActorRef<Command> member : view) {
+    for (ActorRef<Command> member : view()) {
       byDirNode.put(nodeOf(member), new ArrayList<>());
     }
     for (ResourceName name : children.keySet()) {
       byDirNode.get(directory.directoryNode(name.bytes())).add(name);
     }
-    for (ActorRef<Command> member : view) {
+    for (ActorRef<Command> member : view()) {
       List<ResourceName> names = byDirNode.get(nodeOf(member));
       if (member.equals(self)) {
-        names.forEach(n -> dirRecords.put(n, self));
+        names.forEach(n -> dirTable.register(n, self));
       } else {
         awaiting++;
         member.tell(new Register(generation, List.copyOf(names), self));
@@ -1584,7 +1412,7 @@ public final class Lockspace {
       return current();
     }
     for (ResourceName name : m.names()) {
-      dirRecords.put(name, m.from());
+      dirTable.register(name, m.from());
     }
     m.from().tell(new Registered(generation, self));
     return current();
@@ -1650,8 +1478,7 @@ public final class Lockspace {
       sendBatches(memberRef(e.getKey()), batches);
     }
     for (ResourceName name : byDirNode.getOrDefault(selfNode, List.of())) {
-      ActorRef<Command> recorded = dirRecords.putIfAbsent(name, self);
-      adoptMaster(name, recorded == null ? self : recorded);
+      adoptMaster(name, dirTable.masterOf(name, self));
     }
     drainEarlyRecoveryMessages();
     maybePhaseDone();
@@ -1695,8 +1522,7 @@ public final class Lockspace {
     }
     Map<ActorRef<Command>, List<ResourceName>> byMaster = new HashMap<>();
     for (ResourceName name : m.names()) {
-      ActorRef<Command> recorded = dirRecords.putIfAbsent(name, m.requester());
-      byMaster.computeIfAbsent(recorded == null ? m.requester() : recorded, r -> new ArrayList<>()).add(name);
+      byMaster.computeIfAbsent(dirTable.masterOf(name, m.requester()), r -> new ArrayList<>()).add(name);
     }
     List<Mastered> masters = new ArrayList<>(byMaster.size());
     byMaster.forEach((master, names) -> masters.add(new Mastered(master, names)));
@@ -1721,7 +1547,7 @@ public final class Lockspace {
 
   private void adoptMaster(ResourceName name, ActorRef<Command> master) {
     remastered.put(name, master);
-    masterCache.put(name, master);
+    routing.mastered(name, master);
     if (master.equals(self) && !children.containsKey(name)) {
       becomeDormantMaster(name);
       newMasters.add(name);
@@ -1842,8 +1668,9 @@ public final class Lockspace {
     boolean recovery = everRunning;
     // The failures this run handled are settled: a restarted incarnation at the same address starts
     // with a clean record (a later clean leave is not a failure, a later failure names itself).
-    failedAddresses.removeIf(a -> runDeparted.contains(nodeIdOf(a)));
-    incarnations.keySet().removeIf(a -> runDeparted.contains(nodeIdOf(a)));
+    Set<String> departedNodes = new HashSet<>();
+    runDeparted.forEach(n -> departedNodes.add(n.name()));
+    membership.running(generation, departedNodes);
     phase = null;
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
@@ -1857,10 +1684,7 @@ public final class Lockspace {
       awake(child).tell(new LockResource.GrantAfterRecovery(generation));
     }
     // Lookups answered in an older generation were dropped; ask the new directory nodes.
-    List<Map.Entry<ResourceName, ArrayDeque<LockResource.Operation>>> waiting =
-        new ArrayList<>(pendingLookups.entrySet());
-    pendingLookups.clear();
-    for (Map.Entry<ResourceName, ArrayDeque<LockResource.Operation>> e : waiting) {
+    for (Map.Entry<ResourceName, List<LockResource.Operation>> e : routing.drainParked().entrySet()) {
       for (LockResource.Operation op : e.getValue()) {
         route(e.getKey(), op);
       }
@@ -1870,8 +1694,7 @@ public final class Lockspace {
       resend.add(LockspaceLocal.coreName(name));
     }
     local.resendAfterRecovery(resend); // queued behind the stash (steps 16-17)
-    runningView = sortedNodes(view);
-    runningMembers = Set.copyOf(view);
+    runningView = sortedNodes(view());
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
     coordinatedTimings = null; // the coordinator of this run sets them when it finishes
     if (recovery) {
@@ -1895,7 +1718,7 @@ public final class Lockspace {
 
   /** Whether a held message comes from a member that departed (spec §6.2: purged before replay). */
   private boolean fromDeparted(ActorRef<Command> owner) {
-    return !owner.equals(self) && !view.contains(owner);
+    return membership.outsideView(owner);
   }
 
   /** The state shown by dumps and status (brief §2: running, stopped waiting for fencing, recovering: phase). */
@@ -1925,7 +1748,7 @@ public final class Lockspace {
   // ============================================================================ helpers
 
   private ActorRef<Command> coordinator() {
-    return view.stream().min(memberOrder()).orElseThrow();
+    return membership.coordinator();
   }
 
   /** By node, then by incarnation: a view holding two incarnations of one node still orders alike everywhere. */
@@ -1944,12 +1767,12 @@ public final class Lockspace {
   }
 
   private ActorRef<Command> memberRef(NodeId node) {
-    for (ActorRef<Command> member : view) {
+    for (ActorRef<Command> member : view()) {
       if (nodeOf(member).equals(node)) {
         return member;
       }
     }
-    throw new IllegalStateException("directory node " + node + " is not in the view " + view);
+    throw new IllegalStateException("directory node " + node + " is not in the view " + view());
   }
 
   private List<NodeId> sortedNodes(Set<ActorRef<Command>> refs) {

@@ -11,9 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,14 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's owner-side half of one lockspace: the {@link LockspaceHandle} users call, the table
- * of locks this node holds (the process copies recovery rebuilds masters from), and the
- * lockspace's callback thread.
- *
- * <p>Callbacks (completions and blocking callbacks) and every future of the lockspace run on one
- * single-threaded executor, like libdlm's per-lockspace AST thread: events are queued in the
- * order the master produced them, so a lock's completion is delivered before a later blocking
- * callback for it (spec §3), and user code never runs on an actor thread.
+ * This node's owner-side half of one lockspace: the façade users call ({@link LockspaceHandle}),
+ * over two named parts: the {@link OwnerTable} of locks this node holds (the process copies
+ * recovery rebuilds masters from), guarded by its monitor, and the lockspace's
+ * {@link CallbackThread} (bounded queue), on which callbacks and every future of the lockspace
+ * run. Why the owner side is a monitor and not a mailbox: docs/architecture.md.
  */
 public final class LockspaceLocal implements LockspaceHandle {
 
@@ -67,17 +61,15 @@ public final class LockspaceLocal implements LockspaceHandle {
   private static final Set<OwnerLockState> IN_FLIGHT = java.util.EnumSet.of(OwnerLockState.REQUESTING,
       OwnerLockState.CONVERTING, OwnerLockState.UNLOCKING, OwnerLockState.CANCELLING);
 
-  private final java.util.concurrent.atomic.AtomicLong callbacksQueued = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong callbacksRun = new java.util.concurrent.atomic.AtomicLong();
 
   /** Lock calls come from one "process" per node (PERSISTENT/ORPHAN are per process, TV-61). */
   private static final long PROCESS = 0;
 
   private final DlmSettings dlmSettings;
   private final Consumer<String> onClose;
-  private final ExecutorService callbacks;
+  private final CallbackThread callbacks;
   /** The core's process copies; its monitor serialises API threads and the callback thread. */
-  private final OwnerSlot owner = new OwnerSlot();
+  private final OwnerTable owner = new OwnerTable();
   private final ConcurrentHashMap<Long, LockHandleImpl> handles = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, NodeId> masters = new ConcurrentHashMap<>();
   private final CompletableFuture<LockspaceHandle> joined = new CompletableFuture<>();
@@ -95,11 +87,8 @@ public final class LockspaceLocal implements LockspaceHandle {
     this.settings = settings;
     this.dlmSettings = dlmSettings;
     this.onClose = onClose;
-    this.callbacks = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "jdlm-ast-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.callbacks = new CallbackThread(name, dlmSettings.callbackThreadQueueCapacity(),
+        dlmSettings.callbackThreadFullWait());
   }
 
   // ============================================================================ LockspaceHandle
@@ -251,7 +240,7 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   @Override
   public boolean isQuiet() {
-    if (callbacksQueued.get() != callbacksRun.get()) {
+    if (!callbacks.idle()) {
       return false;
     }
     synchronized (owner) {
@@ -261,7 +250,7 @@ public final class LockspaceLocal implements LockspaceHandle {
         }
       }
     }
-    return callbacksQueued.get() == callbacksRun.get();
+    return callbacks.idle();
   }
 
   @Override
@@ -614,81 +603,11 @@ public final class LockspaceLocal implements LockspaceHandle {
   }
 
   private void execute(Runnable task) {
-    try {
-      callbacksQueued.incrementAndGet();
-      callbacks.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          callbacksRun.incrementAndGet();
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      callbacksRun.incrementAndGet();
-      LOG.debug("lockspace {} closed; dropping callback", name);
-    }
+    callbacks.execute(task);
   }
 
   @Override
   public String toString() {
     return "Lockspace[" + name + " on " + nodeId + "]";
-  }
-
-  /**
-   * Holds the core's {@link OwnerLocks}, created once the node id is known; the slot object is
-   * the monitor. Every method delegates under that monitor's protection by its callers.
-   */
-  private static final class OwnerSlot {
-    private OwnerLocks locks;
-
-    OwnerLocks locks() {
-      return locks;
-    }
-
-    void init(NodeId node, int lvblen, int maxLocks, int callbackCapacity) {
-      if (locks == null) {
-        locks = new OwnerLocks(node, lvblen, maxLocks, callbackCapacity);
-      }
-    }
-
-    OwnerResult lock(String resource, LockMode mode, Set<LockFlag> flags, byte[] lvb, boolean bast, long process) {
-      return locks.lock(resource, mode, flags, lvb, bast, process);
-    }
-
-    OwnerResult convert(LockId id, LockMode mode, Set<LockFlag> flags, byte[] lvb) {
-      return locks.convert(id, mode, flags, lvb);
-    }
-
-    OwnerResult unlock(LockId id, Set<LockFlag> flags, byte[] lvb) {
-      return locks.unlock(id, flags, lvb);
-    }
-
-    OwnerResult cancel(LockId id) {
-      return locks.cancel(id);
-    }
-
-    List<MasterOp> onEffect(Effect effect) {
-      return locks.onEffect(effect);
-    }
-
-    List<OwnerLocks.Delivery> drainCallbacks() {
-      return locks.drainCallbacks();
-    }
-
-    Optional<OwnerLockView> view(LockId id) {
-      return locks == null ? Optional.empty() : locks.view(id);
-    }
-
-    Optional<OwnerLockState> state(LockId id) {
-      return locks == null ? Optional.empty() : locks.state(id);
-    }
-
-    List<OwnerLockView> views() {
-      return locks == null ? List.of() : locks.views();
-    }
-
-    int liveLockCount() {
-      return locks == null ? 0 : locks.liveLockCount();
-    }
   }
 }

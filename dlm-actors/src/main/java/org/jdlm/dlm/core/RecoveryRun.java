@@ -81,7 +81,7 @@ public final class RecoveryRun {
       Set<String> failed = new TreeSet<>();
       Set<String> leftCleanly = new TreeSet<>();
       for (Member gone : lastRunWith) {
-        if (!members.contains(gone)) {
+        if (!members.contains(gone) && !replacedInAnEarlierRun(gone, members, lastRunWith)) {
           (seenFailed.contains(gone.node()) ? failed : leftCleanly).add(gone.node());
         }
       }
@@ -94,6 +94,22 @@ public final class RecoveryRun {
         }
       }
       return new Change(generation, names, failed, leftCleanly, joined);
+    }
+
+    /**
+     * Whether a member incarnation of {@code gone}'s node is one somebody already ran with: then a
+     * run that this member's stale last view missed already recovered {@code gone}'s departure (a
+     * completed run never holds two incarnations of one node). Departing it again would purge the
+     * live incarnation's locks by node name. Found by the lockspace simulation, where the
+     * contradictory change (n2 failed and a member, but not joined) crashed the coordinator.
+     */
+    private static boolean replacedInAnEarlierRun(Member gone, Set<Member> members, Set<Member> lastRunWith) {
+      for (Member m : members) {
+        if (m.node().equals(gone.node()) && lastRunWith.contains(m)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The same change under {@code newGeneration} (the coordinator decides it before the authority answers). */

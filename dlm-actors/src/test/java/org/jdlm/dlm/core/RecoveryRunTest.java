@@ -192,4 +192,19 @@ class RecoveryRunTest {
     assertThat(c.withGeneration(8)).isEqualTo(new RecoveryRun.Change(8, Set.of("n1", "n3"), Set.of("n3"), Set.of(),
         Set.of("n3")));
   }
+
+  @Test
+  void anIncarnationReplacedInARunOneMemberMissedDoesNotDepartAgain() {
+    // n1 and n2#12 ran with n3#10; n3#10 missed that run and still names n2#7 (and saw n2 fail).
+    RecoveryRun.Member n1 = new RecoveryRun.Member("n1", 1);
+    RecoveryRun.Member n2old = new RecoveryRun.Member("n2", 7);
+    RecoveryRun.Member n2 = new RecoveryRun.Member("n2", 12);
+    RecoveryRun.Member n3 = new RecoveryRun.Member("n3", 10);
+    RecoveryRun.Member n4 = new RecoveryRun.Member("n4", 14);
+    RecoveryRun.Change change = RecoveryRun.Change.between(5, Set.of(n1, n2, n3, n4), Set.of(n1, n2, n3, n2old),
+        Set.of("n2"));
+    assertThat(change.failed()).isEmpty();
+    assertThat(change.leftCleanly()).isEmpty();
+    assertThat(change.joined()).containsExactly("n4");
+  }
 }

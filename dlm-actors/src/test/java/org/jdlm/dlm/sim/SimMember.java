@@ -1,0 +1,746 @@
+package org.jdlm.dlm.sim;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdlm.dlm.core.DirectoryTable;
+import org.jdlm.dlm.core.MemberRecovery;
+import org.jdlm.dlm.core.MembershipView;
+import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.RecoveryPhase;
+import org.jdlm.dlm.core.RecoveryRun;
+import org.jdlm.dlm.core.RoutingTable;
+import org.jdlm.dlm.core.StopBarrier;
+import org.jdlm.dlm.directory.ResourceDirectory;
+import org.jdlm.dlm.sim.LockspaceSim.Msg;
+import org.jdlm.dlm.sim.LockspaceSim.Ref;
+import org.jdlm.dlm.sim.LockspaceSim.Req;
+
+/**
+ * One simulated lockspace member: the {@code Lockspace} actor's membership, barrier, run and
+ * routing handlers, handler for handler, over the same cores ({@link MembershipView},
+ * {@link StopBarrier}, {@link RecoveryRun}, {@link MemberRecovery}, {@link DirectoryTable},
+ * {@link RoutingTable}, {@code ResourceDirectory}), with the actor toolkit replaced by
+ * {@link LockspaceSim}'s network, timers and death watch. The glue between the cores (the order
+ * in which a handler consults them and what it sends) is a copy of the actor's: a change to a
+ * handler of {@code Lockspace} must be made here too, or the simulation checks the old protocol.
+ *
+ * <p>Left out, because the cores they rest on are not part of this model: held locks and their
+ * queues (a request is granted at once by its master with the next fencing token), so the
+ * REMASTER, REBUILD_LOCKS and FINALIZE phases only pass their barriers; fencing (the authority
+ * answers at once); the receptionist (members learn each other from join probes, Hellos and
+ * StopAcks, which the protocol already requires to be enough).
+ */
+final class SimMember {
+
+  final Ref self;
+  private final LockspaceSim sim;
+  final MembershipView<Ref, String> membership;
+  private final StopBarrier<Ref> barrier;
+  final DirectoryTable<String, Ref> dirTable = new DirectoryTable<>();
+
+  long generation;
+  /** null while running (as in the actor). */
+  RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
+  private Set<String> probesOutstanding;
+  // coordinator
+  private Set<Ref> preparingView;
+  private RecoveryRun run;
+  private Set<String> runDepartedNames = Set.of();
+  // member side of a run
+  private long runGeneration = -1;
+  private Set<String> runDeparted = Set.of();
+  private int awaiting;
+  private boolean phaseReported;
+  private final List<Msg.Register> earlyRegisters = new ArrayList<>();
+  // routing and mastering
+  private ResourceDirectory directory;
+  /** Resources this member masters: name -> {last token counter, last use (virtual ms)}. */
+  final Map<String, long[]> children = new TreeMap<>();
+  final RoutingTable<String, Ref, Req> routing = new RoutingTable<>();
+  /** Requests this member issued and that are not granted yet, with the master each was last sent to. */
+  final Map<Long, Req> pending = new LinkedHashMap<>();
+  private final Map<Long, Ref> sentTo = new HashMap<>();
+  final List<Msg> stash = new ArrayList<>();
+  // timers (one pending tick each, as Behaviors.withTimers keys them)
+  private boolean barrierTick;
+  private boolean verifyTick;
+  private boolean reprobeTick;
+  private boolean tossTick;
+  boolean alive = true;
+
+  SimMember(Ref self, LockspaceSim sim) {
+    this.self = self;
+    this.sim = sim;
+    Comparator<Ref> order = Comparator.comparing(Ref::address).thenComparingInt(Ref::uid);
+    this.membership = sim.variant == LockspaceSim.Variant.BELIEVE_EVERY_TERMINATION
+        ? MembershipView.believingEveryTermination(self, self.address(), Ref::address, a -> true, a -> a, order)
+        : new MembershipView<>(self, self.address(), Ref::address, a -> true, a -> a, order);
+    this.barrier = sim.variant == LockspaceSim.Variant.NO_BARRIER_RETRY
+        ? StopBarrier.withoutAskingAgain() : new StopBarrier<>();
+  }
+
+  Set<Ref> view() {
+    return membership.view();
+  }
+
+  boolean running() {
+    return phase == null;
+  }
+
+  // ============================================================================ joining
+
+  void start() {
+    probesOutstanding = new HashSet<>(sim.upAddresses());
+    probesOutstanding.remove(self.address());
+    sendProbes();
+    enterStopped(Set.of(self));
+  }
+
+  private void sendProbes() {
+    if (probesOutstanding.isEmpty()) {
+      probesOutstanding = null;
+      return;
+    }
+    for (String address : probesOutstanding) {
+      sim.probe(self, address, true);
+    }
+    if (!reprobeTick) {
+      reprobeTick = true;
+      sim.timer(self, 1000, this::onReprobe);
+    }
+  }
+
+  private void onReprobe() {
+    reprobeTick = false;
+    if (probesOutstanding == null) {
+      return;
+    }
+    probesOutstanding.retainAll(sim.upAddresses());
+    if (probesOutstanding.isEmpty()) {
+      afterProbe();
+      return;
+    }
+    sendProbes();
+  }
+
+  private void onProbeReply(Msg.ProbeReply m) {
+    boolean departedAny = settleVerification(m);
+    if (probesOutstanding == null) {
+      if (departedAny) {
+        viewMaybeChanged();
+      }
+      return;
+    }
+    m.member().forEach(this::learn);
+    probesOutstanding.remove(m.address());
+    afterProbe();
+  }
+
+  /** The guardian at a node that is gone: its watch reports it terminated, so no member there. */
+  private void onGuardianGone(Msg.GuardianGone m) {
+    if (probesOutstanding != null && probesOutstanding.remove(m.address())) {
+      afterProbe();
+    }
+  }
+
+  private void afterProbe() {
+    if (!probesOutstanding.isEmpty()) {
+      return;
+    }
+    probesOutstanding = null;
+    viewMaybeChanged();
+    if (phase == RecoveryPhase.AWAIT_FENCING) {
+      tell(coordinator(), stopAck());
+    }
+  }
+
+  // ============================================================================ membership
+
+  private void learn(Ref ref) {
+    if (membership.learn(ref) == MembershipView.Watch.NOW) {
+      sim.watch(self, ref);
+    }
+  }
+
+  private void watchMember(Ref ref) {
+    if (membership.watch(ref) == MembershipView.Watch.NOW) {
+      sim.watch(self, ref);
+    }
+  }
+
+  private void onTerminated(Msg.Terminated t) {
+    MembershipView.Termination verdict = membership.terminated(t.ref(), sim.nowNanos());
+    if (verdict != MembershipView.Termination.DEPART) {
+      verify(t.ref());
+      return;
+    }
+    viewMaybeChanged();
+  }
+
+  private void verify(Ref ref) {
+    sim.probe(self, ref.address(), false);
+    if (!verifyTick) {
+      verifyTick = true;
+      sim.timer(self, 1000, this::onVerifyTick);
+    }
+  }
+
+  private void onVerifyTick() {
+    verifyTick = false;
+    MembershipView.VerifyRound<Ref> round = membership.verifyTick(sim.nowNanos(), LockspaceSim.JOIN_TIMEOUT_NANOS);
+    round.askAgain().forEach(this::verify);
+    if (membership.verifying() && !verifyTick) {
+      verifyTick = true;
+      sim.timer(self, 1000, this::onVerifyTick);
+    }
+    if (!round.departed().isEmpty()) {
+      viewMaybeChanged();
+    }
+  }
+
+  private boolean settleVerification(Msg.ProbeReply m) {
+    MembershipView.Settled<Ref> settled = membership.guardianAnswered(m.address(), m.member());
+    settled.alive().forEach(ref -> sim.watch(self, ref));
+    return !settled.departed().isEmpty();
+  }
+
+  void onClusterEvent(LockspaceSim.ClusterEvent e) {
+    MembershipView.Event<Ref> out = membership.event(e.address(), e.incarnation(), e.change(),
+        e.change() == MembershipView.Change.DOWNED && sim.otherIncarnationAt(e.address(), e.incarnation()));
+    out.watch().forEach(ref -> sim.watch(self, ref));
+    if (!out.departed().isEmpty()) {
+      viewMaybeChanged();
+      return;
+    }
+    if (out.unreachableInView() && phase == null) {
+      enterStopped(view());
+      return;
+    }
+    if (out.reachableInView() && phase == RecoveryPhase.AWAIT_FENCING) {
+      tell(coordinator(), stopAck());
+    }
+  }
+
+  private void viewMaybeChanged() {
+    Set<Ref> next = membership.proposed();
+    if (!next.equals(view())) {
+      sim.trace(self + " view " + sorted(view()) + " -> " + sorted(next));
+      enterStopped(next);
+    }
+  }
+
+  private void enterStopped(Set<Ref> next) {
+    membership.adopt(next);
+    phase = RecoveryPhase.AWAIT_FENCING;
+    resetRunBookkeeping();
+    if (run != null) {
+      perform(run.abort("membership changed again"));
+      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
+      run = null;
+    }
+    preparingView = null;
+    List<Ref> list = sorted(view());
+    for (Ref member : sorted(view())) {
+      if (!member.equals(self)) {
+        watchMember(member);
+        tell(member, new Msg.Hello(self, list, generation));
+      }
+    }
+    if (probesOutstanding == null) {
+      tell(coordinator(), stopAck());
+    }
+  }
+
+  private Msg.StopAck stopAck() {
+    return new Msg.StopAck(self, view(), generation, sorted(membership.ranWith()),
+        List.copyOf(membership.failures().values()));
+  }
+
+  private void resetRunBookkeeping() {
+    awaiting = 0;
+    phaseReported = false;
+  }
+
+  private void onHello(Msg.Hello m) {
+    learn(m.from());
+    m.view().forEach(this::learn);
+    viewMaybeChanged();
+    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
+        && Set.copyOf(m.view()).equals(view());
+    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
+      case REPEAT_STOP_ACK -> tell(coordinator(), stopAck());
+      case STOP_AGAIN -> enterStopped(view());
+      default -> { }
+    }
+  }
+
+  // ============================================================================ barrier (coordinator)
+
+  private void onStopAck(Msg.StopAck m) {
+    Set<Ref> theirs = m.view();
+    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
+        m.generation(), generation, run != null && coordinator().equals(self));
+    barrier.acked(m.from(), new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed()));
+    switch (action) {
+      case CONVERGE -> {
+        Set<Ref> before = view();
+        learn(m.from());
+        sorted(theirs).forEach(this::learn);
+        viewMaybeChanged();
+        if (view() == before && view().contains(m.from())) {
+          tell(m.from(), new Msg.Hello(self, sorted(view()), generation));
+        }
+        checkAllStopped();
+      }
+      case STOP_AGAIN -> {
+        enterStopped(view());
+        checkAllStopped();
+      }
+      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
+      default -> checkAllStopped();
+    }
+  }
+
+  private void restartRunFor(Ref member, long ackGeneration) {
+    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
+      case NOTHING -> {
+        return;
+      }
+      case TELL_MEMBERS_AGAIN -> {
+        tell(member, new Msg.RunPhase(run.generation(), RecoveryPhase.MEMBERS, sorted(view()),
+            List.copyOf(runDepartedNames)));
+        return;
+      }
+      default -> { }
+    }
+    RecoveryRun.Change old = run.change();
+    perform(run.abort(member + " stopped again during " + run.phase()));
+    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
+    run = null;
+    phase = RecoveryPhase.AWAIT_FENCING;
+    resetRunBookkeeping();
+    Set<Ref> snapshot = Set.copyOf(view());
+    preparingView = snapshot;
+    long atLeast = Math.max(generation, old.generation()) + 1;
+    long g = sim.advanceGeneration(atLeast);
+    sim.local(self, 5, new Msg.GenerationReady(g, snapshot, old.withGeneration(g)));
+  }
+
+  private void checkAllStopped() {
+    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+      return;
+    }
+    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
+        membership.failures(),
+        r -> new RecoveryRun.Member(r.address(), r.uid()));
+    if (agreed == null) {
+      if (!barrierTick) {
+        barrierTick = true;
+        sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
+      }
+      return;
+    }
+    if (view().equals(preparingView)) {
+      return;
+    }
+    Set<Ref> snapshot = Set.copyOf(view());
+    preparingView = snapshot;
+    long g = sim.advanceGeneration(agreed.atLeast());
+    sim.local(self, 5, new Msg.GenerationReady(g, snapshot, agreed.change().withGeneration(g)));
+  }
+
+  private void onBarrierTick() {
+    barrierTick = false;
+    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+      return;
+    }
+    List<Ref> missing = barrier.toAskAgain(sorted(view()), self, membership.ranWith(), membership.ranGeneration());
+    List<Ref> list = sorted(view());
+    missing.forEach(member -> tell(member, new Msg.Hello(self, list, generation)));
+    barrierTick = true;
+    sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
+  }
+
+  private void onGenerationReady(Msg.GenerationReady m) {
+    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phase != RecoveryPhase.AWAIT_FENCING
+        || !coordinator().equals(self)) {
+      return;
+    }
+    barrier.clear();
+    run = RecoveryRun.create(m.change(), sim.clock());
+    runDepartedNames = StopBarrier.departedNodes(m.change());
+    sim.trace(self + " coordinates recovery " + m.generation() + " for " + sorted(view()));
+    perform(run.begin());
+  }
+
+  private void perform(RecoveryRun.Outcome outcome) {
+    for (RecoveryRun.Effect effect : outcome.effects()) {
+      if (effect instanceof RecoveryRun.RequestFencing f) {
+        for (String node : f.nodes()) {
+          sim.local(self, 20, new Msg.Fenced(f.generation(), node));
+        }
+      } else if (effect instanceof RecoveryRun.StartPhase p) {
+        List<Ref> list = sorted(view());
+        for (Ref member : sorted(view())) {
+          tell(member, new Msg.RunPhase(p.generation(), p.phase(), list, List.copyOf(runDepartedNames)));
+        }
+      } else if (effect instanceof RecoveryRun.Finished) {
+        run = null;
+      }
+    }
+  }
+
+  private void onFenced(Msg.Fenced m) {
+    if (run != null && run.generation() == m.generation()) {
+      perform(run.fenced(m.node()));
+    }
+  }
+
+  private void onPhaseDone(Msg.PhaseDone m) {
+    if (run != null && coordinator().equals(self)) {
+      perform(run.phaseDone(m.from().address(), m.generation(), m.phase()));
+    }
+  }
+
+  // ============================================================================ member side of a run
+
+  private void onRunPhase(Msg.RunPhase m) {
+    Set<Ref> runView = Set.copyOf(m.view());
+    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
+        runView.equals(view()))) {
+      case CONVERGE -> {
+        Set<Ref> before = view();
+        sorted(runView).forEach(this::learn);
+        viewMaybeChanged();
+        if (view() == before && !runView.equals(view())) {
+          tell(sorted(runView).get(0), new Msg.Hello(self, sorted(view()), generation));
+        }
+      }
+      case START_MEMBERS -> startMembersPhase(m);
+      case START_PHASE -> {
+        switch (m.phase()) {
+          case DIRECTORY -> startDirectoryPhase();
+          case REMASTER, REBUILD_LOCKS, FINALIZE -> {
+            enterPhase(m.phase());
+            maybePhaseDone();
+          }
+          case RESUME -> resume();
+          default -> throw new IllegalStateException("no member work for phase " + m.phase());
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void startMembersPhase(Msg.RunPhase m) {
+    if (phase != RecoveryPhase.AWAIT_FENCING) {
+      resetRunBookkeeping();
+    }
+    enterPhase(RecoveryPhase.MEMBERS);
+    runGeneration = m.generation();
+    generation = m.generation();
+    runDeparted = Set.copyOf(m.departed());
+    directory = new ResourceDirectory(view().stream().map(r -> new NodeId(r.address())).toList());
+    dirTable.newGeneration();
+    routing.keepMastersIn(view()::contains);
+    phaseDone();
+  }
+
+  private void startDirectoryPhase() {
+    enterPhase(RecoveryPhase.DIRECTORY);
+    Map<String, List<String>> byDirNode = new HashMap<>();
+    for (Ref member : sorted(view())) {
+      byDirNode.put(member.address(), new ArrayList<>());
+    }
+    for (String name : children.keySet()) {
+      byDirNode.get(dirNode(name)).add(name);
+    }
+    for (Ref member : sorted(view())) {
+      List<String> names = byDirNode.get(member.address());
+      if (member.equals(self)) {
+        names.forEach(n -> dirTable.register(n, self));
+      } else {
+        awaiting++;
+        tell(member, new Msg.Register(generation, List.copyOf(names), self));
+      }
+    }
+    List<Msg.Register> early = new ArrayList<>(earlyRegisters);
+    earlyRegisters.clear();
+    early.forEach(this::onRegister);
+    maybePhaseDone();
+  }
+
+  private void onRegister(Msg.Register m) {
+    if (m.generation() > generation || (m.generation() == generation && phase == RecoveryPhase.MEMBERS)) {
+      earlyRegisters.add(m);
+      return;
+    }
+    if (m.generation() < generation) {
+      return;
+    }
+    for (String name : m.names()) {
+      dirTable.register(name, m.from());
+    }
+    tell(m.from(), new Msg.Registered(generation, self));
+  }
+
+  private void enterPhase(RecoveryPhase next) {
+    phase = next;
+    awaiting = 0;
+    phaseReported = false;
+  }
+
+  private void acknowledged(long gen, RecoveryPhase of) {
+    if (gen == runGeneration && phase == of && awaiting > 0) {
+      awaiting--;
+      maybePhaseDone();
+    }
+  }
+
+  private void maybePhaseDone() {
+    if (phase != null && phase != RecoveryPhase.AWAIT_FENCING && awaiting == 0 && !phaseReported) {
+      phaseDone();
+    }
+  }
+
+  private void phaseDone() {
+    phaseReported = true;
+    tell(coordinator(), new Msg.PhaseDone(runGeneration, phase, self));
+  }
+
+  private void resume() {
+    membership.running(generation, runDeparted);
+    phase = null;
+    sim.trace(self + " runs generation " + generation + " with " + sorted(view()));
+    for (Map.Entry<String, List<Req>> e : new TreeMap<>(routing.drainParked()).entrySet()) {
+      for (Req req : e.getValue()) {
+        route(e.getKey(), req);
+      }
+    }
+    Msg.PhaseDone done = new Msg.PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
+    resetRunBookkeeping();
+    tell(coordinator(), done);
+    List<Msg> held = new ArrayList<>(stash);
+    stash.clear();
+    for (Msg msg : held) {
+      receive(msg); // a replayed message may stop this member again: the rest is stashed anew
+    }
+    // Requests in flight to a master that departed go to the new one, behind the replay (step 17).
+    for (Req req : List.copyOf(pending.values())) {
+      Ref to = sentTo.get(req.id());
+      if (to != null && !view().contains(to)) {
+        sentTo.remove(req.id());
+        receive(new Msg.RouteLocal(req.name(), req));
+      }
+    }
+  }
+
+  // ============================================================================ routing (spec §5)
+
+  void request(String name) {
+    Req req = new Req(sim.nextRequestId(), self, name);
+    pending.put(req.id(), req);
+    sim.issued(req);
+    receive(new Msg.RouteLocal(name, req));
+  }
+
+  private void route(String name, Req req) {
+    RoutingTable.Route<Ref> to = routing.route(name, req, req.owner(), self, children.containsKey(name),
+        () -> dirNode(name).equals(self.address()), dirTable);
+    if (to instanceof RoutingTable.ToResource) {
+      grant(name, req);
+    } else if (to instanceof RoutingTable.ToMaster<Ref> m) {
+      sentTo.put(req.id(), m.master());
+      tell(m.master(), new Msg.AtMaster(name, req));
+    } else if (to instanceof RoutingTable.BecomeMaster<Ref> b) {
+      becomeMaster(name, b.tokenFloor());
+      grant(name, req);
+    } else if (to instanceof RoutingTable.AskDirectory) {
+      tell(memberAt(dirNode(name)), new Msg.Lookup(generation, name, self));
+    } else if (to instanceof RoutingTable.BackToOwner) {
+      tell(req.owner(), new Msg.NotMaster(name, req));
+    }
+  }
+
+  private void becomeMaster(String name, long tokenFloor) {
+    children.put(name, new long[] {tokenFloor, sim.now()});
+    routing.mastered(name, self);
+  }
+
+  private void grant(String name, Req req) {
+    long[] child = children.get(name);
+    child[0]++;
+    child[1] = sim.now();
+    sim.granted(self, name, generation, child[0]);
+    tell(req.owner(), new Msg.Granted(req, generation, child[0]));
+  }
+
+  private void onGranted(Msg.Granted m) {
+    if (pending.remove(m.req().id()) != null) {
+      sentTo.remove(m.req().id());
+      sim.completed(m.req());
+    }
+  }
+
+  private void onLookup(Msg.Lookup m) {
+    if (m.generation() != generation) {
+      return;
+    }
+    Ref master = dirTable.masterOf(m.name(), m.requester());
+    tell(m.requester(), new Msg.LookupReply(generation, m.name(), master, dirTable.tokenFloor()));
+  }
+
+  private void onLookupReply(Msg.LookupReply m) {
+    if (m.generation() != generation) {
+      return;
+    }
+    List<Req> parked = routing.answered(m.name());
+    if (parked == null) {
+      return;
+    }
+    routing.mastered(m.name(), m.master());
+    if (m.master().equals(self) && !children.containsKey(m.name())) {
+      becomeMaster(m.name(), m.tokenFloor());
+    }
+    for (Req req : parked) {
+      route(m.name(), req);
+    }
+  }
+
+  private void onRemove(Msg.Remove m) {
+    if (m.generation() == generation) {
+      dirTable.removed(m.name(), m.master(), m.lastTokenCounter());
+    }
+  }
+
+  /** The toss timer: a resource unused for the toss delay is dropped and its directory node told (spec §5). */
+  void startTossTimer() {
+    if (!tossTick) {
+      tossTick = true;
+      sim.timer(self, 1000, this::onTossTick);
+    }
+  }
+
+  private void onTossTick() {
+    tossTick = false;
+    if (phase == null) {
+      for (String name : List.copyOf(children.keySet())) {
+        long[] child = children.get(name);
+        if (sim.now() - child[1] < LockspaceSim.TOSS_DELAY_MS) {
+          continue;
+        }
+        children.remove(name);
+        routing.forget(name);
+        String dirNode = dirNode(name);
+        if (dirNode.equals(self.address())) {
+          dirTable.tossedHere(name, self, child[0]);
+        } else {
+          tell(memberAt(dirNode), new Msg.Remove(generation, name, self, child[0]));
+        }
+      }
+    }
+    if (!children.isEmpty()) {
+      startTossTimer();
+    }
+  }
+
+  // ============================================================================ dispatch
+
+  void receive(Msg msg) {
+    if (!alive) {
+      return;
+    }
+    if (phase != null && msg.lockTraffic()) {
+      stash.add(msg); // spec §6.2: parked in arrival order until RESUME
+      return;
+    }
+    if (msg instanceof Msg.Hello m) {
+      onHello(m);
+    } else if (msg instanceof Msg.StopAck m) {
+      onStopAck(m);
+    } else if (msg instanceof Msg.RunPhase m) {
+      onRunPhase(m);
+    } else if (msg instanceof Msg.PhaseDone m) {
+      onPhaseDone(m);
+    } else if (msg instanceof Msg.Register m) {
+      onRegister(m);
+    } else if (msg instanceof Msg.Registered m) {
+      acknowledged(m.generation(), RecoveryPhase.DIRECTORY);
+    } else if (msg instanceof Msg.ProbeReply m) {
+      onProbeReply(m);
+    } else if (msg instanceof Msg.GuardianGone m) {
+      onGuardianGone(m);
+    } else if (msg instanceof Msg.Terminated m) {
+      onTerminated(m);
+    } else if (msg instanceof Msg.GenerationReady m) {
+      onGenerationReady(m);
+    } else if (msg instanceof Msg.Fenced m) {
+      onFenced(m);
+    } else if (msg instanceof Msg.RouteLocal m) {
+      route(m.name(), m.req());
+    } else if (msg instanceof Msg.AtMaster m) {
+      if (!membership.outsideView(m.req().owner())) {
+        route(m.name(), m.req()); // spec §6.2: traffic from a departed member is not replayed
+      }
+    } else if (msg instanceof Msg.NotMaster m) {
+      routing.forget(m.name());
+      route(m.name(), m.req());
+    } else if (msg instanceof Msg.Granted m) {
+      onGranted(m);
+    } else if (msg instanceof Msg.Lookup m) {
+      onLookup(m);
+    } else if (msg instanceof Msg.LookupReply m) {
+      onLookupReply(m);
+    } else if (msg instanceof Msg.Remove m) {
+      onRemove(m);
+    } else {
+      throw new IllegalStateException("no handler for " + msg);
+    }
+    if (!children.isEmpty()) {
+      startTossTimer();
+    }
+  }
+
+  // ============================================================================ helpers
+
+  private Ref coordinator() {
+    return membership.coordinator();
+  }
+
+  private String dirNode(String name) {
+    return directory.directoryNode(name.getBytes(StandardCharsets.ISO_8859_1)).name();
+  }
+
+  private Ref memberAt(String address) {
+    for (Ref member : sorted(view())) {
+      if (member.address().equals(address)) {
+        return member;
+      }
+    }
+    throw new IllegalStateException("directory node " + address + " is not in the view " + view());
+  }
+
+  private void tell(Ref to, Msg msg) {
+    sim.send(self, to, msg);
+  }
+
+  List<Ref> sorted(Set<Ref> refs) {
+    return membership.sorted(refs);
+  }
+
+  @Override
+  public String toString() {
+    return self + " " + (phase == null ? "running" : phase) + " gen " + generation + " view " + sorted(view())
+        + " masters " + children.keySet() + " dir " + new TreeMap<>(dirTable.records()) + " pending "
+        + pending.keySet() + " stash " + stash.size();
+  }
+}
