@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.jdlm.cli.lab.Supervisor;
+import org.jdlm.lab.Supervisor;
 
 /** GET requests to a lab member's control endpoint, with a bounded timeout. */
 record ControlHttp(int status, String body) {
