@@ -9,14 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.jdlm.member.ControlEndpoint;
-import org.jdlm.member.ControlEndpoint.Request;
-import org.jdlm.member.ControlEndpoint.Response;
 import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
+import org.jdlm.member.ControlEndpoint;
+import org.jdlm.member.ControlEndpoint.Request;
+import org.jdlm.member.ControlEndpoint.Response;
 
 /**
  * The member side of {@code dlm bench}: control paths that join the bench lockspace, pre-place

@@ -7,13 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jdlm.cli.Console;
-import org.jdlm.dlm.core.CastStatus;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockResult;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.api.RecoveryState;
+import org.jdlm.dlm.core.CastStatus;
 import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.testkit.InprocCluster;
 
@@ -29,7 +28,7 @@ import org.jdlm.dlm.testkit.InprocCluster;
  * loopback between them), because setting up 100,000 resources through a member's HTTP endpoint
  * would measure the endpoint; the recovery messages cross the same remoting as between JVMs.
  */
-final class RemasterBench {
+public final class RemasterBench {
 
   /** Locks in flight while setting up: enough to keep the masters busy, bounded so nothing overflows. */
   private static final int IN_FLIGHT = 2_000;
@@ -41,16 +40,16 @@ final class RemasterBench {
   record Result(int locks, Map<String, Long> coordinatorMillis, long phasesMillis, long killToGrantMillis,
                 long setupMillis, long cpuMillis) {}
 
-  static int run(int locks, int runs, Console console) throws Exception {
+  public static int run(int locks, int runs, java.io.PrintStream out) throws Exception {
     List<Long> phases = new ArrayList<>();
     for (int i = 1; i <= runs; i++) {
       Result r = once(locks);
       phases.add(r.phasesMillis());
-      console.out().printf("remaster run %d: %d locks (setup %d ms): phases %d ms %s; kill -> new lock granted %d ms"
+      out.printf("remaster run %d: %d locks (setup %d ms): phases %d ms %s; kill -> new lock granted %d ms"
           + " (process CPU meanwhile %d ms)%n",
           i, r.locks(), r.setupMillis(), r.phasesMillis(), r.coordinatorMillis(), r.killToGrantMillis(), r.cpuMillis());
     }
-    console.out().printf("remaster %d locks: phases samples %s ms, median %d ms%n", locks, phases,
+    out.printf("remaster %d locks: phases samples %s ms, median %d ms%n", locks, phases,
         FailoverBench.median(phases));
     return 0;
   }

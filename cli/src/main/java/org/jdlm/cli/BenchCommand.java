@@ -1,11 +1,5 @@
 package org.jdlm.cli;
 
-import org.jdlm.bench.BenchEndpoints;
-import org.jdlm.bench.BenchResult;
-import org.jdlm.bench.BenchSettings;
-import org.jdlm.bench.BenchWorkload;
-import org.jdlm.bench.jmh.JmhBench;
-import org.jdlm.bench.LatencyHistogram;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,10 +20,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.jdlm.member.CliError;
+import org.jdlm.bench.BenchEndpoints;
+import org.jdlm.bench.BenchResult;
+import org.jdlm.bench.BenchSettings;
+import org.jdlm.bench.BenchWorkload;
+import org.jdlm.bench.LatencyHistogram;
 import org.jdlm.lab.LabSettings;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.Supervisor;
+import org.jdlm.member.CliError;
 
 /**
  * {@code dlm bench}: runs the bench workloads on the members of a lab cluster (one it starts in a
@@ -39,6 +38,9 @@ import org.jdlm.lab.Supervisor;
  * command only coordinates over their control endpoints and merges their histograms.
  */
 public final class BenchCommand implements Subcommand {
+
+  /** The version in the JMH jar's name (bench-jmh/pom.xml). */
+  static final String JMH_JAR_VERSION = "0.1.0-SNAPSHOT";
 
   @Override
   public String name() {
@@ -82,7 +84,9 @@ public final class BenchCommand implements Subcommand {
     LabSettings lab = LabSettings.load();
     BenchOptions options = BenchOptions.parse(args, settings, lab.maxNodes());
     if (options.jmh()) {
-      return JmhBench.run(console);
+      // JMH is not in the runtime jar (bench-jmh module); bin/dlm runs its own jar for --jmh.
+      throw new CliError("bench --jmh runs from its own jar, not the runtime jar: use bin/dlm bench --jmh"
+          + " (or java -jar bench-jmh/target/bench-jmh-" + JMH_JAR_VERSION + "-jmh.jar)");
     }
     if (options.dir().isPresent()) {
       Supervisor supervisor = Supervisor.forDirectory(options.dir().get());

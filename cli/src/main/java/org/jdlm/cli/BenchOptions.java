@@ -1,7 +1,5 @@
 package org.jdlm.cli;
 
-import org.jdlm.bench.BenchSettings;
-import org.jdlm.bench.BenchWorkload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +11,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdlm.bench.BenchSettings;
+import org.jdlm.bench.BenchWorkload;
 import org.jdlm.member.CliError;
 
 /**

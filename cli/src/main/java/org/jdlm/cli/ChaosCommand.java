@@ -1,7 +1,5 @@
 package org.jdlm.cli;
 
-import org.jdlm.scenario.run.ScenarioCluster;
-import org.jdlm.scenario.run.ScenarioRunner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +10,8 @@ import org.jdlm.scenario.ChaosScenario;
 import org.jdlm.scenario.Scenario;
 import org.jdlm.scenario.ScenarioParser;
 import org.jdlm.scenario.ScenarioSyntaxException;
+import org.jdlm.scenario.run.ScenarioCluster;
+import org.jdlm.scenario.run.ScenarioRunner;
 
 /**
  * {@code dlm chaos}: a long failure run on one cluster. {@link ChaosScenario} writes a random,

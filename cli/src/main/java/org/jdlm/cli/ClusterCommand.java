@@ -1,15 +1,15 @@
 package org.jdlm.cli;
 
-import org.jdlm.lab.LabSettings;
-import org.jdlm.lab.NodeSpec;
-import org.jdlm.lab.NodeStatus;
-import org.jdlm.lab.ProcessState;
-import org.jdlm.lab.Supervisor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.jdlm.lab.LabSettings;
+import org.jdlm.lab.NodeSpec;
+import org.jdlm.lab.NodeStatus;
+import org.jdlm.lab.ProcessState;
+import org.jdlm.lab.Supervisor;
 import org.jdlm.member.CliError;
 import org.jdlm.member.MembershipView;
 

@@ -2,26 +2,26 @@ package org.jdlm.cli;
 
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
-import java.time.Duration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.jdlm.member.CliError;
+import org.jdlm.dlm.dump.DumpRenderer;
+import org.jdlm.dlm.dump.LockspaceDump;
 import org.jdlm.lab.LabSettings;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.ProcessState;
 import org.jdlm.lab.Supervisor;
+import org.jdlm.member.CliError;
 import org.jdlm.scenario.run.ScenarioWire;
-import org.jdlm.dlm.dump.DumpRenderer;
-import org.jdlm.dlm.dump.LockspaceDump;
 
 /**
  * {@code dlm dump [--dir DIR] [--lockspace NAME]}: the locks of a running lab cluster. Asks every

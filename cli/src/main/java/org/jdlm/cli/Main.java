@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jdlm.member.CliError;
 import org.jdlm.scenario.run.InprocScenarioClusters;
 import org.jdlm.scenario.run.JvmScenarioClusters;
 import org.jdlm.scenario.run.ScenarioCluster;

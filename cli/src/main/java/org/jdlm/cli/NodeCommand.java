@@ -1,18 +1,21 @@
 package org.jdlm.cli;
 
-import org.jdlm.member.HostPort;
-import org.jdlm.member.MemberNode;
-import org.jdlm.member.NodeConfig;
-import org.jdlm.recovery.NodeName;
-import org.jdlm.member.NodeServices;
-import org.jdlm.member.NodeSettings;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jdlm.bench.BenchEndpoints;
 import org.jdlm.member.CliError;
+import org.jdlm.member.HostPort;
+import org.jdlm.member.MemberNode;
+import org.jdlm.member.NodeConfig;
+import org.jdlm.member.NodeServices;
+import org.jdlm.member.NodeSettings;
+import org.jdlm.recovery.NodeName;
+import org.jdlm.scenario.run.DiskEndpoints;
+import org.jdlm.scenario.run.ScenarioEndpoints;
 
 /** {@code dlm node}: runs one cluster member in the foreground until its ActorSystem terminates. */
 public final class NodeCommand implements Subcommand {
@@ -64,8 +67,20 @@ public final class NodeCommand implements Subcommand {
     // Every setting of the services is read and checked before anything starts listening.
     NodeServices.Plan services = NodeServices.plan(settings, config);
     MemberNode member = MemberNode.start(settings, services.config());
-    services.install(member);
+    Optional<NodeServices.Running> running = services.install(member);
+    installLab(member, running);
     return member.termination().toCompletableFuture().join();
+  }
+
+  /**
+   * The lab's member-side endpoints: the scenario agent (/scenario/*, /dump) that `scenario run
+   * --mode jvm` and `dlm dump` drive, its writes to the shared disk (/disk/*), and `dlm bench`'s
+   * driver (/bench/*).
+   */
+  static void installLab(MemberNode member, Optional<NodeServices.Running> services) {
+    ScenarioEndpoints scenario = ScenarioEndpoints.install(member);
+    DiskEndpoints.install(member, services, scenario);
+    BenchEndpoints.install(member.system(), member.control());
   }
 
   /** Validates the options into settings; every problem is one {@link CliError}. */

@@ -1,15 +1,15 @@
 package org.jdlm.cli;
 
-import org.jdlm.bench.FailoverBench;
-import org.jdlm.bench.RemasterBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.jdlm.member.CliError;
+import org.jdlm.bench.FailoverBench;
+import org.jdlm.bench.RemasterBench;
 import org.jdlm.lab.LabSettings;
+import org.jdlm.member.CliError;
 
 /**
  * {@code dlm bench-recovery}: recovery measured, not asserted (issue 4 item 7). A command rather
@@ -57,7 +57,7 @@ public final class RecoveryBenchCommand implements Subcommand {
     int runs = o.integer("--runs", 1, 50).orElse(5);
     return switch (workload) {
       case "failover" -> failover(o, runs, console);
-      case "remaster" -> RemasterBench.run(o.integer("--locks", 1, 1_000_000).orElse(10_000), runs, console);
+      case "remaster" -> RemasterBench.run(o.integer("--locks", 1, 1_000_000).orElse(10_000), runs, console.out());
       default -> throw new CliError("bench-recovery: unknown workload '" + workload + "' (expected failover or remaster)");
     };
   }

@@ -1,7 +1,5 @@
 package org.jdlm.cli;
 
-import org.jdlm.scenario.run.ScenarioCluster;
-import org.jdlm.scenario.run.ScenarioRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +12,8 @@ import org.jdlm.member.CliError;
 import org.jdlm.scenario.Scenario;
 import org.jdlm.scenario.ScenarioParser;
 import org.jdlm.scenario.ScenarioSyntaxException;
+import org.jdlm.scenario.run.ScenarioCluster;
+import org.jdlm.scenario.run.ScenarioRunner;
 
 /**
  * {@code dlm scenario run FILE|DIR... [--mode inproc|jvm]}: parses every file first (a syntax

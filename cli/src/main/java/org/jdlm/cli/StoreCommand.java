@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import org.jdlm.member.CliError;
 import org.jdlm.fencing.store.StoreException;
 import org.jdlm.fencing.store.StoreServer;
+import org.jdlm.member.CliError;
 
 /**
  * {@code dlm store …}: the lab's shared store. Only {@code serve} for now, which `dlm cluster up`

@@ -1,13 +1,13 @@
 package org.jdlm.cli;
 
-import org.jdlm.bench.BenchSettings;
-import org.jdlm.bench.BenchWorkload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jdlm.bench.BenchSettings;
+import org.jdlm.bench.BenchWorkload;
 import org.jdlm.member.CliError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
+import org.jdlm.fencing.store.StoreServer;
 import org.jdlm.member.CliError;
 import org.jdlm.member.HostPort;
-import org.jdlm.fencing.store.StoreServer;
 
 /**
  * The files of one lab cluster's run directory (formats documented in {@code docs/cluster.md}):

@@ -1,11 +1,9 @@
 package org.jdlm.member;
-import org.jdlm.cli.Main;
-
 
 /**
  * An error the user can act on: bad input or a state of the world that prevents the command.
  *
- * <p>The message is one line that names the offending value and the reason; {@link Main} prints it
+ * <p>The message is one line that names the offending value and the reason; the {@code dlm} command prints it
  * on stderr as {@code dlm: <message>} and exits with status 2, never with a stack trace.
  */
 public class CliError extends RuntimeException {

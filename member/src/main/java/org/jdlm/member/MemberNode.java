@@ -1,6 +1,5 @@
 package org.jdlm.member;
 
-import org.jdlm.scenario.run.ScenarioEndpoints;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.net.BindException;
@@ -44,7 +43,6 @@ public final class MemberNode {
 
   private final ActorSystem<Void> system;
   private final ControlEndpoint control;
-  private ScenarioEndpoints scenario;
 
   private MemberNode(ActorSystem<Void> system, ControlEndpoint control) {
     this.system = system;
@@ -97,16 +95,10 @@ public final class MemberNode {
         AskPattern.<MembershipWatcher.Command, MembershipView>ask(watcher, MembershipWatcher.GetView::new,
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
-    member.scenario = ScenarioEndpoints.install(member); // the DLM, /scenario/* for `scenario run --mode jvm`, /dump
-    org.jdlm.bench.BenchEndpoints.install(system, control); // dlm bench's member-side driver
+    org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.cluster().host(), control.port(), settings.seeds());
     return member;
-  }
-
-  /** The member's scenario agents (/scenario/*), set once by {@link #start}. */
-  ScenarioEndpoints scenario() {
-    return scenario;
   }
 
   /** The member's ActorSystem. */

@@ -1,6 +1,5 @@
 package org.jdlm.member;
 
-import org.jdlm.recovery.NodeName;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -15,6 +14,7 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.jdlm.recovery.NodeName;
 
 /**
  * Answers "what does this member see?" for the control endpoint's {@code /status}: the current

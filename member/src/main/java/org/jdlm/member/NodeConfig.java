@@ -1,11 +1,11 @@
 package org.jdlm.member;
 
-import org.jdlm.recovery.NodeName;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdlm.recovery.NodeName;
 
 /**
  * Builds a member's Pekko configuration. Layers, strongest first:

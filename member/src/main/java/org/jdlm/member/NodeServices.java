@@ -1,12 +1,5 @@
 package org.jdlm.member;
 
-import org.jdlm.scenario.run.DiskEndpoints;
-import org.jdlm.recovery.FenceRequest;
-import org.jdlm.recovery.LabFencingPort;
-import org.jdlm.recovery.LabPidLookup;
-import org.jdlm.recovery.NodeName;
-import org.jdlm.scenario.run.ScenarioEndpoints;
-import org.jdlm.recovery.UnreachableFencer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
@@ -41,6 +34,11 @@ import org.jdlm.fencing.core.SharedDiskState;
 import org.jdlm.fencing.store.StoreConfig;
 import org.jdlm.fencing.store.StoreProbe;
 import org.jdlm.kernel.MemoryManager;
+import org.jdlm.recovery.FenceRequest;
+import org.jdlm.recovery.LabFencingPort;
+import org.jdlm.recovery.LabPidLookup;
+import org.jdlm.recovery.NodeName;
+import org.jdlm.recovery.UnreachableFencer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,7 +135,7 @@ public final class NodeServices {
      * Starts the services on the running member and registers their control paths. Call once,
      * right after {@link MemberNode#start}; admission and registration happen once the member is Up.
      */
-    public void install(MemberNode member) {
+    public Optional<Running> install(MemberNode member) {
       if (store.isEmpty()) {
         log.info("jdlm member {} runs without a shared store: no persistence and no fencing"
             + " (give `dlm node --store URL` or -Djdlm.store.url)", settings.name());
@@ -145,25 +143,23 @@ public final class NodeServices {
         for (String path : new String[] {"/store/append", "/store/read", "/fencing/status", "/fencing/fence"}) {
           member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
         }
-        for (String path : new String[] {"/disk/write", "/disk/submit", "/disk/read"}) {
-          member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
-        }
-        return;
+        return Optional.empty();
       }
       log.info("jdlm member {} uses the {} store {}", settings.name(), store.get().kind().name().toLowerCase(),
           store.get().url());
-      new Running(member, this, Timeouts.fromConfig(config)).start();
+      Running running = new Running(member, this, Timeouts.fromConfig(config));
+      running.start();
+      return Optional.of(running);
     }
   }
 
   /** The services of one running member. */
-  private static final class Running {
+  public static final class Running {
     private final ActorSystem<Void> system;
     private final ControlEndpoint control;
     private final Plan plan;
     private final Timeouts timeouts;
     private final String name;
-    private final ScenarioEndpoints scenario;
     /** This member's admission as the endpoint reports it: pending, admitted, refused-fenced, no-answer. */
     private final AtomicReference<String> admission = new AtomicReference<>("pending");
     private final AtomicReference<String> registration = new AtomicReference<>("pending");
@@ -177,7 +173,6 @@ public final class NodeServices {
       this.plan = plan;
       this.timeouts = timeouts;
       this.name = plan.settings().name();
-      this.scenario = member.scenario();
     }
 
     void start() {
@@ -185,7 +180,6 @@ public final class NodeServices {
       startFencing();
       control.register("/fencing/status", request -> fencingStatus());
       control.register("/fencing/fence", request -> fence(request.query().get("node")));
-      DiskEndpoints.install(control, system, disk, name, this::incarnation, scenario::token, timeouts.ask());
       // The singletons live on the oldest Up member: ask only once this member is Up itself.
       org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(this::admitAndRegister);
     }
@@ -270,7 +264,18 @@ public final class NodeServices {
       }
     }
 
-    private long incarnation() {
+    /** The shared disk singleton's proxy on this member. */
+    public ActorRef<SharedDisk.Command> disk() {
+      return disk;
+    }
+
+    /** Bound on one ask to a service actor ({@code jdlm.cli.node.services.ask-timeout}). */
+    public Duration askTimeout() {
+      return timeouts.ask();
+    }
+
+    /** This member's incarnation: its cluster uid, known once the ActorSystem runs. */
+    public long incarnation() {
       return Cluster.get(system).selfMember().uniqueAddress().longUid();
     }
 
@@ -429,8 +434,8 @@ public final class NodeServices {
   }
 
   /** An actor behind a control path did not answer; the endpoint reports it as a 500 with this message. */
-  static final class ServiceUnavailable extends RuntimeException {
-    ServiceUnavailable(String message) {
+  public static final class ServiceUnavailable extends RuntimeException {
+    public ServiceUnavailable(String message) {
       super(message);
     }
 

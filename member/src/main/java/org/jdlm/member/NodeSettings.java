@@ -1,10 +1,10 @@
 package org.jdlm.member;
 
-import org.jdlm.recovery.NodeName;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdlm.recovery.NodeName;
 
 /**
  * What {@code dlm node} was told on its command line.

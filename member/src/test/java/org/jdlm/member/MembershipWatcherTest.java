@@ -1,6 +1,5 @@
 package org.jdlm.member;
 
-import org.jdlm.recovery.NodeName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
@@ -15,6 +14,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.jdlm.recovery.NodeName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

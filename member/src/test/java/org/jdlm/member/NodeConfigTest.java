@@ -1,12 +1,12 @@
 package org.jdlm.member;
 
-import org.jdlm.recovery.NodeName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jdlm.recovery.NodeName;
 import org.junit.jupiter.api.Test;
 
 class NodeConfigTest {

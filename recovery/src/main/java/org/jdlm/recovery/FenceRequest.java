@@ -16,10 +16,10 @@ import org.jdlm.fencing.FenceCoordinator;
  * (one reply) does not fit: this short-lived actor collects them until the outcome or a timeout,
  * completes {@code result} and stops.
  */
-final class FenceRequest {
+public final class FenceRequest {
 
   /** What the request actor receives. */
-  sealed interface Command {}
+  public sealed interface Command {}
 
   /** From the fence coordinator (through a message adapter): one reply to the fence. */
   private record Answered(FenceCoordinator.Reply reply) implements Command {}
@@ -28,12 +28,12 @@ final class FenceRequest {
   private enum TimedOut implements Command { INSTANCE }
 
   /** The outcome as the endpoint reports it. */
-  record Outcome(FenceCoordinator.Reply last, List<FenceCoordinator.FenceAttemptFailed> failures, boolean timedOut) {}
+  public record Outcome(FenceCoordinator.Reply last, List<FenceCoordinator.FenceAttemptFailed> failures, boolean timedOut) {}
 
   private FenceRequest() {}
 
   /** Sends {@code fence} (built around this actor's reply address) to {@code coordinator} and collects. */
-  static Behavior<Command> create(ActorRef<FenceCoordinator.Command> coordinator,
+  public static Behavior<Command> create(ActorRef<FenceCoordinator.Command> coordinator,
                                   java.util.function.Function<ActorRef<FenceCoordinator.Reply>, FenceCoordinator.Fence> fence,
                                   Duration timeout, CompletableFuture<Outcome> result) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {

@@ -29,7 +29,7 @@ import org.jdlm.fencing.FencingAuthority;
  * lab name ({@code n2}), which members carry as a cluster role. A member is already removed from the
  * cluster when recovery asks to fence it, so the names are remembered as members come up.
  */
-final class LabFencingPort implements FencingPort {
+public final class LabFencingPort implements FencingPort {
 
   private final ActorSystem<?> system;
   private final ActorRef<FenceCoordinator.Command> coordinator;
@@ -38,7 +38,7 @@ final class LabFencingPort implements FencingPort {
   private final Duration askTimeout;
   private final Map<String, String> namesByHostPort = new ConcurrentHashMap<>();
 
-  LabFencingPort(ActorSystem<?> system, ActorRef<FenceCoordinator.Command> coordinator,
+  public LabFencingPort(ActorSystem<?> system, ActorRef<FenceCoordinator.Command> coordinator,
       ActorRef<FencingAuthority.Command> authority, Duration fenceTimeout, Duration askTimeout) {
     this.system = system;
     this.coordinator = coordinator;

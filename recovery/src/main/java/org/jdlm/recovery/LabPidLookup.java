@@ -1,8 +1,5 @@
 package org.jdlm.recovery;
 
-import org.jdlm.fencing.PowerAgent;
-import org.jdlm.fencing.core.FenceOperation;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import org.jdlm.fencing.PowerAgent;
+import org.jdlm.fencing.core.FenceOperation;
 
 /**
  * The power fence agent's pid lookup on a lab member: reads the supervisor's {@code <node>.pid}
@@ -21,17 +20,17 @@ import java.util.function.Function;
  * process has that pid any more (the agent then reports the victim gone without killing anything).
  * A recycled pid gives "unknown": the power agent fails and the next agent (storage) fences.
  */
-final class LabPidLookup implements Function<String, OptionalLong> {
+public final class LabPidLookup implements Function<String, OptionalLong> {
   private static final long START_TOLERANCE_MS = 2_000;
 
   private final Path dir;
 
-  LabPidLookup(Path dir) {
+  public LabPidLookup(Path dir) {
     this.dir = dir;
   }
 
   /** The file where each incarnation of {@code node} announces itself as {@code PID UID} (one line each). */
-  static Path incarnationsFile(Path dir, String node) {
+  public static Path incarnationsFile(Path dir, String node) {
     return dir.resolve(node + ".incarnations");
   }
 
@@ -41,7 +40,7 @@ final class LabPidLookup implements Function<String, OptionalLong> {
    * incarnation the node never announced is not running ({@link PowerAgent#REPLACED}). Without an
    * announcement file, the pid file decides as before.
    */
-  OptionalLong forTarget(FenceOperation.Target target) {
+  public OptionalLong forTarget(FenceOperation.Target target) {
     if (NodeName.problem(target.node()) != null) {
       return OptionalLong.empty();
     }

@@ -28,9 +28,9 @@ import org.jdlm.fencing.core.UnreachableFencing.Action;
  * everything else (ties, minorities, a fence that fails: it still downs after {@code stable-after},
  * and recovery then waits for the fence as before). docs/fencing.md "Fencing on unreachable".
  */
-final class UnreachableFencer {
+public final class UnreachableFencer {
 
-  sealed interface Command {}
+  public sealed interface Command {}
 
   /** Adapted cluster event: membership. */
   private record MemberChanged(ClusterEvent.MemberEvent event) implements Command {}
@@ -53,7 +53,7 @@ final class UnreachableFencer {
   private final Cluster cluster;
   private final String self;
 
-  static Behavior<Command> create(ActorRef<FenceCoordinator.Command> coordinator, Duration after,
+  public static Behavior<Command> create(ActorRef<FenceCoordinator.Command> coordinator, Duration after,
                                   Duration checkInterval, Duration fenceTimeout) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new UnreachableFencer(ctx, timers, coordinator, after, checkInterval, fenceTimeout).behavior()));

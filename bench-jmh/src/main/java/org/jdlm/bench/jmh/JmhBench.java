@@ -5,8 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.jdlm.member.CliError;
-import org.jdlm.cli.Console;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -15,9 +13,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * {@code dlm bench --jmh}: runs {@link GrantPathBenchmark} through JMH's runner in this process,
- * which forks one measuring JVM on this process's classpath (the shaded jar), and prints a table.
+ * which forks one measuring JVM on this process's classpath (this module's own jar,
+ * bench-jmh-VERSION-jmh.jar, which {@code bin/dlm} runs; JMH is never in the runtime jar), and prints a table.
  */
-final class JmhBench {
+public final class JmhBench {
 
   /**
    * The forked JVM's flags. Given explicitly because JMH otherwise copies this JVM's flags, and
@@ -27,10 +26,24 @@ final class JmhBench {
 
   private JmhBench() {}
 
-  static int run(Console console) {
-    console.out().println("running JMH " + GrantPathBenchmark.class.getSimpleName() + " (1 fork, 3x2s warm-up, "
+  /** Exit status 0 with the table on stdout; 2 with one line on stderr when JMH fails or ran nothing. */
+  public static void main(String[] args) {
+    if (args.length > 0) {
+      System.err.println("dlm bench --jmh: takes no other option (got " + String.join(" ", args) + ")");
+      System.exit(2);
+    }
+    try {
+      System.exit(run(System.out));
+    } catch (IllegalStateException e) {
+      System.err.println("dlm " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  static int run(java.io.PrintStream out) {
+    out.println("running JMH " + GrantPathBenchmark.class.getSimpleName() + " (1 fork, 3x2s warm-up, "
         + "5x2s measurement per benchmark; about a minute) ...");
-    console.out().flush();
+    out.flush();
     Collection<RunResult> results;
     try {
       results = new Runner(new OptionsBuilder()
@@ -39,20 +52,20 @@ final class JmhBench {
           .verbosity(VerboseMode.SILENT)
           .build()).run();
     } catch (RunnerException e) {
-      throw new CliError("bench --jmh: JMH failed: " + e.getMessage());
+      throw new IllegalStateException("bench --jmh: JMH failed: " + e.getMessage());
     }
     if (results.isEmpty()) {
-      throw new CliError("bench --jmh: JMH ran no benchmark (is META-INF/BenchmarkList in the jar?)");
+      throw new IllegalStateException("bench --jmh: JMH ran no benchmark (is META-INF/BenchmarkList in the jar?)");
     }
     List<RunResult> sorted = new ArrayList<>(results);
     sorted.sort((a, b) -> a.getParams().getBenchmark().compareTo(b.getParams().getBenchmark()));
-    console.out().printf(Locale.ROOT, "%-40s %16s %14s  %s%n", "BENCHMARK", "SCORE", "ERROR (99.9%)", "UNITS");
+    out.printf(Locale.ROOT, "%-40s %16s %14s  %s%n", "BENCHMARK", "SCORE", "ERROR (99.9%)", "UNITS");
     for (RunResult r : sorted) {
       String name = r.getParams().getBenchmark();
-      console.out().printf(Locale.ROOT, "%-40s %,16.0f %,14.0f  %s%n", name.substring(name.lastIndexOf('.') + 1),
+      out.printf(Locale.ROOT, "%-40s %,16.0f %,14.0f  %s%n", name.substring(name.lastIndexOf('.') + 1),
           r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), r.getPrimaryResult().getScoreUnit());
     }
-    console.out().println("JVM flags of the fork: " + String.join(" ", FORK_JVM_ARGS));
+    out.println("JVM flags of the fork: " + String.join(" ", FORK_JVM_ARGS));
     return 0;
   }
 }

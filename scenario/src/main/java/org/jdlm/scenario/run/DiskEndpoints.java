@@ -1,7 +1,5 @@
 package org.jdlm.scenario.run;
 
-import org.jdlm.member.ControlEndpoint;
-import org.jdlm.member.NodeServices;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +21,9 @@ import org.jdlm.dlm.core.FencingToken;
 import org.jdlm.fencing.SharedDisk;
 import org.jdlm.fencing.core.SharedDiskState;
 import org.jdlm.fencing.core.WriteToken;
+import org.jdlm.member.ControlEndpoint;
+import org.jdlm.member.MemberNode;
+import org.jdlm.member.NodeServices;
 
 /**
  * A member's writes to the shared disk under a DLM lock's fencing token: what a filesystem's
@@ -49,7 +51,7 @@ import org.jdlm.fencing.core.WriteToken;
  * another member's {@code /disk/submit}, standing in for that fabric, so the disk's own checks
  * decide. Without {@code via} the write goes through this member's singleton proxy.
  */
-final class DiskEndpoints {
+public final class DiskEndpoints {
 
   /** The writer's token of {@code lock} in lockspace {@code ls}, or a BadRequest naming what is missing. */
   @FunctionalInterface
@@ -74,6 +76,24 @@ final class DiskEndpoints {
     this.tokens = tokens;
     this.askTimeout = askTimeout;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(askTimeout).build();
+  }
+
+  /**
+   * Registers the three paths on {@code member}'s control endpoint, writing with the tokens of
+   * {@code scenario}'s locks: over the shared disk when the member has a store ({@code services}),
+   * else each path answers 503 saying why.
+   */
+  public static void install(MemberNode member, Optional<NodeServices.Running> services, ScenarioEndpoints scenario) {
+    if (services.isEmpty()) {
+      String why = "this member runs without a shared store (no --store, no jdlm.store.url)";
+      for (String path : new String[] {"/disk/write", "/disk/submit", "/disk/read"}) {
+        member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
+      }
+      return;
+    }
+    NodeServices.Running s = services.get();
+    install(member.control(), member.system(), s.disk(), member.system().settings().config().getString("jdlm.cli.node.name"),
+        s::incarnation, scenario::token, s.askTimeout());
   }
 
   /** Registers the three paths on {@code control}. */

@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jdlm.scenario.Header;
-import org.jdlm.scenario.Scenario;
-import org.jdlm.scenario.Statement;
 import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.testkit.InprocCluster;
+import org.jdlm.scenario.Header;
+import org.jdlm.scenario.Scenario;
+import org.jdlm.scenario.Statement;
 
 /**
  * {@code --mode inproc}: N ActorSystems in this JVM over loopback. One cluster per size is started

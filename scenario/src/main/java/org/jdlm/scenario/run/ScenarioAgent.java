@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.jdlm.scenario.Mode;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockResult;
@@ -20,6 +19,7 @@ import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.core.SbFlags;
 import org.jdlm.dlm.dump.DumpRenderer;
 import org.jdlm.dlm.dump.LockspaceDump;
+import org.jdlm.scenario.Mode;
 
 /**
  * One node's side of a scenario: carries out the file's operations on this node's

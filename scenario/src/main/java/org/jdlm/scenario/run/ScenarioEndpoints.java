@@ -1,8 +1,5 @@
 package org.jdlm.scenario.run;
 
-import org.jdlm.member.ControlEndpoint;
-import org.jdlm.member.MemberNode;
-import org.jdlm.recovery.NodeName;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +21,9 @@ import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.core.LockFlag;
 import org.jdlm.dlm.dump.DumpRenderer;
 import org.jdlm.dlm.dump.LockspaceDump;
+import org.jdlm.member.ControlEndpoint;
+import org.jdlm.member.MemberNode;
+import org.jdlm.recovery.NodeName;
 
 /**
  * A member's scenario and dump endpoints: the jvm mode of {@code dlm scenario run} drives the very
@@ -166,7 +166,7 @@ public final class ScenarioEndpoints {
    * to the shared disk ({@link DiskEndpoints}); a {@link ScenarioWire.BadRequest} naming the reason
    * when the lockspace or lock is unknown or the lock holds no mode.
    */
-  org.jdlm.dlm.core.FencingToken token(String ls, String lock) {
+  public org.jdlm.dlm.core.FencingToken token(String ls, String lock) {
     ScenarioAgent a = agents.get(ls);
     if (a == null) {
       handle(ls); // throws the one-line explanation

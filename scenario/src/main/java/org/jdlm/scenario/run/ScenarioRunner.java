@@ -16,8 +16,8 @@ import org.jdlm.scenario.Callback;
 import org.jdlm.scenario.Condition;
 import org.jdlm.scenario.Expectation;
 import org.jdlm.scenario.Mode;
-import org.jdlm.scenario.Scenario;
 import org.jdlm.scenario.SbFlag;
+import org.jdlm.scenario.Scenario;
 import org.jdlm.scenario.Statement;
 
 /**

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
-import org.jdlm.scenario.Mode;
 import org.jdlm.dlm.dump.LockspaceDump;
+import org.jdlm.scenario.Mode;
 
 /**
  * The text codec between the scenario runner ({@link HttpNodeDriver}) and a member's scenario

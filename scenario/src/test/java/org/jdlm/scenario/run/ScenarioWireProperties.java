@@ -13,8 +13,8 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.jdlm.scenario.Mode;
 import org.jdlm.dlm.dump.LockspaceDump;
+import org.jdlm.scenario.Mode;
 
 /**
  * Every record that crosses the control endpoint in jvm mode decodes to what was encoded, whatever
