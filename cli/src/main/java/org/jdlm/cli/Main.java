@@ -41,6 +41,7 @@ public final class Main {
         .register(new DumpCommand())
         .register(new BenchCommand())
         .register(new RecoveryBenchCommand())
+        .register(new FenceCommand())
         .register(new org.jdlm.cli.ChaosCommand(Main::scenarioClusters));
   }
 

@@ -34,7 +34,8 @@ public final class NodeCommand implements Subcommand {
   public String usage() {
     return """
         usage: dlm node --name NAME --port PORT [--seeds HOST:PORT,...] [--control-port PORT]
-                        [--host HOST] [--dir DIR] [--store URL] [--pid-dir DIR]
+                        [--host HOST] [--control-host HOST] [--dir DIR] [--store URL] [--pid-dir DIR]
+                        [--lab]
 
         Runs one jdlm cluster member in the foreground until it leaves, is downed or gets SIGTERM.
           --name NAME          the member's name (n1, n2 ...), carried as cluster role "node:NAME"
@@ -42,7 +43,9 @@ public final class NodeCommand implements Subcommand {
           --seeds LIST         seed nodes HOST:PORT,...; the first bootstraps a new cluster when no
                                other seed answers (default: this member alone)
           --control-port PORT  the control endpoint's HTTP port (default: one the OS picks, logged)
-          --host HOST          the address to bind and advertise (default 127.0.0.1)
+          --host HOST          the cluster address to bind and advertise (default 127.0.0.1)
+          --control-host HOST  the address the control endpoint binds (default 127.0.0.1, whatever
+                               --host is: the endpoint's only protection is the operator secret)
           --dir DIR            the member's own directory (default ./run/node-NAME)
           --store URL          JDBC URL of the shared store (jdbc:h2:tcp://... as printed by
                                `dlm store serve`, or jdbc:postgresql://...); default jdlm.store.url.
@@ -50,6 +53,11 @@ public final class NodeCommand implements Subcommand {
                                fence coordinator; without one it runs without persistence.
           --pid-dir DIR        where <node>.pid files are (the lab's run directory), for the power
                                fence agent; default jdlm.fencing.power.pid-dir
+          --lab                also serve the lab's endpoints that change state for tests and
+                               measurements: /scenario/*, /dump, /disk/*, /bench/*, /store/*. The
+                               lab supervisor passes it; never give it to a production member.
+        The operator fence (POST /fencing/fence, `dlm fence`) needs the shared secret of
+        jdlm.member.operator-secret-file or jdlm.member.operator-secret; without one it is refused.
         Exit status: 0 after leaving the cluster, 1 when terminated for another reason, 2 on bad input
         or when the fencing authority refuses this incarnation as fenced, 70 (jdlm.fencing.watchdog.
         exit-status) when a member with a store was downed and fenced itself; SIGTERM/Ctrl-C leave the
@@ -59,25 +67,34 @@ public final class NodeCommand implements Subcommand {
 
   @Override
   public int run(List<String> args, Console console) throws Exception {
+    return start(args).termination().toCompletableFuture().join();
+  }
+
+  /** Parses {@code args}, starts the member and its services (and with {@code --lab} the lab's endpoints). */
+  static MemberNode start(List<String> args) {
     Options o = Options.parse("node", args,
-        Set.of("--name", "--port", "--seeds", "--control-port", "--host", "--dir", "--store", "--pid-dir"), Set.of())
-        .noPositional();
+        Set.of("--name", "--port", "--seeds", "--control-port", "--host", "--control-host", "--dir", "--store", "--pid-dir"),
+        Set.of("--lab")).noPositional();
     NodeSettings settings = settings(o);
     Config config = NodeConfig.build(settings);
     // Every setting of the services is read and checked before anything starts listening.
     NodeServices.Plan services = NodeServices.plan(settings, config);
     MemberNode member = MemberNode.start(settings, services.config());
     Optional<NodeServices.Running> running = services.install(member);
-    installLab(member, running);
-    return member.termination().toCompletableFuture().join();
+    if (o.has("--lab")) {
+      installLab(member, running);
+    }
+    return member;
   }
 
   /**
-   * The lab's member-side endpoints: the scenario agent (/scenario/*, /dump) that `scenario run
-   * --mode jvm` and `dlm dump` drive, its writes to the shared disk (/disk/*), and `dlm bench`'s
-   * driver (/bench/*).
+   * The lab's member-side endpoints, installed only with {@code --lab}: the scenario agent
+   * (/scenario/*, /dump) that `scenario run --mode jvm` and `dlm dump` drive, its writes to the
+   * shared disk (/disk/*), `dlm bench`'s driver (/bench/*) and the store probe (/store/*). Each
+   * takes locks or writes in the member's name, which a production member must never offer.
    */
   static void installLab(MemberNode member, Optional<NodeServices.Running> services) {
+    NodeServices.installStoreProbe(member, services);
     ScenarioEndpoints scenario = ScenarioEndpoints.install(member);
     DiskEndpoints.install(member, services, scenario);
     BenchEndpoints.install(member.system(), member.control());
@@ -110,6 +127,10 @@ public final class NodeCommand implements Subcommand {
       throw new CliError("node: --store '" + store.get() + "' is not a JDBC URL (expected jdbc:h2:tcp://HOST:PORT/jdlm;"
           + "WRITE_DELAY=0 as printed by `dlm store serve`, or jdbc:postgresql://HOST:5432/DATABASE)");
     }
-    return new NodeSettings(name, self, seeds, control, dir, store, o.get("--pid-dir").map(Path::of));
+    String controlHost = o.get("--control-host").map(String::strip).orElse(NodeSettings.DEFAULT_CONTROL_HOST);
+    if (controlHost.isEmpty()) {
+      throw new CliError("node: --control-host is blank");
+    }
+    return new NodeSettings(name, self, seeds, control, dir, store, o.get("--pid-dir").map(Path::of), controlHost);
   }
 }

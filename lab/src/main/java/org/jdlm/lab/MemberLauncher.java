@@ -33,10 +33,15 @@ public record MemberLauncher(Path javaBinary, String classpath, List<String> jvm
     cmd.addAll(jvmOptions);
     // Marks the process as belonging to this run directory, for `ps` and for humans.
     cmd.add("-Djdlm.lab.run-dir=" + dir.path());
+    // The path, never the secret: a command line is visible to every user of the machine (ps).
+    cmd.add("-Djdlm.member.operator-secret-file=" + dir.operatorSecretFile());
     cmd.add("-cp");
     cmd.add(classpath);
     cmd.add("org.jdlm.cli.Main");
     cmd.add("node");
+    // The lab drives its members through the scenario agent, the disk writer, the bench driver
+    // and the store probe, which a member serves only when told so.
+    cmd.add("--lab");
     cmd.add("--name");
     cmd.add(node.name());
     cmd.add("--host");

@@ -40,6 +40,8 @@ public final class RunDir {
 
   /** Name of the store's pid and log files ({@code store.pid}, {@code store.log}) and of its database directory. */
   public static final String STORE = "store";
+  /** The run directory's operator secret file (see {@link #ensureOperatorSecret}). */
+  public static final String OPERATOR_SECRET = "operator-secret";
 
   /** The pid file's content. */
   public record PidRecord(long pid, long startMillis) {}
@@ -196,6 +198,37 @@ public final class RunDir {
     }
     names.sort(null);
     return names;
+  }
+
+  /** The file holding the lab's operator secret ({@code jdlm.member.operator-secret-file} of its members). */
+  public Path operatorSecretFile() {
+    return dir.resolve(OPERATOR_SECRET);
+  }
+
+  /**
+   * Creates the run directory's operator secret (32 random bytes, hex, readable by the owner only)
+   * unless it exists, so that `dlm fence` and the tests can fence a lab member; returns its file.
+   * A lab member never gets the secret on its command line, only the file's path.
+   */
+  public Path ensureOperatorSecret() throws IOException {
+    Path file = operatorSecretFile();
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    Files.createDirectories(dir);
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    Path tmp = dir.resolve(OPERATOR_SECRET + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp); // not a POSIX file system: the directory's own permissions protect it
+    }
+    Files.writeString(tmp, java.util.HexFormat.of().formatHex(bytes) + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return file;
   }
 
   /** Forgets the cluster: deletes the layout and every pid file; logs and node directories stay. */

@@ -196,6 +196,7 @@ public final class Supervisor {
   }
 
   private void start(RunDir.Layout layout, NodeSpec node) throws IOException {
+    dir.ensureOperatorSecret();
     List<String> command = launcher.command(dir, layout, node);
     dir.appendLog(node.name(), "starting " + node.name() + " at " + Instant.now() + ": " + String.join(" ", command));
     Process process = new ProcessBuilder(command)

@@ -18,9 +18,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A member's control endpoint: a tiny HTTP server on loopback that the lab supervisor, tests and
- * later tools ({@code dump}, {@code scenario}) talk to. Each path has one {@link Handler}; features
- * add theirs with {@link #register}. Replies are plain text.
+ * A member's control endpoint: a tiny HTTP server, on loopback unless the member is told otherwise,
+ * that the lab supervisor, tests and tools ({@code dump}, {@code scenario}, {@code fence}) talk to.
+ * Each path has one {@link Handler}. {@link #register} is the extension point: a plain member
+ * registers read-only paths ({@code /status}, {@code /fencing/status}) and the operator fence guarded
+ * by {@link OperatorSecret}; whatever changes state for a test or a measurement (the scenario agent,
+ * the disk writer, the bench driver) is registered only on a member the lab starts with
+ * {@code --lab}. Replies are plain text. There is no authentication besides the operator secret:
+ * a member started with {@code --control-host} on another interface trusts that network.
  *
  * <p>It is not an actor: requests arrive on the server's own threads, and handlers that need actor
  * state ask an actor with a bounded timeout (see {@link MemberNode}).
@@ -33,8 +38,28 @@ public final class ControlEndpoint implements AutoCloseable {
     Response handle(Request request) throws Exception;
   }
 
-  /** An HTTP request reduced to what handlers need. */
-  public record Request(String method, String path, Map<String, String> query, String body) {}
+  /**
+   * An HTTP request reduced to what handlers need.
+   *
+   * @param headers request headers by lower-case name (the first value of each), e.g. the operator
+   *     secret ({@link OperatorSecret#HEADER}); never logged
+   */
+  public record Request(String method, String path, Map<String, String> query, String body, Map<String, String> headers) {
+    public Request {
+      query = Map.copyOf(query);
+      headers = Map.copyOf(headers);
+    }
+
+    /** A request without headers. */
+    public Request(String method, String path, Map<String, String> query, String body) {
+      this(method, path, query, body, Map.of());
+    }
+
+    /** The first value of header {@code name} (any case), or null. */
+    public String header(String name) {
+      return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+  }
 
   /** A plain-text reply. */
   public record Response(int status, String body) {
@@ -92,6 +117,11 @@ public final class ControlEndpoint implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The address actually bound (127.0.0.1 unless the member was told otherwise). */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
   private void serve(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
@@ -102,7 +132,8 @@ public final class ControlEndpoint implements AutoCloseable {
       } else {
         try {
           response = handler.handle(new Request(exchange.getRequestMethod(), path,
-              query(exchange.getRequestURI().getRawQuery()), body(exchange.getRequestBody())));
+              query(exchange.getRequestURI().getRawQuery()), body(exchange.getRequestBody()),
+              headers(exchange.getRequestHeaders())));
         } catch (Exception e) {
           response = Response.error(500, path + " failed: " + e);
         }
@@ -130,6 +161,16 @@ public final class ControlEndpoint implements AutoCloseable {
       q.put(key, value);
     }
     return Collections.unmodifiableMap(q);
+  }
+
+  private static Map<String, String> headers(com.sun.net.httpserver.Headers raw) {
+    Map<String, String> h = new LinkedHashMap<>();
+    raw.forEach((name, values) -> {
+      if (!values.isEmpty()) {
+        h.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+      }
+    });
+    return h;
   }
 
   private static String body(InputStream in) throws IOException {

@@ -71,9 +71,9 @@ public final class MemberNode {
     }
     ControlEndpoint control;
     try {
-      control = ControlEndpoint.start(settings.cluster().host(), settings.controlPort(), node.getInt("control-threads"));
+      control = ControlEndpoint.start(settings.controlHost(), settings.controlPort(), node.getInt("control-threads"));
     } catch (BindException e) {
-      throw new CliError("control port " + settings.controlPort() + " on " + settings.cluster().host() + " is in use");
+      throw new CliError("control port " + settings.controlPort() + " on " + settings.controlHost() + " is in use");
     } catch (IOException e) {
       throw new CliError("cannot open control endpoint on port " + settings.controlPort() + ": " + e.getMessage());
     }
@@ -97,7 +97,7 @@ public final class MemberNode {
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
     org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
-        settings.cluster().pekkoAddress(), settings.cluster().host(), control.port(), settings.seeds());
+        settings.cluster().pekkoAddress(), settings.controlHost(), control.port(), settings.seeds());
     return member;
   }
 

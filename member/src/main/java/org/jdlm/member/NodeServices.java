@@ -50,9 +50,11 @@ import org.slf4j.LoggerFactory;
  * nothing of them: {@code dlm node} calls {@link #plan} (every setting read and checked before any
  * port is opened), starts the member with {@link Plan#config()}, then calls {@link Plan#install}.
  *
- * <p>Control paths: {@code /store/append?text=T}, {@code /store/read}, {@code /fencing/status},
- * {@code /fencing/fence?node=NAME} (format in docs/cluster.md). A member without a store answers
- * them with 503 and says why.
+ * <p>Control paths: {@code GET /fencing/status} (read-only) and the operator action
+ * {@code POST /fencing/fence?node=NAME}, which needs the operator secret ({@link OperatorSecret};
+ * 403 without it); with {@code --lab} also the store probe's {@code /store/append?text=T} and
+ * {@code /store/read} ({@link #installStoreProbe}). Formats in docs/cluster.md. A member without a
+ * store answers them with 503 and says why.
  */
 public final class NodeServices {
   private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
@@ -82,8 +84,9 @@ public final class NodeServices {
    */
   public static Plan plan(NodeSettings settings, Config base) {
     try {
+      OperatorSecret secret = OperatorSecret.fromConfig(base);
       if (base.getString("jdlm.store.url").isBlank()) {
-        return new Plan(settings, base, Optional.empty(), null);
+        return new Plan(settings, base, Optional.empty(), null, secret);
       }
       Config config = StoreConfig.withStore(base);
       StoreConfig.Settings store = StoreConfig.Settings.fromConfig(config);
@@ -101,7 +104,7 @@ public final class NodeServices {
       SharedDisk.Settings.fromConfig(config);
       Timeouts.fromConfig(config);
       config.getInt("jdlm.store.probe.max-events");
-      return new Plan(settings, config, Optional.of(store), fencing);
+      return new Plan(settings, config, Optional.of(store), fencing, secret);
     } catch (IllegalArgumentException | ConfigException e) {
       throw new CliError("node: " + e.getMessage());
     }
@@ -127,9 +130,10 @@ public final class NodeServices {
    *
    * @param config the member's configuration, with the store's Pekko Persistence settings when it has a store
    * @param store the store, or empty for a member without persistence
+   * @param secret what an operator action must present ({@code jdlm.member.operator-secret(-file)})
    */
   public record Plan(NodeSettings settings, Config config, Optional<StoreConfig.Settings> store,
-                     FenceCoordinator.Settings fencing) {
+                     FenceCoordinator.Settings fencing, OperatorSecret secret) {
 
     /**
      * Starts the services on the running member and registers their control paths. Call once,
@@ -140,9 +144,8 @@ public final class NodeServices {
         log.info("jdlm member {} runs without a shared store: no persistence and no fencing"
             + " (give `dlm node --store URL` or -Djdlm.store.url)", settings.name());
         String why = "this member runs without a shared store (no --store, no jdlm.store.url)";
-        for (String path : new String[] {"/store/append", "/store/read", "/fencing/status", "/fencing/fence"}) {
-          member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
-        }
+        member.control().register("/fencing/status", request -> ControlEndpoint.Response.error(503, why));
+        member.control().register("/fencing/fence", operatorAction(secret, request -> ControlEndpoint.Response.error(503, why)));
         return Optional.empty();
       }
       log.info("jdlm member {} uses the {} store {}", settings.name(), store.get().kind().name().toLowerCase(),
@@ -176,16 +179,16 @@ public final class NodeServices {
     }
 
     void start() {
-      startProbe();
       startFencing();
       control.register("/fencing/status", request -> fencingStatus());
-      control.register("/fencing/fence", request -> fence(request.query().get("node")));
+      control.register("/fencing/fence", operatorAction(plan.secret(), request -> fence(request.query().get("node"))));
       // The singletons live on the oldest Up member: ask only once this member is Up itself.
       org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(this::admitAndRegister);
     }
 
     // ------------------------------------------------------------ the store probe
 
+    /** Starts the store probe and registers {@code /store/*}; see {@link NodeServices#installStoreProbe}. */
     private void startProbe() {
       // Persistence id StoreProbe|<node name>: a restarted member (new incarnation) reads what the
       // previous one wrote, which is the point of the smoke check.
@@ -431,6 +434,33 @@ public final class NodeServices {
             + " (jdlm.cli.node.services.ask-timeout); is the store reachable and the cluster Up?");
       }
     }
+  }
+
+  /**
+   * The shared store's smoke check for the lab: {@code POST /store/append?text=T} journals an event
+   * and {@code GET /store/read} replays them (a restarted member reads what its predecessor wrote).
+   * It writes to the store, so a plain member does not serve it: {@code dlm node --lab} installs it.
+   * Without a store both paths answer 503 saying why.
+   */
+  public static void installStoreProbe(MemberNode member, Optional<Running> services) {
+    if (services.isPresent()) {
+      services.get().startProbe();
+      return;
+    }
+    String why = "this member runs without a shared store (no --store, no jdlm.store.url)";
+    for (String path : new String[] {"/store/append", "/store/read"}) {
+      member.control().register(path, request -> ControlEndpoint.Response.error(503, why));
+    }
+  }
+
+  /**
+   * An operator action: POST only (a browser's prefetch must not fence a node), and only with the
+   * operator secret; both are checked before the action sees the request.
+   */
+  static ControlEndpoint.Handler operatorAction(OperatorSecret secret, ControlEndpoint.Handler action) {
+    ControlEndpoint.Handler guarded = secret.guard(action);
+    return request -> request.method().equals("POST") ? guarded.handle(request)
+        : ControlEndpoint.Response.error(405, request.path() + " is an operator action: use POST (got " + request.method() + ")");
   }
 
   /** An actor behind a control path did not answer; the endpoint reports it as a 500 with this message. */

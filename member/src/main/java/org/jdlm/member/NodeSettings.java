@@ -18,9 +18,15 @@ import org.jdlm.recovery.NodeName;
  *     the configuration, and without that the member runs without persistence (and without fencing)
  * @param pidDir where the lab supervisor keeps {@code <node>.pid} files ({@code --pid-dir}), for the
  *     power fence agent; empty: {@code jdlm.fencing.power.pid-dir}
+ * @param controlHost the address the control endpoint binds ({@code --control-host}); loopback by
+ *     default, whatever the cluster address, because the endpoint has no authentication besides the
+ *     operator secret
  */
 public record NodeSettings(String name, HostPort cluster, List<HostPort> seeds, int controlPort, Path dir,
-                           Optional<String> store, Optional<Path> pidDir) {
+                           Optional<String> store, Optional<Path> pidDir, String controlHost) {
+  /** Where the control endpoint listens unless told otherwise. */
+  public static final String DEFAULT_CONTROL_HOST = "127.0.0.1";
+
   /** Every member's ActorSystem has this name: Pekko only joins systems of the same name. */
   public static final String SYSTEM_NAME = "jdlm";
 
@@ -31,9 +37,18 @@ public record NodeSettings(String name, HostPort cluster, List<HostPort> seeds, 
     Objects.requireNonNull(dir);
     Objects.requireNonNull(store);
     Objects.requireNonNull(pidDir);
+    if (controlHost.isBlank()) {
+      throw new IllegalArgumentException("blank control host");
+    }
     if (controlPort < 0 || controlPort > 65535) {
       throw new IllegalArgumentException("control port out of range: " + controlPort);
     }
+  }
+
+  /** A member whose control endpoint is on loopback. */
+  public NodeSettings(String name, HostPort cluster, List<HostPort> seeds, int controlPort, Path dir,
+                      Optional<String> store, Optional<Path> pidDir) {
+    this(name, cluster, seeds, controlPort, dir, store, pidDir, DEFAULT_CONTROL_HOST);
   }
 
   /** A member without {@code --store} and {@code --pid-dir}. */

@@ -30,6 +30,23 @@ record ControlHttp(int status, String body) {
     }
   }
 
+  /** {@code POST path} with {@code headers}; empty when the member does not answer within {@code timeout}. */
+  static Optional<ControlHttp> post(Supervisor cluster, String node, String path, java.util.Map<String, String> headers,
+      Duration timeout) {
+    URI uri = URI.create("http://" + Supervisor.HOST + ":" + cluster.node(node).controlPort() + path);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody());
+    headers.forEach(request::header);
+    try {
+      HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return Optional.of(new ControlHttp(r.statusCode(), r.body()));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
   static String encode(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8);
   }
