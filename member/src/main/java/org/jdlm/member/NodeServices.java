@@ -2,10 +2,8 @@ package org.jdlm.member;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +25,6 @@ import org.jdlm.fencing.FenceAgents;
 import org.jdlm.fencing.FenceCoordinator;
 import org.jdlm.fencing.FencingAuthority;
 import org.jdlm.fencing.PowerAgent;
-import org.jdlm.fencing.SelfFence;
 import org.jdlm.fencing.SharedDisk;
 import org.jdlm.fencing.core.FencingLedger;
 import org.jdlm.fencing.core.SharedDiskState;
@@ -35,10 +32,9 @@ import org.jdlm.fencing.store.StoreConfig;
 import org.jdlm.fencing.store.StoreProbe;
 import org.jdlm.kernel.MemoryManager;
 import org.jdlm.recovery.FenceRequest;
-import org.jdlm.recovery.LabFencingPort;
-import org.jdlm.recovery.LabPidLookup;
+import org.jdlm.recovery.JournalRecovery;
+import org.jdlm.recovery.NodeRecovery;
 import org.jdlm.recovery.NodeName;
-import org.jdlm.recovery.UnreachableFencer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,47 +220,12 @@ public final class NodeServices {
       Config config = plan.config();
       ActorRef<MemoryManager.Command> memory = system.systemActorOf(
           MemoryManager.create(MemoryManager.settings(config)), "memory", Props.empty());
-      authority = FencingAuthority.initSingleton(system);
-      disk = SharedDisk.initSingleton(system);
-      String pidDir = config.getString("jdlm.fencing.power.pid-dir");
-      java.util.Map<String, org.jdlm.fencing.FenceAgent> agents;
-      if (pidDir.isBlank()) {
-        agents = FenceAgents.standard(system, name, node -> OptionalLong.empty(), disk);
-      } else {
-        announceIncarnation(Path.of(pidDir));
-        agents = FenceAgents.standardForTargets(system, name, new LabPidLookup(Path.of(pidDir))::forTarget, disk);
-      }
-      coordinator = system.systemActorOf(FenceCoordinator.create(plan.fencing(), agents, memory, authority),
-          "fence-coordinator", Props.empty());
-      // Lockspace recovery fences through this coordinator and takes its generations from the
-      // authority (brief §3: fencing is real; tokens never go back). Set before any lockspace joins.
-      org.jdlm.dlm.api.Dlm.get(system).useFencing(
-          new LabFencingPort(system, coordinator, authority, timeouts.fence(), timeouts.ask()));
-      if (config.getBoolean("jdlm.fencing.on-unreachable.enabled")) {
-        // Fence first, then down: recovery need not wait for the split-brain resolver's stable-after.
-        system.systemActorOf(UnreachableFencer.create(coordinator,
-                config.getDuration("jdlm.fencing.on-unreachable.after"),
-                config.getDuration("jdlm.fencing.on-unreachable.check-interval"), timeouts.fence()),
-            "unreachable-fencer", Props.empty());
-      }
-      if (config.getBoolean("jdlm.fencing.watchdog.self-fence")) {
-        // A downed member halts at once rather than run on beside the survivors (watchdog fencing).
-        SelfFence.install(system, Runtime.getRuntime()::halt, config.getInt("jdlm.fencing.watchdog.exit-status"));
-      }
-    }
-
-    /**
-     * Appends {@code PID UID} to {@code <pid dir>/<name>.incarnations}, so the power agent fences the
-     * process of the incarnation it was asked to fence, never a restarted one (LabPidLookup).
-     */
-    private void announceIncarnation(Path pidDir) {
-      try {
-        java.nio.file.Files.writeString(LabPidLookup.incarnationsFile(pidDir, name),
-            ProcessHandle.current().pid() + " " + incarnation() + "\n", java.nio.charset.StandardCharsets.UTF_8,
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      } catch (java.io.IOException e) {
-        log.warn("could not announce incarnation in {}: {}; the power agent falls back to the pid file", pidDir, e.toString());
-      }
+      // Fencing, the DLM's FencingPort, fencing on unreachable and self-fence: the recovery module's job.
+      NodeRecovery recovery = NodeRecovery.start(system,
+          NodeRecovery.Settings.fromConfig(config, name, timeouts.fence(), timeouts.ask()), memory, JournalRecovery.NONE);
+      authority = recovery.authority();
+      disk = recovery.disk();
+      coordinator = recovery.coordinator();
     }
 
     /** The shared disk singleton's proxy on this member. */
