@@ -63,7 +63,8 @@ class NodeCommandSafetyTest {
   }
 
   private HttpResponse<String> call(MemberNode m, String method, String pathAndQuery, String secret) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.control().port() + pathAndQuery))
+    String host = m.control().address().getAddress().getHostAddress();
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + m.control().port() + pathAndQuery))
         .method(method, HttpRequest.BodyPublishers.noBody());
     if (secret != null) {
       b.header(OperatorSecret.HEADER, secret);
@@ -73,8 +74,8 @@ class NodeCommandSafetyTest {
 
   @Test
   void withoutLabEveryScenarioBenchDiskAndStorePathIs404AndTheControlEndpointIsOnLoopback() throws Exception {
-    MemberNode m = node("--host", "127.0.0.1");
-    assertThat(m.control().address().getAddress().isLoopbackAddress()).isTrue();
+    MemberNode m = node("--host", "127.0.0.2"); // the cluster address does not move the control endpoint
+    assertThat(m.control().address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     for (String[] p : LAB_PATHS) {
       assertThat(call(m, p[0], p[1], null).statusCode()).as(p[0] + " " + p[1]).isEqualTo(404);
     }
@@ -83,8 +84,9 @@ class NodeCommandSafetyTest {
   }
 
   @Test
-  void withLabTheLabPathsAreServed() throws Exception {
-    MemberNode m = node("--lab");
+  void withLabTheLabPathsAreServedAndControlHostMovesTheEndpoint() throws Exception {
+    MemberNode m = node("--lab", "--control-host", "127.0.0.3");
+    assertThat(m.control().address().getAddress().getHostAddress()).isEqualTo("127.0.0.3");
     for (String[] p : LAB_PATHS) {
       assertThat(call(m, p[0], p[1], null).statusCode()).as(p[0] + " " + p[1]).isNotEqualTo(404);
     }

@@ -68,7 +68,10 @@ public final class ScenarioEndpoints {
     this.maxEventWaitMillis = c.getDuration("max-event-wait").toMillis();
   }
 
-  /** Starts the member's DLM and registers the paths above on its control endpoint. */
+  /**
+   * Registers the paths above on the member's control endpoint. Lab only: `dlm node --lab` calls it,
+   * because every path takes locks or reads them in the member's name on behalf of a test.
+   */
   public static ScenarioEndpoints install(MemberNode member) {
     ActorSystem<?> system = member.system();
     Config node = system.settings().config().getConfig("jdlm.cli.node");
