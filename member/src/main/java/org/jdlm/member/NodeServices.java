@@ -134,6 +134,8 @@ public final class NodeServices {
     /**
      * Starts the services on the running member and registers their control paths. Call once,
      * right after {@link MemberNode#start}; admission and registration happen once the member is Up.
+     *
+     * @return the running services, for the lab's endpoints that use the shared disk; empty without a store
      */
     public Optional<Running> install(MemberNode member) {
       if (store.isEmpty()) {
