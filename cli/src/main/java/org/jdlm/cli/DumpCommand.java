@@ -21,6 +21,7 @@ import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.ProcessState;
 import org.jdlm.lab.Supervisor;
 import org.jdlm.member.CliError;
+import org.jdlm.member.DumpWire;
 import org.jdlm.scenario.run.ScenarioWire;
 
 /**
@@ -135,7 +136,7 @@ public final class DumpCommand implements Subcommand {
       if (r.statusCode() != 200) {
         return new Answer(null, "answered HTTP " + r.statusCode() + ": " + r.body().strip());
       }
-      return new Answer(ScenarioWire.decodeDumps(r.body()), null);
+      return new Answer(DumpWire.decode(r.body()), null);
     } catch (IOException e) {
       return new Answer(null, "no answer within " + timeout.toMillis() + " ms on control port "
           + n.controlPort());

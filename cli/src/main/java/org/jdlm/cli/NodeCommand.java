@@ -54,7 +54,7 @@ public final class NodeCommand implements Subcommand {
           --pid-dir DIR        where <node>.pid files are (the lab's run directory), for the power
                                fence agent; default jdlm.fencing.power.pid-dir
           --lab                also serve the lab's endpoints that change state for tests and
-                               measurements: /scenario/*, /dump, /disk/*, /bench/*, /store/*. The
+                               measurements: /scenario/*, /disk/*, /bench/*, /store/*. The
                                lab supervisor passes it; never give it to a production member.
         The operator fence (POST /fencing/fence, `dlm fence`) needs the shared secret of
         jdlm.member.operator-secret-file or jdlm.member.operator-secret; without one it is refused.
@@ -89,7 +89,7 @@ public final class NodeCommand implements Subcommand {
 
   /**
    * The lab's member-side endpoints, installed only with {@code --lab}: the scenario agent
-   * (/scenario/*, /dump) that `scenario run --mode jvm` and `dlm dump` drive, its writes to the
+   * (/scenario/*) that `scenario run --mode jvm` and `dlm dump` drive, its writes to the
    * shared disk (/disk/*), `dlm bench`'s driver (/bench/*) and the store probe (/store/*). Each
    * takes locks or writes in the member's name, which a production member must never offer.
    */

@@ -81,6 +81,7 @@ class NodeCommandSafetyTest {
     }
     assertThat(call(m, "GET", "/", null).body()).doesNotContain("/scenario", "/bench", "/disk", "/store").contains("/status");
     assertThat(call(m, "GET", "/status", null).statusCode()).isEqualTo(200);
+    assertThat(call(m, "GET", "/dump", null).statusCode()).as("the read-only dump").isEqualTo(200);
   }
 
   @Test

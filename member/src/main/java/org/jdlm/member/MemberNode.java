@@ -96,6 +96,7 @@ public final class MemberNode {
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
     org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
+    DumpEndpoint.install(system, control, settings.name(), node.getDuration("dump-timeout"));
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.controlHost(), control.port(), settings.seeds());
     return member;

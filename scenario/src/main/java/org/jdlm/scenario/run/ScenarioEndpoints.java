@@ -2,33 +2,25 @@ package org.jdlm.scenario.run;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.core.LockFlag;
-import org.jdlm.dlm.dump.DumpRenderer;
-import org.jdlm.dlm.dump.LockspaceDump;
 import org.jdlm.member.ControlEndpoint;
+import org.jdlm.member.MemberNames;
 import org.jdlm.member.MemberNode;
-import org.jdlm.recovery.NodeName;
 
 /**
- * A member's scenario and dump endpoints: the jvm mode of {@code dlm scenario run} drives the very
- * {@link ScenarioAgent} that the in-process mode calls directly, through these paths, and
- * {@code dlm dump} collects every member's {@code /dump}. Requests and replies use
+ * A lab member's scenario endpoints: the jvm mode of {@code dlm scenario run} drives the very
+ * {@link ScenarioAgent} that the in-process mode calls directly, through these paths. Requests and replies use
  * {@link ScenarioWire}; a bad request is HTTP 400 with one line.
  *
  * <pre>
@@ -52,19 +44,16 @@ public final class ScenarioEndpoints {
   private final ActorSystem<?> system;
   private final String selfName;
   private final Duration joinTimeout;
-  private final Duration dumpTimeout;
   private final long maxEventWaitMillis;
   private final Map<String, ScenarioAgent> agents = new ConcurrentHashMap<>();
-  // host:port → nK, learned from the membership roles; kept after a member is removed, so a dump
-  // taken after a kill still names the dead member's locks by name.
-  private final Map<String, String> names = new ConcurrentHashMap<>();
+  private final MemberNames names;
 
   private ScenarioEndpoints(ActorSystem<?> system, String selfName, Config node) {
     this.system = system;
     this.selfName = selfName;
+    this.names = new MemberNames(system);
     Config c = node.getConfig("scenario");
     this.joinTimeout = c.getDuration("join-timeout");
-    this.dumpTimeout = c.getDuration("dump-timeout");
     this.maxEventWaitMillis = c.getDuration("max-event-wait").toMillis();
   }
 
@@ -91,7 +80,6 @@ public final class ScenarioEndpoints {
     control.register("/scenario/flush", e.get(p -> ScenarioWire.encodeActivity(e.agent(p).flush())));
     control.register("/scenario/lockspace", e.get(p -> ScenarioWire.encodeLockspaceView(e.agent(p).lockspaceView())));
     control.register("/scenario/dump", e.get(p -> e.agent(p).dump()));
-    control.register("/dump", e.get(e::dump));
     return e;
   }
 
@@ -221,74 +209,8 @@ public final class ScenarioEndpoints {
     return ScenarioWire.encodeEvents(a.events(after, wait));
   }
 
-  // ---- dump ---------------------------------------------------------------------------------
-
-  /** This member's own part of each lockspace it joined (or of {@code ls}), nodes named nK. */
-  private String dump(ScenarioWire.Params p) throws Exception {
-    String only = p.query().get("ls");
-    String format = p.query().getOrDefault("format", "text");
-    if (!format.equals("text") && !format.equals("records")) {
-      throw new ScenarioWire.BadRequest("unknown format '" + format + "' (expected text or records)");
-    }
-    List<String> lockspaces = new ArrayList<>();
-    if (only != null && !only.isEmpty()) {
-      if (Dlm.get(system).lockspace(only) == null) {
-        throw new ScenarioWire.BadRequest("lockspace '" + only + "' is not joined on " + selfName
-            + " (joined: " + String.join(" ", Dlm.get(system).lockspaceNames()) + ")");
-      }
-      lockspaces.add(only);
-    } else {
-      lockspaces.addAll(Dlm.get(system).lockspaceNames());
-    }
-    List<LockspaceDump> dumps = new ArrayList<>();
-    for (String ls : lockspaces) {
-      LockspaceHandle h = Dlm.get(system).lockspace(ls);
-      if (h == null) {
-        continue; // still joining: nothing to show yet
-      }
-      LockspaceDump d;
-      try {
-        d = h.dump().toCompletableFuture().get(dumpTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(selfName + ": no dump of lockspace " + ls + " within " + dumpTimeout.toMillis() + " ms");
-      }
-      dumps.add(named(d, this::nameOf));
-    }
-    if (format.equals("records")) {
-      return ScenarioWire.encodeDumps(dumps);
-    }
-    StringBuilder out = new StringBuilder();
-    dumps.forEach(d -> out.append(DumpRenderer.render(d)));
-    return out.toString();
-  }
-
-  /** {@code dump} with every node id ({@code host:port}) replaced by what {@code name} makes of it. */
-  static LockspaceDump named(LockspaceDump d, Function<String, String> name) {
-    List<LockspaceDump.ResourceDump> resources = d.resources().stream().map(r -> new LockspaceDump.ResourceDump(
-        r.name(), name.apply(r.master()), name.apply(r.directoryNode()), queue(r.grant(), name), queue(r.convert(), name),
-        queue(r.waiting(), name), r.lvbHex(), r.lvbSeq(), r.valNotValid())).toList();
-    List<LockspaceDump.OwnedLock> held = d.ownedLocks().stream().map(l -> new LockspaceDump.OwnedLock(l.lockId(),
-        l.resource(), "?".equals(l.master()) ? l.master() : name.apply(l.master()), l.state(), l.granted(),
-        l.requested(), l.flags(), l.lvbHex(), l.token())).toList();
-    return new LockspaceDump(d.lockspace(), name.apply(d.node()), d.state(), d.generation(),
-        d.members().stream().map(name).toList(), resources, held, d.missing());
-  }
-
-  private static List<LockspaceDump.QueuedLock> queue(List<LockspaceDump.QueuedLock> q, Function<String, String> name) {
-    return q.stream().map(l -> new LockspaceDump.QueuedLock(l.lockId(), name.apply(l.owner()), l.granted(), l.requested(),
-        l.flags())).toList();
-  }
-
-  /** {@code host:port} → {@code nK} from the cluster roles ({@link NodeName}); unknown ids stay as they are. */
+  /** {@code host:port} → {@code nK} from the cluster roles; unknown ids stay as they are. */
   String nameOf(String nodeId) {
-    String known = names.get(nodeId);
-    if (known != null) {
-      return known;
-    }
-    for (Member m : Cluster.get(system).state().getMembers()) {
-      String id = m.address().getHost().orElse("?") + ":" + m.address().getPort().map(String::valueOf).orElse("?");
-      NodeName.fromRoles(m.getRoles()).ifPresent(n -> names.put(id, n));
-    }
-    return names.getOrDefault(nodeId, nodeId);
+    return names.nameOf(nodeId);
   }
 }

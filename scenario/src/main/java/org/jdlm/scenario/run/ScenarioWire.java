@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
-import org.jdlm.dlm.dump.LockspaceDump;
+import org.jdlm.member.WireText;
 import org.jdlm.scenario.Mode;
 
 /**
@@ -48,111 +48,29 @@ public final class ScenarioWire {
 
   // ---- fields -------------------------------------------------------------------------------
 
-  /** Escapes one string field (see the class comment). */
+  // The escaping is the control endpoint's own (org.jdlm.member.WireText); these keep the codec readable.
   static String field(String s) {
-    if (s == null) {
-      return "-";
-    }
-    if (s.isEmpty()) {
-      return "\\e";
-    }
-    if (s.equals("-")) {
-      return "\\-";
-    }
-    StringBuilder out = new StringBuilder(s.length() + 8);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '\\' -> out.append("\\\\");
-        case ' ' -> out.append("\\s");
-        case ',' -> out.append("\\c");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
+    return WireText.field(s);
   }
 
-  /** The inverse of {@link #field}. */
   static String unfield(String f) {
-    if (f.equals("-")) {
-      return null;
-    }
-    if (f.equals("\\e")) {
-      return "";
-    }
-    if (f.equals("\\-")) {
-      return "-";
-    }
-    StringBuilder out = new StringBuilder(f.length());
-    for (int i = 0; i < f.length(); i++) {
-      char c = f.charAt(i);
-      if (c != '\\') {
-        out.append(c);
-        continue;
-      }
-      if (++i >= f.length()) {
-        throw new IllegalArgumentException("field ends in a lone backslash: " + f);
-      }
-      char e = f.charAt(i);
-      out.append(switch (e) {
-        case '\\' -> '\\';
-        case 's' -> ' ';
-        case 'c' -> ',';
-        case 'n' -> '\n';
-        case 'r' -> '\r';
-        case 't' -> '\t';
-        default -> throw new IllegalArgumentException("unknown escape \\" + e + " in field " + f);
-      });
-    }
-    return out.toString();
+    return WireText.unfield(f);
   }
 
   static String bytes(byte[] b) {
-    return b == null ? "-" : b.length == 0 ? "\\e" : HexFormat.of().formatHex(b);
+    return WireText.bytes(b);
   }
 
   static byte[] unbytes(String f) {
-    if (f.equals("-")) {
-      return null;
-    }
-    if (f.equals("\\e")) {
-      return new byte[0];
-    }
-    try {
-      return HexFormat.of().parseHex(f);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not hex bytes: " + f);
-    }
+    return WireText.unbytes(f);
   }
 
   static String list(java.util.Collection<String> items) {
-    if (items == null) {
-      return "-";
-    }
-    StringJoiner j = new StringJoiner(",", "[", "]");
-    items.forEach(i -> j.add(field(i)));
-    return j.toString();
+    return WireText.list(items);
   }
 
   static List<String> unlist(String f) {
-    if (f.equals("-")) {
-      return null;
-    }
-    if (f.length() < 2 || f.charAt(0) != '[' || f.charAt(f.length() - 1) != ']') {
-      throw new IllegalArgumentException("not a [list]: " + f);
-    }
-    String inner = f.substring(1, f.length() - 1);
-    List<String> out = new ArrayList<>();
-    if (inner.isEmpty()) {
-      return out;
-    }
-    for (String item : inner.split(",", -1)) {
-      out.add(unfield(item));
-    }
-    return out;
+    return WireText.unlist(f);
   }
 
   static Set<String> unset(String f) {
@@ -168,27 +86,20 @@ public final class ScenarioWire {
     return f.equals("-") ? null : Mode.valueOf(f);
   }
 
-  /** One line: {@code kind} and the already-escaped fields. */
   private static String line(String kind, String... fields) {
-    return kind + (fields.length == 0 ? "" : " " + String.join(" ", fields)) + "\n";
+    return WireText.line(kind, fields);
   }
 
-  /** A line split into its kind and fields; {@code expect} fields after the kind, exactly. */
   private static String[] parse(String line, String kind, int fields) {
-    String[] parts = line.split(" ", -1);
-    if (!parts[0].equals(kind) || parts.length != fields + 1) {
-      throw new IllegalArgumentException("expected a '" + kind + "' record with " + fields + " fields, got: " + line);
-    }
-    return parts;
-  }
-
-  private static String kindOf(String line) {
-    int sp = line.indexOf(' ');
-    return sp < 0 ? line : line.substring(0, sp);
+    return WireText.parse(line, kind, fields);
   }
 
   private static List<String> lines(String body) {
-    return body.lines().filter(l -> !l.isEmpty()).toList();
+    return WireText.lines(body);
+  }
+
+  private static String kindOf(String line) {
+    return WireText.kindOf(line);
   }
 
   // ---- replies ------------------------------------------------------------------------------
@@ -336,139 +247,6 @@ public final class ScenarioWire {
   }
 
   // ---- dumps --------------------------------------------------------------------------------
-
-  /**
-   * Member dumps, one after the other: a {@code dump} line, then its {@code res} lines each followed
-   * by its {@code q} lines (queue {@code grant|convert|wait}, head first), then {@code held} and
-   * {@code missing} lines.
-   */
-  public static String encodeDumps(List<LockspaceDump> dumps) {
-    StringBuilder out = new StringBuilder();
-    for (LockspaceDump d : dumps) {
-      out.append(line("dump", field(d.lockspace()), field(d.node()), field(d.state()), Long.toString(d.generation()),
-          list(d.members())));
-      for (LockspaceDump.ResourceDump r : d.resources()) {
-        out.append(line("res", field(r.name()), field(r.master()), field(r.directoryNode()), field(r.lvbHex()),
-            Long.toString(r.lvbSeq()), Boolean.toString(r.valNotValid())));
-        queued(out, "grant", r.grant());
-        queued(out, "convert", r.convert());
-        queued(out, "wait", r.waiting());
-      }
-      for (LockspaceDump.OwnedLock l : d.ownedLocks()) {
-        out.append(line("held", Long.toString(l.lockId()), field(l.resource()), field(l.master()), field(l.state()),
-            field(l.granted()), field(l.requested()), list(l.flags()), field(l.lvbHex()), field(l.token())));
-      }
-      for (String m : d.missing()) {
-        out.append(line("missing", field(m)));
-      }
-    }
-    return out.toString();
-  }
-
-  private static void queued(StringBuilder out, String queue, List<LockspaceDump.QueuedLock> locks) {
-    for (LockspaceDump.QueuedLock q : locks) {
-      out.append(line("q", queue, Long.toString(q.lockId()), field(q.owner()), field(q.granted()),
-          field(q.requested()), list(q.flags())));
-    }
-  }
-
-  public static List<LockspaceDump> decodeDumps(String body) {
-    List<LockspaceDump> out = new ArrayList<>();
-    DumpBuilder current = null;
-    for (String line : lines(body)) {
-      String kind = kindOf(line);
-      if (kind.equals("dump")) {
-        if (current != null) {
-          out.add(current.build());
-        }
-        String[] f = parse(line, "dump", 5);
-        current = new DumpBuilder(unfield(f[1]), unfield(f[2]), unfield(f[3]), Long.parseLong(f[4]), unlist(f[5]));
-        continue;
-      }
-      if (current == null) {
-        throw new IllegalArgumentException("a '" + kind + "' record before any 'dump' record: " + line);
-      }
-      current.add(kind, line);
-    }
-    if (current != null) {
-      out.add(current.build());
-    }
-    return out;
-  }
-
-  /** Collects one dump's records in file order. */
-  private static final class DumpBuilder {
-    final String lockspace;
-    final String node;
-    final String state;
-    final long generation;
-    final List<String> members;
-    final List<LockspaceDump.ResourceDump> resources = new ArrayList<>();
-    final List<LockspaceDump.OwnedLock> held = new ArrayList<>();
-    final List<String> missing = new ArrayList<>();
-    String[] res;
-    List<LockspaceDump.QueuedLock> grant;
-    List<LockspaceDump.QueuedLock> convert;
-    List<LockspaceDump.QueuedLock> waiting;
-
-    DumpBuilder(String lockspace, String node, String state, long generation, List<String> members) {
-      this.lockspace = lockspace;
-      this.node = node;
-      this.state = state;
-      this.generation = generation;
-      this.members = members;
-    }
-
-    void add(String kind, String line) {
-      switch (kind) {
-        case "res" -> {
-          flushResource();
-          res = parse(line, "res", 6);
-          grant = new ArrayList<>();
-          convert = new ArrayList<>();
-          waiting = new ArrayList<>();
-        }
-        case "q" -> {
-          if (res == null) {
-            throw new IllegalArgumentException("a queue entry outside a resource: " + line);
-          }
-          String[] f = parse(line, "q", 6);
-          LockspaceDump.QueuedLock q = new LockspaceDump.QueuedLock(Long.parseLong(f[2]), unfield(f[3]),
-              unfield(f[4]), unfield(f[5]), unlist(f[6]));
-          switch (f[1]) {
-            case "grant" -> grant.add(q);
-            case "convert" -> convert.add(q);
-            case "wait" -> waiting.add(q);
-            default -> throw new IllegalArgumentException("unknown queue '" + f[1] + "' in: " + line);
-          }
-        }
-        case "held" -> {
-          flushResource();
-          String[] f = parse(line, "held", 9);
-          held.add(new LockspaceDump.OwnedLock(Long.parseLong(f[1]), unfield(f[2]), unfield(f[3]), unfield(f[4]),
-              unfield(f[5]), unfield(f[6]), unlist(f[7]), unfield(f[8]), unfield(f[9])));
-        }
-        case "missing" -> {
-          flushResource();
-          missing.add(unfield(parse(line, "missing", 1)[1]));
-        }
-        default -> throw new IllegalArgumentException("unexpected record in a dump: " + line);
-      }
-    }
-
-    void flushResource() {
-      if (res != null) {
-        resources.add(new LockspaceDump.ResourceDump(unfield(res[1]), unfield(res[2]), unfield(res[3]), grant, convert,
-            waiting, unfield(res[4]), Long.parseLong(res[5]), Boolean.parseBoolean(res[6])));
-        res = null;
-      }
-    }
-
-    LockspaceDump build() {
-      flushResource();
-      return new LockspaceDump(lockspace, node, state, generation, members, resources, held, missing);
-    }
-  }
 
   // ---- requests -----------------------------------------------------------------------------
 

@@ -156,7 +156,7 @@ class ScenarioWireProperties {
 
   @Property(tries = 300)
   void everyMemberDumpRoundTripsWithResourcesQueuesAndHeldLocks(@ForAll("dumps") List<LockspaceDump> dumps) {
-    assertThat(ScenarioWire.decodeDumps(ScenarioWire.encodeDumps(dumps))).usingRecursiveComparison().isEqualTo(dumps);
+    assertThat(org.jdlm.member.DumpWire.decode(org.jdlm.member.DumpWire.encode(dumps))).usingRecursiveComparison().isEqualTo(dumps);
   }
 
   @Property
