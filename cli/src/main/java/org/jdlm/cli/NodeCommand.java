@@ -79,12 +79,14 @@ public final class NodeCommand implements Subcommand {
     Config config = NodeConfig.build(settings);
     // Every setting of the services is read and checked before anything starts listening.
     NodeServices.Plan services = NodeServices.plan(settings, config);
-    MemberNode member = MemberNode.start(settings, services.config());
-    Optional<NodeServices.Running> running = services.install(member);
-    if (o.has("--lab")) {
-      installLab(member, running);
-    }
-    return member;
+    boolean lab = o.has("--lab");
+    // Installed before /status answers, so the supervisor never sees an Up member without its paths.
+    return MemberNode.start(settings, services.config(), member -> {
+      Optional<NodeServices.Running> running = services.install(member);
+      if (lab) {
+        installLab(member, running);
+      }
+    });
   }
 
   /**

@@ -56,6 +56,18 @@ public final class MemberNode {
    * @throws CliError if a port is in use or the directory cannot be created
    */
   public static MemberNode start(NodeSettings settings, Config config) {
+    return start(settings, config, member -> { });
+  }
+
+  /**
+   * Like {@link #start(NodeSettings, Config)}, with {@code install} run on the started member
+   * before {@code /status} answers: whoever waits for this member to be Up through {@code /status}
+   * (the lab supervisor, then a bench or scenario run) never reaches it before the paths and
+   * services {@code install} adds are in place. If {@code install} throws, the member is stopped.
+   *
+   * @throws CliError if a port is in use or the directory cannot be created
+   */
+  public static MemberNode start(NodeSettings settings, Config config, java.util.function.Consumer<MemberNode> install) {
     try {
       Files.createDirectories(settings.dir());
     } catch (IOException e) {
@@ -88,6 +100,15 @@ public final class MemberNode {
       throw e;
     }
     MemberNode member = new MemberNode(system, control);
+    org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
+    DumpEndpoint.install(system, control, settings.name(), node.getDuration("dump-timeout"));
+    try {
+      install.accept(member);
+    } catch (RuntimeException e) {
+      control.close();
+      system.terminate();
+      throw e;
+    }
     ActorRef<MembershipWatcher.Command> watcher = system.systemActorOf(
         MembershipWatcher.create(node.getInt("removed-history")), "membership", Props.empty());
     Duration askTimeout = node.getDuration("status-timeout");
@@ -95,8 +116,6 @@ public final class MemberNode {
         AskPattern.<MembershipWatcher.Command, MembershipView>ask(watcher, MembershipWatcher.GetView::new,
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
-    org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
-    DumpEndpoint.install(system, control, settings.name(), node.getDuration("dump-timeout"));
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.controlHost(), control.port(), settings.seeds());
     return member;
