@@ -8,16 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.jdlm.cli.bench.RecoveryBenchCommand;
-import org.jdlm.cli.dump.DumpCommand;
-import org.jdlm.cli.bench.BenchCommand;
-import org.jdlm.cli.lab.ClusterCommand;
-import org.jdlm.cli.node.NodeCommand;
-import org.jdlm.cli.scenario.run.InprocScenarioClusters;
-import org.jdlm.cli.scenario.run.JvmScenarioClusters;
-import org.jdlm.cli.scenario.run.ScenarioCluster;
-import org.jdlm.cli.scenario.run.ScenarioCommand;
-import org.jdlm.cli.store.StoreCommand;
+import org.jdlm.member.CliError;
+import org.jdlm.scenario.run.InprocScenarioClusters;
+import org.jdlm.scenario.run.JvmScenarioClusters;
+import org.jdlm.scenario.run.ScenarioCluster;
 
 /**
  * Entry point of the one executable, {@code dlm}. It only dispatches to the registered
@@ -47,7 +41,8 @@ public final class Main {
         .register(new DumpCommand())
         .register(new BenchCommand())
         .register(new RecoveryBenchCommand())
-        .register(new org.jdlm.cli.scenario.run.ChaosCommand(Main::scenarioClusters));
+        .register(new FenceCommand())
+        .register(new org.jdlm.cli.ChaosCommand(Main::scenarioClusters));
   }
 
   /** The cluster factory for {@code dlm scenario run --mode MODE}. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jdlm.member.CliError;
 
 /**
  * The parsed {@code --name value} options, {@code --switch}es and positional arguments of one

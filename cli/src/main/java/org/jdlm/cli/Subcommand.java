@@ -1,6 +1,7 @@
 package org.jdlm.cli;
 
 import java.util.List;
+import org.jdlm.member.CliError;
 
 /**
  * One subcommand of the executable ({@code node}, {@code cluster}, later {@code scenario},

@@ -3,6 +3,7 @@ package org.jdlm.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdlm.member.CliError;
 
 /**
  * A small registry of subcommands that dispatches on the first argument. {@link Main} holds one for

@@ -1,110 +1,101 @@
 package org.jdlm.tests;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks the rules of docs/architecture.md on the source tree: pure cores import nothing from
- * Pekko, and module dependencies point one way. Reads sources rather than classes so that a
- * violation names the file and line.
+ * The rules of docs/architecture.md, checked with ArchUnit on the compiled main classes of every
+ * module: no package cycles, no Pekko (or its configuration library) in a pure core, and module
+ * dependencies pointing one way, down the list in {@link #MODULES}.
  */
 class ArchitectureTest {
-  private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)", Pattern.MULTILINE);
 
-  /** Which project packages each module may import (its own and those below it). */
-  private static final Map<String, Set<String>> ALLOWED = Map.of(
-      "common", Set.of("common"),
-      "kernel", Set.of("common", "kernel"),
-      "dlm-actors", Set.of("common", "kernel", "dlm"),
-      "fencing", Set.of("common", "kernel", "fencing"),
-      "recovery", Set.of("common", "kernel", "dlm", "fencing", "recovery"),
-      "fs-actors", Set.of("common", "kernel", "dlm", "fencing", "recovery", "fs"));
+  /**
+   * Each module's root package, bottom of the stack first, with the modules it may use (besides
+   * itself). The order and the lists are docs/architecture.md's "Modules and dependency direction".
+   */
+  private static final Map<String, List<String>> MODULES = new LinkedHashMap<>();
 
-  private static Path root() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("common/pom.xml"))) {
-      p = p.getParent();
-    }
-    assertThat(p).as("project root above " + Path.of("").toAbsolutePath()).isNotNull();
-    return p;
+  static {
+    MODULES.put("common", List.of());
+    MODULES.put("kernel", List.of("common"));
+    MODULES.put("dlm", List.of("common", "kernel"));
+    MODULES.put("fencing", List.of("common", "kernel"));
+    MODULES.put("recovery", List.of("common", "kernel", "dlm", "fencing"));
+    MODULES.put("fs", List.of("common", "kernel", "dlm", "fencing", "recovery"));
+    MODULES.put("member", List.of("common", "kernel", "dlm", "fencing", "recovery", "fs"));
+    MODULES.put("lab", List.of("common", "kernel", "dlm", "fencing", "recovery", "fs", "member"));
+    MODULES.put("scenario", List.of("common", "kernel", "dlm", "fencing", "recovery", "fs", "member", "lab"));
+    MODULES.put("bench", List.of("common", "kernel", "dlm", "fencing", "recovery", "fs", "member", "lab", "scenario"));
+    MODULES.put("cli", List.of("common", "kernel", "dlm", "fencing", "recovery", "fs", "member", "lab", "scenario", "bench"));
   }
 
-  private static List<Path> mainSources(String module) {
-    Path dir = root().resolve(module).resolve("src/main/java");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(f -> f.toString().endsWith(".java")).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private static JavaClasses classes;
 
-  private static String read(Path f) {
-    try {
-      return Files.readString(f);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int lineOf(String text, int offset) {
-    return (int) text.substring(0, offset).chars().filter(c -> c == '\n').count() + 1;
+  @BeforeAll
+  static void importClasses() {
+    classes = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("org.jdlm");
   }
 
   @Test
-  void pureCorePackagesImportNothingFromPekko() {
-    List<String> violations = new ArrayList<>();
-    for (String module : List.of("common", "kernel", "dlm-actors", "fencing", "recovery", "fs-actors", "cli")) {
-      for (Path f : mainSources(module)) {
-        if (!f.toString().contains("/core/")) {
-          continue;
-        }
-        String text = read(f);
-        Matcher m = IMPORT.matcher(text);
-        while (m.find()) {
-          if (m.group(2).startsWith("org.apache.pekko") || m.group(2).startsWith("com.typesafe.config")) {
-            violations.add(root().relativize(f) + ":" + lineOf(text, m.start()) + " imports " + m.group(2));
-          }
-        }
-        assertThat(text).as(f + " must not name Pekko fully qualified either").doesNotContain("org.apache.pekko.");
-      }
+  void everyModuleIsOnTheClasspathOfThisTest() {
+    for (String module : MODULES.keySet()) {
+      org.assertj.core.api.Assertions.assertThat(classes.stream().anyMatch(c -> c.getPackageName().startsWith("org.jdlm." + module)))
+          .as("classes of org.jdlm." + module + " imported (else the rules below check nothing)").isTrue();
     }
-    assertThat(violations).as("pure cores must not depend on Pekko").isEmpty();
+  }
+
+  /**
+   * One known exception: the DLM's entry point {@code org.jdlm.dlm.api.Dlm} (the ActorSystem
+   * extension) builds the guardian and the lockspaces of {@code org.jdlm.dlm}, which implement the
+   * api's interfaces. Untangling it belongs to the dlm-actors refactor (issue 9, Lockspace internals);
+   * every other package cycle fails this test.
+   */
+  @Test
+  void noPackageDependsOnItselfThroughOthers() {
+    slices().matching("org.jdlm.(**)").should().beFreeOfCycles()
+        .ignoreDependency(DescribedPredicate.describe("the DLM's entry point org.jdlm.dlm.api.Dlm",
+                (JavaClass c) -> c.getName().equals("org.jdlm.dlm.api.Dlm")),
+            JavaClass.Predicates.resideInAPackage("org.jdlm.dlm"))
+        .check(classes);
+  }
+
+  @Test
+  void pureCorePackagesUseNothingFromPekkoOrItsConfiguration() {
+    noClasses().that().resideInAPackage("org.jdlm..core..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko..", "com.typesafe.config..")
+        .because("a core holds decisions only: state plus input in, new state plus effects out (style rule 2)")
+        .check(classes);
   }
 
   @Test
   void moduleDependenciesPointOneWay() {
-    List<String> violations = new ArrayList<>();
-    ALLOWED.forEach((module, allowed) -> {
-      for (Path f : mainSources(module)) {
-        String text = read(f);
-        Matcher m = IMPORT.matcher(text);
-        while (m.find()) {
-          String imp = m.group(2);
-          if (!imp.startsWith("org.jdlm.")) {
-            continue;
-          }
-          String target = imp.substring("org.jdlm.".length()).split("\\.")[0];
-          if (!allowed.contains(target)) {
-            violations.add(root().relativize(f) + ":" + lineOf(text, m.start()) + " (" + module + ") imports " + imp);
-          }
-        }
+    MODULES.forEach((module, allowed) -> {
+      String[] forbidden = MODULES.keySet().stream()
+          .filter(m -> !m.equals(module) && !allowed.contains(m))
+          .map(m -> "org.jdlm." + m + "..")
+          .toArray(String[]::new);
+      if (forbidden.length == 0) {
+        return;
       }
+      noClasses().that().resideInAPackage("org.jdlm." + module + "..")
+          .should().dependOnClassesThat().resideInAnyPackage(forbidden)
+          .because(module + " may use only " + (allowed.isEmpty() ? "itself" : String.join(", ", allowed))
+              + " (docs/architecture.md)")
+          .check(classes);
     });
-    assertThat(violations).as("a module may only import modules below it").isEmpty();
   }
 }

@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.jdlm.cli.lab.Supervisor;
+import org.jdlm.lab.Supervisor;
 
 /** GET requests to a lab member's control endpoint, with a bounded timeout. */
 record ControlHttp(int status, String body) {
@@ -21,6 +21,23 @@ record ControlHttp(int status, String body) {
     try {
       HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
           HttpResponse.BodyHandlers.ofString());
+      return Optional.of(new ControlHttp(r.statusCode(), r.body()));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** {@code POST path} with {@code headers}; empty when the member does not answer within {@code timeout}. */
+  static Optional<ControlHttp> post(Supervisor cluster, String node, String path, java.util.Map<String, String> headers,
+      Duration timeout) {
+    URI uri = URI.create("http://" + Supervisor.HOST + ":" + cluster.node(node).controlPort() + path);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody());
+    headers.forEach(request::header);
+    try {
+      HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return Optional.of(new ControlHttp(r.statusCode(), r.body()));
     } catch (IOException e) {
       return Optional.empty();

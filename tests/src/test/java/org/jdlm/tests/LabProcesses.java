@@ -7,10 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.jdlm.cli.lab.LabSettings;
-import org.jdlm.cli.lab.MemberLauncher;
-import org.jdlm.cli.lab.RunDir;
-import org.jdlm.cli.lab.Supervisor;
+import org.jdlm.lab.LabSettings;
+import org.jdlm.lab.MemberLauncher;
+import org.jdlm.lab.RunDir;
+import org.jdlm.lab.Supervisor;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
-import org.jdlm.cli.lab.NodeState;
-import org.jdlm.cli.lab.NodeStatus;
-import org.jdlm.cli.lab.ProcessState;
-import org.jdlm.cli.lab.Supervisor;
+import org.jdlm.lab.NodeState;
+import org.jdlm.lab.NodeStatus;
+import org.jdlm.lab.ProcessState;
+import org.jdlm.lab.Supervisor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,8 +68,15 @@ class SharedStoreJvmTest {
     long generationBefore = generation(before);
 
     // The operator fence: the acting coordinator's power agent SIGKILLs n3 and confirms it gone.
-    ControlHttp fenced = ControlHttp.get(cluster, "n2", "/fencing/fence?node=n3", REQUEST).orElseThrow();
-    assertThat(fenced.status()).as(fenced.body()).isEqualTo(200);
+    // Nobody fences without the operator secret: not with a GET, not with a POST that lacks it.
+    assertThat(ControlHttp.get(cluster, "n2", "/fencing/fence?node=n3", REQUEST).orElseThrow().status()).isEqualTo(405);
+    ControlHttp refused = ControlHttp.post(cluster, "n2", "/fencing/fence?node=n3", java.util.Map.of(), REQUEST).orElseThrow();
+    assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.body()).startsWith("refused: operator action without the operator secret");
+    // `dlm fence` with the run directory's secret (the supervisor gave its members the file).
+    CliRun fence = CliRun.of("fence", "--node", "n3", "--dir", cluster.runDir().path().toString());
+    assertThat(fence.exit()).as(fence.out() + fence.err()).isZero();
+    ControlHttp fenced = new ControlHttp(200, fence.out());
     String line = fenced.line("fenced", "node=n3", "incarnation=" + n3Uid).orElseThrow(() -> new AssertionError(fenced.body()));
     assertThat(ControlHttp.field(line, "agent")).isEqualTo("power");
     assertThat(ProcessHandle.of(n3Pid).map(ProcessHandle::isAlive).orElse(false)).as("n3's pid " + n3Pid + " is dead").isFalse();

@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.jdlm.cli.scenario.ScenarioParser;
-import org.jdlm.cli.scenario.ScenarioSyntaxException;
-import org.jdlm.cli.scenario.SyntaxError;
+import org.jdlm.scenario.ScenarioParser;
+import org.jdlm.scenario.ScenarioSyntaxException;
+import org.jdlm.scenario.SyntaxError;
 import org.junit.jupiter.api.Test;
 
 /**

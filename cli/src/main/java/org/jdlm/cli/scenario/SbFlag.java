@@ -1,6 +1,0 @@
-package org.jdlm.cli.scenario;
-
-/** Status-block flags reported with a completion callback (brief §6, spec §2.9 {@code sb_flags}). */
-public enum SbFlag {
-  DEMOTED, VALNOTVALID, ALTMODE
-}

@@ -1,0 +1,6 @@
+package org.jdlm.lab;
+
+import org.jdlm.member.HostPort;
+
+/** One member of a lab cluster as the run directory records it: name and its two ports. */
+public record NodeSpec(String name, HostPort cluster, int controlPort) {}
