@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * shutdown hook does the same if the test JVM is stopped mid-test.
  *
  * <p>Member JVMs get this JVM's classpath ({@code java.class.path}): the tests module depends on
- * cli, so no {@code mvn package} is needed before {@code mvn test}.
+ * cli, so they need no packaged jar. They are tagged {@code jvm} and run in {@code ./mvnw verify}
+ * (failsafe), not in the fast loop, because each takes tens of seconds.
  */
 public final class LabProcesses implements AfterEachCallback {
   /** Marker on every member's and store's command line (see MemberLauncher). */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ class RuntimeJarTest {
   }
 
   @Test
+  @Tag("packaged")
   void theRuntimeJarHoldsNoJmhClassAndNoBenchmark() throws Exception {
     Path jar = runtimeJar();
     Assumptions.assumeTrue(Files.isRegularFile(jar), jar + " is not built (run mvn package first)");

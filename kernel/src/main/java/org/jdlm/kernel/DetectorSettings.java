@@ -1,9 +1,11 @@
-package org.jdlm.kernel.core.waits;
+package org.jdlm.kernel;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.jdlm.kernel.core.waits.DeadlockDetector;
+import org.jdlm.kernel.core.waits.LivelockMonitor;
 
 /**
  * {@code jdlm.kernel.detector.*} from reference.conf: the stall bound, how often the cluster-wide

@@ -1,4 +1,4 @@
-package org.jdlm.kernel.core.waits;
+package org.jdlm.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.jdlm.kernel.core.waits.LivelockMonitor;
+import org.jdlm.kernel.core.waits.Vertex;
+import org.jdlm.kernel.core.waits.WaitGraph;
 import org.junit.jupiter.api.Test;
 
 class DetectorSettingsTest {
