@@ -60,9 +60,17 @@ public final class NodeCommand implements Subcommand {
     Config config = NodeConfig.build(settings);
     // Every setting of the services is read and checked before anything starts listening.
     NodeServices.Plan services = NodeServices.plan(settings, config);
-    MemberNode member = MemberNode.start(settings, services.config());
-    services.install(member);
-    return member.termination().toCompletableFuture().join();
+    int maxRejoins = config.getInt("jdlm.cli.node.join-stall.max-rejoins");
+    for (int rejoins = 0; ; rejoins++) {
+      MemberNode member = MemberNode.start(settings, services.config());
+      services.install(member);
+      // A welcomed member that the others never learnt of starts over as a new incarnation (JoinWatch).
+      var rejoin = JoinWatch.install(member.system(), services.config());
+      int status = member.termination().toCompletableFuture().join();
+      if (!rejoin.getNow(false) || rejoins >= maxRejoins) {
+        return status;
+      }
+    }
   }
 
   /** Validates the options into settings; every problem is one {@link CliError}. */

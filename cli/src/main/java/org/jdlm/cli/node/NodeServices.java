@@ -221,7 +221,9 @@ public final class NodeServices {
       Config config = plan.config();
       ActorRef<MemoryManager.Command> memory = system.systemActorOf(
           MemoryManager.create(MemoryManager.settings(config)), "memory", Props.empty());
-      authority = FencingAuthority.initSingleton(system);
+      // The ledger lives in the store and every member decides on it there, so no member hosts the
+      // authority and losing the oldest member does not stall recovery (issue 14, item 3).
+      authority = org.jdlm.fencing.StoreFencingAuthority.start(system, plan.store().get());
       disk = SharedDisk.initSingleton(system);
       String pidDir = config.getString("jdlm.fencing.power.pid-dir");
       java.util.Map<String, org.jdlm.fencing.FenceAgent> agents;
