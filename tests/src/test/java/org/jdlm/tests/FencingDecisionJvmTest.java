@@ -90,39 +90,48 @@ class FencingDecisionJvmTest {
 
     // Issue 14: a `cluster down` logs no ERROR (it used to flood every log with "no generation from
     // the fencing authority" while the authority's singleton moved from leaving member to leaving member).
+    Path[] logs = new Path[3];
     long[] beforeDown = new long[3];
     for (int i = 0; i < 3; i++) {
-      beforeDown[i] = Files.size(cluster.logFile("n" + (i + 1)));
+      logs[i] = cluster.logFile("n" + (i + 1)); // kept by down, but down forgets the layout that names them
+      beforeDown[i] = Files.size(logs[i]);
     }
     cluster.down();
     assertThat(LabProcesses.liveLabProcesses()).isEmpty();
     for (int i = 0; i < 3; i++) {
-      assertThat(tail(cluster.logFile("n" + (i + 1)), beforeDown[i]).lines().filter(l -> l.contains(" ERROR ")))
+      assertThat(tail(logs[i], beforeDown[i]).lines().filter(l -> l.contains(" ERROR ")))
           .as("ERROR lines n%d logged during cluster down", i + 1).isEmpty();
     }
   }
 
   @Test
   void aJoinerWhoseWelcomingMemberDiesNeverFencesAndGetsInWithoutStalling() throws Exception {
-    Supervisor cluster = lab.supervisor(tmp.resolve("run"));
-    // Consecutive ports give n1 the lowest address, so as a joiner it would be the "decider" of any
-    // majority it counted itself into (with OS-chosen ports that is left to chance).
-    cluster.up(4, OptionalInt.of(20_000 + (int) (ProcessHandle.current().pid() % 2_000) * 10));
-    long oldUid = cluster.view("n1").self().uid();
-    cluster.kill("n1");
-    cluster.await("n2 sees n1 removed", STEP, () -> cluster.tryView("n2")
-        .filter(v -> v.wasRemoved("n1", oldUid) && v.member("n1").isEmpty()));
+    // Gossip every 3 s instead of 0.5 s: the welcomer gossips the newcomer to the others only at its
+    // next gossip round, and the test must SIGKILL it before that round (it does within ~50 ms of
+    // the Welcome; with 0.5 s rounds the kill lost that race in about one run in five).
+    Supervisor cluster = lab.supervisor(tmp.resolve("run"), List.of("-Dpekko.cluster.gossip-interval=3s"));
+    // Consecutive ports order the addresses by name. n1 (the first seed, which may form a cluster of
+    // its own when restarted) and n2 are taken out; the restarted n2 then has the lowest address of
+    // all members, so as a joiner it would be the "decider" of any majority it counted itself into.
+    // Five members, so that the three old ones keep a majority when the welcomer is killed.
+    cluster.up(5, OptionalInt.of(20_000 + (int) (ProcessHandle.current().pid() % 2_000) * 12));
+    for (String gone : List.of("n1", "n2")) {
+      long uid = cluster.view(gone).self().uid();
+      cluster.kill(gone);
+      cluster.await("n3 sees " + gone + " removed", STEP, () -> cluster.tryView("n3")
+          .filter(v -> v.wasRemoved(gone, uid) && v.member(gone).isEmpty()));
+    }
 
-    Path log = cluster.logFile("n1");
+    Path log = cluster.logFile("n2");
     long logStart = Files.size(log);
     CompletableFuture<Void> restart = CompletableFuture.runAsync(() -> {
       try {
-        cluster.restart("n1");
+        cluster.restart("n2");
       } catch (Exception e) {
         throw new RuntimeException(e);
       }
     });
-    // SIGKILL the member that welcomed n1 the moment n1 logs its Welcome, before it gossips n1 to the others.
+    // SIGKILL the member that welcomed n2 the moment n2 logs its Welcome, before it gossips n2 to the others.
     Pattern welcome = Pattern.compile("Welcome from \\[pekko://jdlm@127\\.0\\.0\\.1:(\\d+)\\]");
     String welcomer = null;
     long deadline = System.nanoTime() + STEP.toNanos();
@@ -130,7 +139,7 @@ class FencingDecisionJvmTest {
       Matcher m = welcome.matcher(tail(log, logStart));
       if (m.find()) {
         int port = Integer.parseInt(m.group(1));
-        for (String name : List.of("n2", "n3", "n4")) {
+        for (String name : List.of("n3", "n4", "n5")) {
           NodeSpec spec = cluster.node(name);
           if (spec.cluster().port() == port) {
             ProcessHandle.of(cluster.pid(name).orElseThrow()).ifPresent(ProcessHandle::destroyForcibly);
@@ -141,18 +150,21 @@ class FencingDecisionJvmTest {
         Thread.sleep(2);
       }
     }
-    assertThat(welcomer).as("n1 was welcomed by a member").isNotNull();
+    assertThat(welcomer).as("n2 was welcomed by a member").isNotNull();
     String killed = welcomer;
-    String witness = List.of("n2", "n3", "n4").stream().filter(n -> !n.equals(killed)).findFirst().orElseThrow();
+    String witness = List.of("n3", "n4", "n5").stream().filter(n -> !n.equals(killed)).findFirst().orElseThrow();
 
-    // Well within the minute the issue saw: n1 is Up in the eyes of a member that was never killed.
-    cluster.await("n1 Up as seen by " + witness, Duration.ofSeconds(45), () -> cluster.tryView(witness)
-        .flatMap(v -> v.member("n1")).filter(m -> m.status().equals("Up") && m.reachable()));
+    // Well within the minute the issue saw: n2 is Up in the eyes of a member that was never killed.
+    cluster.await("n2 Up as seen by " + witness, Duration.ofSeconds(45), () -> cluster.tryView(witness)
+        .flatMap(v -> v.member("n2")).filter(m -> m.status().equals("Up") && m.reachable()));
     restart.handle((v, e) -> null).get();
 
     String joinerLog = tail(log, logStart);
-    assertThat(joinerLog).as("n1, not Up, fenced nobody").doesNotContain(FENCE_LINE);
-    assertThat(joinerLog).as("n1, not Up, downed nobody").doesNotContain("; downing it")
+    // Proof that the case was reproduced: the others never learnt of the welcomed incarnation, so it
+    // had to start over (JoinWatch). Without this the test could pass on a kill that came too late.
+    assertThat(joinerLog).as("n2 started its join over").contains("starting over as a new incarnation");
+    assertThat(joinerLog).as("n2, not Up, fenced nobody").doesNotContain(FENCE_LINE);
+    assertThat(joinerLog).as("n2, not Up, downed nobody").doesNotContain("; downing it")
         .doesNotContain("SBR took decision").doesNotContain("as [Down]");
 
     cluster.down();

@@ -25,7 +25,7 @@ import org.jdlm.fencing.core.JoinStall;
 final class JoinWatch {
 
   /** Why the system stops: {@code dlm node} starts over instead of exiting. */
-  enum Rejoin implements CoordinatedShutdown.Reason { INSTANCE }
+  enum Rejoin implements CoordinatedShutdown.Reason { JOIN_STALLED }
 
   private enum Check { INSTANCE }
 
@@ -64,7 +64,7 @@ final class JoinWatch {
               + " (its welcoming member is gone?): starting over as a new incarnation through the seed nodes",
               stall.stalledFor(now));
           rejoin.complete(true);
-          CoordinatedShutdown.get(ctx.getSystem()).runAll(Rejoin.INSTANCE);
+          CoordinatedShutdown.get(ctx.getSystem()).runAll(Rejoin.JOIN_STALLED);
           return Behaviors.stopped();
         }
         // Once the others know this member it never starts over: the watch has done its job.

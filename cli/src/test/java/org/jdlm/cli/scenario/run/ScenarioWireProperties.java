@@ -53,8 +53,8 @@ class ScenarioWireProperties {
   Arbitrary<NodeDriver.ObservedEvent> events() {
     return Combinators.combine(Arbitraries.longs(), nullableText(), nullableText(), Arbitraries.longs(),
         Arbitraries.of(NodeDriver.ObservedEvent.Kind.class), nullableText(), mode(), names())
-        .flatAs((seq, node, lock, at, kind, status, mode, sb) -> bytes().map(lvb ->
-            new NodeDriver.ObservedEvent(seq, node, lock, at, kind, status, mode, sb, lvb)));
+        .flatAs((seq, node, lock, at, kind, status, mode, sb) -> Combinators.combine(bytes(), nullableText())
+            .as((lvb, token) -> new NodeDriver.ObservedEvent(seq, node, lock, at, kind, status, mode, sb, lvb, token)));
   }
 
   @Property
