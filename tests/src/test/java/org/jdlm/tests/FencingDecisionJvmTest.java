@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -59,7 +61,7 @@ class FencingDecisionJvmTest {
 
   /**
    * The fencing timer ({@code on-unreachable.after}, 1 s) starts when the survivors see n3
-   * unreachable; n3 is resumed ~0.8 s later, shortly before it runs out. Its heartbeats reach the
+   * unreachable; n3 is resumed 0.6 s after the first survivor marked it so, before it runs out. Its heartbeats reach the
    * survivors within milliseconds of SIGCONT, but gossiped reachability follows only at the
    * observers' next reaper ticks and gossip rounds, so the timer runs out on a stale view. Three
    * rounds, because on the unfixed code the resumed member's own short-lived verdict that the others
@@ -73,11 +75,18 @@ class FencingDecisionJvmTest {
     long pid = cluster.pid("n3").orElseThrow();
     long[] logStart = {Files.size(cluster.logFile("n1")), Files.size(cluster.logFile("n2"))};
 
+    String marked = "Marking node as UNREACHABLE [Member(pekko://jdlm@127.0.0.1:" + cluster.node("n3").cluster().port() + ",";
     for (int round = 1; round <= 3; round++) {
+      long[] roundStart = {Files.size(cluster.logFile("n1")), Files.size(cluster.logFile("n2"))};
       cluster.pause("n3");
-      cluster.await("round " + round + ": n1 sees n3 unreachable", STEP, () -> cluster.tryView("n1")
-          .flatMap(v -> v.member("n3")).filter(m -> !m.reachable()));
-      Thread.sleep(800);
+      // The fencing timer starts no sooner than the first survivor marks n3 unreachable (the other
+      // learns it by gossip): resume n3 600 ms after that mark, 400 ms before the timer can run out.
+      LocalTime mark = cluster.await("round " + round + ": a survivor marks n3 unreachable", STEP,
+          () -> firstLine(List.of(cluster.logFile("n1"), cluster.logFile("n2")), roundStart, marked));
+      long wait = 600 - Duration.between(mark, LocalTime.now()).toMillis();
+      if (wait > 0) {
+        Thread.sleep(wait);
+      }
       cluster.resume("n3");
       cluster.await("round " + round + ": n1 sees the same n3 Up and reachable again", STEP, () -> cluster.tryView("n1")
           .flatMap(v -> v.member("n3")).filter(m -> m.uid() == uid && m.status().equals("Up") && m.reachable()));
@@ -169,6 +178,22 @@ class FencingDecisionJvmTest {
 
     cluster.down();
     assertThat(LabProcesses.liveLabProcesses()).isEmpty();
+  }
+
+  /** The log time of the first line containing {@code text} in any of {@code files} past {@code from}. */
+  private static Optional<LocalTime> firstLine(List<Path> files, long[] from, String text) {
+    Optional<LocalTime> first = Optional.empty();
+    for (int i = 0; i < files.size(); i++) {
+      try {
+        for (String line : tail(files.get(i), from[i]).lines().filter(l -> l.contains(text)).toList()) {
+          LocalTime t = LocalTime.parse(line.substring(0, line.indexOf(' ')));
+          first = first.isEmpty() || t.isBefore(first.get()) ? Optional.of(t) : first;
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return first;
   }
 
   private static String tail(Path file, long from) throws java.io.IOException {

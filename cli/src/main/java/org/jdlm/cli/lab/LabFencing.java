@@ -1,12 +1,18 @@
 package org.jdlm.cli.lab;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jdlm.cli.CliError;
 
 /**
  * Which fence agents lab members run, as a choice a user makes on the command line
- * ({@code dlm chaos --fencing power|storage|both}) rather than by writing {@code -D} options
+ * ({@code dlm cluster up --fencing …}, {@code dlm chaos --fencing power|storage|both}) rather than by
+ * writing {@code -D} options
  * (issue 14: the lab fenced with the power agent and {@code require = any} only, so a write rejected
  * with {@code KEY_REVOKED} never happened in a chaos run).
  *
@@ -44,6 +50,37 @@ public enum LabFencing {
       case "both" -> BOTH;
       default -> throw new CliError(command + ": unknown --fencing '" + text + "' (expected power, storage or both)");
     };
+  }
+
+  /** The file in a run directory that remembers the choice of {@code cluster up} for later restarts. */
+  public static Path file(Path runDir) {
+    return runDir.resolve("fencing");
+  }
+
+  /**
+   * Records {@code choice} for the run directory (or forgets an earlier one), so that {@code cluster
+   * restart} starts a member with the same agents as {@code cluster up} did.
+   */
+  public static void remember(Path runDir, Optional<LabFencing> choice) throws IOException {
+    if (choice.isPresent()) {
+      Files.createDirectories(runDir);
+      Files.writeString(file(runDir), choice.get().name().toLowerCase(Locale.ROOT) + "\n", StandardCharsets.UTF_8);
+    } else {
+      Files.deleteIfExists(file(runDir));
+    }
+  }
+
+  /** The choice recorded for {@code runDir}, if any. */
+  public static Optional<LabFencing> recorded(Path runDir) {
+    Path f = file(runDir);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(parse("cluster", Files.readString(f, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new CliError("cannot read " + f + ": " + e.getMessage());
+    }
   }
 
   /** {@code settings} with these options after its member JVM options. */

@@ -25,4 +25,20 @@ class LabFencingTest {
     assertThat(member.getStringList("jdlm.fencing.agents")).isEqualTo(List.of(agents.split(";")));
     assertThat(member.getString("jdlm.fencing.require")).isEqualTo(require);
   }
+
+  @org.junit.jupiter.api.Test
+  void theChoiceOfClusterUpIsRememberedForRestartsAndForgottenByAnUpWithoutIt(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    assertThat(LabFencing.recorded(dir)).isEmpty();
+    LabFencing.remember(dir, java.util.Optional.of(LabFencing.STORAGE));
+    assertThat(LabFencing.recorded(dir)).contains(LabFencing.STORAGE);
+    LabFencing.remember(dir, java.util.Optional.empty());
+    assertThat(LabFencing.recorded(dir)).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void anUnknownChoiceIsRefusedWithTheValue() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabFencing.parse("cluster up", "fire"))
+        .hasMessage("cluster up: unknown --fencing 'fire' (expected power, storage or both)");
+  }
 }
