@@ -28,6 +28,16 @@ class LedgerTableTest {
 
   @TempDir Path dir;
 
+  /**
+   * StoreServer restricts H2 to loopback when its class is initialised, which must happen before
+   * any H2 class is: a test here that only talks to an unreachable store would otherwise load H2
+   * first and break every StoreServer started later in this JVM.
+   */
+  @org.junit.jupiter.api.BeforeAll
+  static void initialiseStoreServerBeforeH2() {
+    StoreServer.jdbcUrl(1);
+  }
+
   private static StoreConfig.Settings settings(StoreServer server) {
     return new StoreConfig.Settings(StoreConfig.Kind.H2, server.jdbcUrl(), "jdlm", "", 1, Duration.ofSeconds(5));
   }
