@@ -44,6 +44,30 @@ public final class FailoverBench implements AutoCloseable {
     PAUSE
   }
 
+  /**
+   * Which member fails (issue 14 item 3: losing the oldest member, which hosts the cluster
+   * singletons, must cost what losing any other does).
+   */
+  public enum Victim {
+    /** n3, the youngest of the three: n1 masters R, n3 holds EX, n2 waits. */
+    OTHER("n3", "n1", "n2"),
+    /**
+     * n1, the oldest member (it bootstraps the lab, and the others restarted after it each run keep
+     * it oldest): n2 masters R, n1 holds EX, n3 waits.
+     */
+    OLDEST("n1", "n2", "n3");
+
+    final String holder;
+    final String master;
+    final String waiter;
+
+    Victim(String holder, String master, String waiter) {
+      this.holder = holder;
+      this.master = master;
+      this.waiter = waiter;
+    }
+  }
+
   /** One measured failover; {@code phases} is the coordinator's "recovery N finished" line, if found. */
   public record Sample(Fault fault, int run, long millis, Optional<String> phases) {}
 
@@ -52,7 +76,6 @@ public final class FailoverBench implements AutoCloseable {
     public static final Bounds DEFAULT = new Bounds(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(20));
   }
 
-  private static final String VICTIM = "n3";
   private static final String RESOURCE = "R";
 
   private final Supervisor supervisor;
@@ -101,37 +124,53 @@ public final class FailoverBench implements AutoCloseable {
     return supervisor;
   }
 
-  /** Runs one sample and restarts the victim afterwards. */
+  /** Runs one sample with n3 as the victim and restarts it afterwards. */
   public Sample sample(Fault fault, int run) throws Exception {
-    String ls = "failover-" + fault.name().toLowerCase() + "-" + (++lockspaces);
-    List<HttpNodeDriver> nodes = joinAll(ls);
-    HttpNodeDriver n1 = nodes.get(0);
-    HttpNodeDriver n2 = nodes.get(1);
-    HttpNodeDriver n3 = nodes.get(2);
+    return sample(fault, Victim.OTHER, run);
+  }
 
-    // n1 locks first, so the directory makes n1 R's master: the master survives, only the holder dies.
-    lockAndAwait(n1, "m", Mode.NL);
-    if (n1.resourceView(RESOURCE) == null) {
-      throw new IllegalStateException("n1 took the first lock on " + RESOURCE + " but does not master it");
+  /**
+   * Runs one sample and restarts the victim afterwards; for {@link Victim#OLDEST} the two others are
+   * restarted after it too (one after the other), so that n1 is the oldest member again next run.
+   */
+  public Sample sample(Fault fault, Victim victim, int run) throws Exception {
+    String ls = "failover-" + fault.name().toLowerCase() + "-" + (++lockspaces);
+    java.util.Map<String, HttpNodeDriver> nodes = new java.util.HashMap<>();
+    List<HttpNodeDriver> joined = joinAll(ls);
+    for (int i = 0; i < joined.size(); i++) {
+      nodes.put("n" + (i + 1), joined.get(i)); // joinAll answers n1, n2, n3 in that order
     }
-    lockAndAwait(n3, "h", Mode.EX);
-    long after = lastSeq(n2);
-    expectOk(n2.lock("w", RESOURCE, Mode.EX, Set.of(), null, true), "n2 lock w EX");
-    awaitState(n2, "w", "waiting");
+    HttpNodeDriver master = nodes.get(victim.master);
+    HttpNodeDriver holder = nodes.get(victim.holder);
+    HttpNodeDriver waiter = nodes.get(victim.waiter);
+
+    // The master locks first, so the directory makes it R's master: the master survives, only the holder dies.
+    lockAndAwait(master, "m", Mode.NL);
+    if (master.resourceView(RESOURCE) == null) {
+      throw new IllegalStateException(master + " took the first lock on " + RESOURCE + " but does not master it");
+    }
+    lockAndAwait(holder, "h", Mode.EX);
+    long after = lastSeq(waiter);
+    expectOk(waiter.lock("w", RESOURCE, Mode.EX, Set.of(), null, true), waiter + " lock w EX");
+    awaitState(waiter, "w", "waiting");
 
     long t0 = System.nanoTime();
     switch (fault) {
-      case KILL -> supervisor.kill(VICTIM);
-      case PAUSE -> supervisor.pause(VICTIM);
+      case KILL -> supervisor.kill(victim.holder);
+      case PAUSE -> supervisor.pause(victim.holder);
       default -> throw new IllegalStateException("no handler for " + fault);
     }
-    NodeDriver.ObservedEvent grant = awaitCast(n2, "w", after, bounds.grant());
+    NodeDriver.ObservedEvent grant = awaitCast(waiter, "w", after, bounds.grant());
     if (!"OK".equals(grant.status()) || grant.mode() != Mode.EX) {
-      throw new IllegalStateException("n2's EX ended " + grant.status() + " " + grant.mode() + " instead of a grant");
+      throw new IllegalStateException(waiter + "'s EX ended " + grant.status() + " " + grant.mode() + " instead of a grant");
     }
     long millis = (grant.atNanos() - t0) / 1_000_000;
     Optional<String> phases = recoveryLine(ls);
-    supervisor.restart(VICTIM); // a paused victim was killed by the power agent; restart is a power cycle anyway
+    supervisor.restart(victim.holder); // a paused victim was killed by the power agent; restart is a power cycle anyway
+    if (victim == Victim.OLDEST) {
+      supervisor.restart(victim.master);
+      supervisor.restart(victim.waiter);
+    }
     return new Sample(fault, run, millis, phases);
   }
 
@@ -208,7 +247,7 @@ public final class FailoverBench implements AutoCloseable {
   Optional<String> recoveryLine(String ls) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     do {
-      for (String n : List.of("n1", "n2")) {
+      for (String n : List.of("n1", "n2", "n3")) { // the coordinator is a survivor: n1 or n2, or n2 or n3
         Optional<String> line = findFinished(supervisor.logFile(n), ls);
         if (line.isPresent()) {
           return Optional.of(n + ": " + line.get());

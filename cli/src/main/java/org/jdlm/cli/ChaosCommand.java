@@ -10,6 +10,7 @@ import org.jdlm.scenario.ChaosScenario;
 import org.jdlm.scenario.Scenario;
 import org.jdlm.scenario.ScenarioParser;
 import org.jdlm.scenario.ScenarioSyntaxException;
+import org.jdlm.scenario.run.JvmScenarioClusters;
 import org.jdlm.scenario.run.ScenarioCluster;
 import org.jdlm.scenario.run.ScenarioRunner;
 
@@ -40,6 +41,7 @@ public final class ChaosCommand implements Subcommand {
   public String usage() {
     return String.join("\n",
         "usage: dlm chaos [--mode jvm|inproc] [--nodes N] [--rounds N] [--seed S] [--save FILE]",
+        "                 [--fencing power|storage|both]",
         "",
         "One cluster; in every round one or two members (never a majority) that hold EX locks are",
         "SIGKILLed or SIGSTOPped (jvm mode; inproc kills only) while others wait behind them and a",
@@ -53,13 +55,16 @@ public final class ChaosCommand implements Subcommand {
         "  --rounds N         fault rounds, 1..1000 (default 10)",
         "  --seed S           random seed (default: the clock); printed first, so any run can be repeated",
         "  --save FILE        also write the generated scenario there (a failed run always keeps it)",
+        "  --fencing F        jvm mode: members fence with the power agent, the storage agent (the",
+        "                     victim's disk key is revoked; a frozen victim stays alive), or both (each",
+        "                     must confirm); default jdlm-node.conf's [power, storage], first that works",
         "",
         "Exit status: 0 every round passed, 1 a round failed, 2 usage error.");
   }
 
   @Override
   public int run(List<String> args, Console console) throws Exception {
-    Options o = Options.parse("chaos", args, java.util.Set.of("--mode", "--nodes", "--rounds", "--seed", "--save"),
+    Options o = Options.parse("chaos", args, java.util.Set.of("--mode", "--nodes", "--rounds", "--seed", "--save", "--fencing"),
         java.util.Set.of()).noPositional();
     String mode = o.get("--mode").orElse("jvm");
     if (!mode.equals("jvm") && !mode.equals("inproc")) {
@@ -68,8 +73,14 @@ public final class ChaosCommand implements Subcommand {
     int nodes = o.integer("--nodes", ChaosScenario.MIN_NODES, ChaosScenario.MAX_NODES).orElse(5);
     int rounds = o.integer("--rounds", 1, 1000).orElse(10);
     long seed = o.get("--seed").map(ChaosCommand::parseSeed).orElse(System.currentTimeMillis());
+    java.util.Optional<org.jdlm.lab.LabFencing> fencing = o.get("--fencing")
+        .map(f -> org.jdlm.lab.LabFencing.parse("chaos", f));
+    if (fencing.isPresent() && !mode.equals("jvm")) {
+      throw new CliError("chaos: --fencing needs --mode jvm (in-process clusters fence by membership)");
+    }
     String text = ChaosScenario.generate(nodes, rounds, seed, mode.equals("jvm"));
-    console.out().println("chaos: seed " + seed + ", " + nodes + " nodes, " + rounds + " rounds, mode " + mode);
+    console.out().println("chaos: seed " + seed + ", " + nodes + " nodes, " + rounds + " rounds, mode " + mode
+        + o.get("--fencing").map(f -> ", fencing " + f).orElse(""));
     Path saved = o.get("--save").map(Path::of).orElse(null);
     if (saved != null) {
       Files.writeString(saved, text, StandardCharsets.UTF_8);
@@ -80,7 +91,10 @@ public final class ChaosCommand implements Subcommand {
     } catch (ScenarioSyntaxException e) {
       throw new IllegalStateException("the chaos generator wrote an invalid file: " + e.getMessage(), e);
     }
-    ScenarioCluster.Factory factory = factories.apply(mode);
+    ScenarioCluster.Factory factory = fencing.isPresent()
+        ? new JvmScenarioClusters(JvmScenarioClusters.Settings.fromConfig(com.typesafe.config.ConfigFactory.load()),
+            fencing.get().apply(org.jdlm.lab.LabSettings.load()))
+        : factories.apply(mode);
     boolean passed;
     try {
       passed = new ScenarioRunner(factory, console.out(), 20).run(scenario).passed();

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.jdlm.lab.LabFencing;
 import org.jdlm.lab.LabSettings;
+import org.jdlm.lab.MemberLauncher;
+import org.jdlm.lab.RunDir;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.NodeStatus;
 import org.jdlm.lab.ProcessState;
@@ -48,7 +51,14 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
   }
 
   private static Supervisor supervisor(Options o) {
-    return Supervisor.forDirectory(o.get(DIR).map(Path::of).orElse(LabSettings.load().defaultDir()));
+    Path dir = o.get(DIR).map(Path::of).orElse(LabSettings.load().defaultDir());
+    // The fence agents chosen by `cluster up --fencing` apply to every member started later too.
+    var fencing = LabFencing.recorded(dir);
+    if (fencing.isEmpty()) {
+      return Supervisor.forDirectory(dir);
+    }
+    LabSettings settings = fencing.get().apply(LabSettings.load());
+    return new Supervisor(new RunDir(dir), settings, MemberLauncher.current(settings));
   }
 
   private static final String DIR_HELP = "  --dir DIR   the run directory (default ./run/cluster)\n";
@@ -68,7 +78,7 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
     @Override
     public String usage() {
       return """
-          usage: dlm cluster up --nodes N [--dir DIR] [--base-port P]
+          usage: dlm cluster up --nodes N [--dir DIR] [--base-port P] [--fencing power|storage|both]
 
           Starts the shared store (an H2 server JVM, database in DIR/store, log DIR/store.log), then
           members n1..nN as detached JVMs (they outlive this command), waits until every member sees all
@@ -78,14 +88,23 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
             --nodes N       number of members (1..jdlm.cli.lab.max-nodes)
             --base-port P   member i gets cluster port P+2(i-1) and control port P+2(i-1)+1, the store
                             P+2N (default: free ports chosen by the OS)
+            --fencing F     the members' fence agents: power (kill -9), storage (revoke the disk key;
+                            a frozen member stays alive) or both (each must confirm); remembered in
+                            DIR/fencing for `cluster restart` (default: jdlm-node.conf's [power, storage])
           """ + DIR_HELP;
     }
 
     @Override
     public int run(List<String> args, Console console) throws Exception {
-      Options o = Options.parse("cluster up", args, Set.of("--nodes", "--base-port", DIR), Set.of()).noPositional();
+      Options o = Options.parse("cluster up", args, Set.of("--nodes", "--base-port", "--fencing", DIR), Set.of())
+          .noPositional();
       int nodes = o.parseInt("--nodes", o.require("--nodes"), 1, Integer.MAX_VALUE);
       OptionalInt base = o.integer("--base-port", 1, 65535).map(OptionalInt::of).orElse(OptionalInt.empty());
+      var fencing = o.get("--fencing").map(f -> LabFencing.parse("cluster up", f));
+      Path dir = o.get(DIR).map(Path::of).orElse(LabSettings.load().defaultDir());
+      if (new RunDir(dir).readLayout().isEmpty()) {
+        LabFencing.remember(dir, fencing); // not over a running cluster: up refuses that directory below
+      }
       Supervisor supervisor = supervisor(o);
       List<NodeStatus> status = supervisor.up(nodes, base);
       console.out().print(Supervisor.table(status));

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.jdlm.bench.BenchEndpoints;
 import org.jdlm.member.CliError;
 import org.jdlm.member.HostPort;
+import org.jdlm.member.JoinWatch;
 import org.jdlm.member.MemberNode;
 import org.jdlm.member.NodeConfig;
 import org.jdlm.member.NodeServices;
@@ -67,7 +68,16 @@ public final class NodeCommand implements Subcommand {
 
   @Override
   public int run(List<String> args, Console console) throws Exception {
-    return start(args).termination().toCompletableFuture().join();
+    for (int rejoins = 0; ; rejoins++) {
+      MemberNode member = start(args);
+      Config config = member.system().settings().config();
+      // A welcomed member that the others never learnt of starts over as a new incarnation (JoinWatch).
+      var rejoin = JoinWatch.install(member.system(), config);
+      int status = member.termination().toCompletableFuture().join();
+      if (!rejoin.getNow(false) || rejoins >= config.getInt("jdlm.cli.node.join-stall.max-rejoins")) {
+        return status;
+      }
+    }
   }
 
   /** Parses {@code args}, starts the member and its services (and with {@code --lab} the lab's endpoints). */

@@ -32,7 +32,7 @@ public final class RecoveryBenchCommand implements Subcommand {
   public String usage() {
     return """
         usage: dlm bench-recovery [--workload failover|remaster] [--fault kill|pause|both] [--runs N]
-                                  [--locks N] [--member-jvm-options "OPTS"] [--dir DIR]
+                                  [--victim other|oldest] [--locks N] [--member-jvm-options "OPTS"] [--dir DIR]
 
         failover (default): a 3-member lab cluster; n1 masters R, n3 holds EX, n2 waits for EX.
         Each run SIGKILLs (kill) or SIGSTOPs (pause; the power agent then kills it) n3 and measures
@@ -41,6 +41,9 @@ public final class RecoveryBenchCommand implements Subcommand {
         remaster: see docs/performance.md ("Recovery").
           --fault kill|pause|both   which failure (default both)
           --runs N                  samples per fault (default 5, 1..50)
+          --victim other|oldest     failover: the holder that fails is n3 (other, default) or n1, the
+                                    oldest member (n2 masters R, n3 waits; n2 and n3 are restarted
+                                    after n1 each run so that n1 stays the oldest)
           --locks N                 remaster: locks mastered by the failed member (default 10000)
           --member-jvm-options OPTS extra member JVM flags, space separated (e.g. -D overrides of
                                     pekko.cluster.failure-detector.*)
@@ -52,7 +55,7 @@ public final class RecoveryBenchCommand implements Subcommand {
   @Override
   public int run(List<String> args, Console console) throws Exception {
     Options o = Options.parse("bench-recovery", args,
-        Set.of("--workload", "--fault", "--runs", "--locks", "--member-jvm-options", "--dir"), Set.of()).noPositional();
+        Set.of("--workload", "--fault", "--runs", "--victim", "--locks", "--member-jvm-options", "--dir"), Set.of()).noPositional();
     String workload = o.get("--workload").orElse("failover");
     int runs = o.integer("--runs", 1, 50).orElse(5);
     return switch (workload) {
@@ -70,6 +73,12 @@ public final class RecoveryBenchCommand implements Subcommand {
       default -> throw new CliError("bench-recovery: unknown --fault '" + o.get("--fault").get()
           + "' (expected kill, pause or both)");
     };
+    FailoverBench.Victim victim = switch (o.get("--victim").orElse("other")) {
+      case "other" -> FailoverBench.Victim.OTHER;
+      case "oldest" -> FailoverBench.Victim.OLDEST;
+      default -> throw new CliError("bench-recovery: unknown --victim '" + o.get("--victim").get()
+          + "' (expected other or oldest)");
+    };
     List<String> extra = o.get("--member-jvm-options").map(s -> Arrays.stream(s.trim().split("\\s+"))
         .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
     for (String x : extra) {
@@ -86,7 +95,7 @@ public final class RecoveryBenchCommand implements Subcommand {
         for (int i = 1; i <= runs; i++) {
           FailoverBench.Sample s;
           try {
-            s = bench.sample(fault, i);
+            s = bench.sample(fault, victim, i);
           } catch (Exception e) {
             bench.keepDir();
             console.err().println("dlm bench-recovery: " + fault.name().toLowerCase() + " run " + i + " failed: "
@@ -98,7 +107,8 @@ public final class RecoveryBenchCommand implements Subcommand {
           console.out().printf("%s run %d: %d ms from signal to grant%s%n", fault.name().toLowerCase(), i, s.millis(),
               s.phases().map(p -> "   [" + p + "]").orElse(""));
         }
-        console.out().printf("%s: samples %s ms, median %d ms%n", fault.name().toLowerCase(), millis,
+        console.out().printf("%s (victim %s): samples %s ms, median %d ms%n", fault.name().toLowerCase(),
+            victim.name().toLowerCase(), millis,
             FailoverBench.median(millis));
         console.out().println(fault.name().toLowerCase() + ": phases of one run: "
             + phases.orElse("(no \"recovery N finished\" line found in n1/n2 logs)"));

@@ -78,6 +78,13 @@ class MainTest {
     assertThat(run("chaos", "--seed", "x1")).isEqualTo(Main.EXIT_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--seed must be a whole number, not 'x1'");
     err.reset();
+    assertThat(run("chaos", "--fencing", "fire")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo("dlm: chaos: unknown --fencing 'fire' (expected power, storage or both)\n");
+    err.reset();
+    assertThat(run("chaos", "--mode", "inproc", "--fencing", "storage")).isEqualTo(Main.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--fencing needs --mode jvm");
+    err.reset();
     assertThat(run("chaos", "--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: dlm chaos");
   }

@@ -224,7 +224,8 @@ public final class NodeServices {
           MemoryManager.create(MemoryManager.settings(config)), "memory", Props.empty());
       // Fencing, the DLM's FencingPort, fencing on unreachable and self-fence: the recovery module's job.
       NodeRecovery recovery = NodeRecovery.start(system,
-          NodeRecovery.Settings.fromConfig(config, name, timeouts.fence(), timeouts.ask()), memory, JournalRecovery.NONE);
+          NodeRecovery.Settings.fromConfig(config, name, timeouts.fence(), timeouts.ask()), plan.store().get(),
+          memory, JournalRecovery.NONE);
       authority = recovery.authority();
       disk = recovery.disk();
       coordinator = recovery.coordinator();

@@ -25,7 +25,7 @@ class NodeConfigTest {
   void labDefaultsOverridePekkoReferenceForFailureHandling() {
     assertThat(config.getString("pekko.actor.provider")).isEqualTo("cluster");
     assertThat(config.getString("pekko.cluster.downing-provider-class"))
-        .isEqualTo("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
+        .isEqualTo("org.jdlm.fencing.UpOnlyDowningProvider"); // the SBR, started once this member is Up
     assertThat(config.getString("pekko.cluster.split-brain-resolver.active-strategy")).isEqualTo("keep-majority");
     assertThat(config.getDuration("pekko.cluster.split-brain-resolver.stable-after")).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"))

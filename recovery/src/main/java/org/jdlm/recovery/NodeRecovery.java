@@ -20,6 +20,8 @@ import org.jdlm.fencing.FenceAgent;
 import org.jdlm.fencing.FenceAgents;
 import org.jdlm.fencing.FenceCoordinator;
 import org.jdlm.fencing.FencingAuthority;
+import org.jdlm.fencing.StoreFencingAuthority;
+import org.jdlm.fencing.store.StoreConfig;
 import org.jdlm.fencing.SelfFence;
 import org.jdlm.fencing.SharedDisk;
 import org.jdlm.kernel.MemoryManager;
@@ -103,12 +105,15 @@ public final class NodeRecovery {
    * Starts the node's fencing and recovery on {@code system} (clustered, with Pekko Persistence on
    * the shared store). Call once, before any lockspace joins: the DLM's fencing is set here.
    *
+   * @param store the shared store, where the fencing authority's ledger lives
    * @param memory the node's memory manager (the watchdog agent's fence releases its reservations)
    * @param journals the filesystem's journal recovery, or {@link JournalRecovery#NONE}
    */
-  public static NodeRecovery start(ActorSystem<?> system, Settings settings, ActorRef<MemoryManager.Command> memory,
-                                   JournalRecovery journals) {
-    ActorRef<FencingAuthority.Command> authority = FencingAuthority.initSingleton(system);
+  public static NodeRecovery start(ActorSystem<?> system, Settings settings, StoreConfig.Settings store,
+                                   ActorRef<MemoryManager.Command> memory, JournalRecovery journals) {
+    // The ledger lives in the store and every member decides on it there, so no member hosts the
+    // authority and losing the oldest member does not stall recovery (issue 14, item 3).
+    ActorRef<FencingAuthority.Command> authority = StoreFencingAuthority.start(system, store);
     ActorRef<SharedDisk.Command> disk = SharedDisk.initSingleton(system);
     Map<String, FenceAgent> agents;
     if (settings.pidDir().isEmpty()) {

@@ -109,7 +109,8 @@ public final class UnreachableFencer {
 
   private Behavior<Command> onCheck() {
     long now = System.currentTimeMillis();
-    for (Action action : policy.due(self, now)) {
+    // Asked at the moment of sending: what this member's own failure detector hears right now.
+    for (Action action : policy.due(self, now, this::heardNow)) {
       fence((Action.Fence) action, now);
     }
     if (policy.anyUnreachable()) {
@@ -151,12 +152,39 @@ public final class UnreachableFencer {
     return onCheck();
   }
 
+  /**
+   * Whether this member's failure detector monitors {@code address} and hears it now. Reachability
+   * as gossiped is updated only at each observer's reaper tick and then spread by gossip; the
+   * detector sees a resumed member's first heartbeat (issue 14, item 1).
+   */
+  private boolean heardNow(String address) {
+    org.apache.pekko.actor.Address a = org.apache.pekko.actor.AddressFromURIString.parse(address);
+    var detector = org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(
+        ctx.getSystem())).failureDetector();
+    return detector.isMonitoring(a) && detector.isAvailable(a);
+  }
+
   /** Only members carrying a lab name can be fenced (the agents address nodes by it). */
   private static UnreachableFencing.Member toPolicy(Member m) {
-    MemberStatus s = m.status();
-    boolean counted = s == MemberStatus.joining() || s == MemberStatus.weaklyUp() || s == MemberStatus.up()
-        || s == MemberStatus.leaving();
     String name = NodeName.fromRoles(m.getRoles()).orElse(m.address().toString());
-    return new UnreachableFencing.Member(m.address().toString(), name, m.uniqueAddress().longUid(), counted);
+    return new UnreachableFencing.Member(m.address().toString(), name, m.uniqueAddress().longUid(), status(m.status()));
+  }
+
+  private static UnreachableFencing.Status status(MemberStatus s) {
+    if (s == MemberStatus.joining()) {
+      return UnreachableFencing.Status.JOINING;
+    } else if (s == MemberStatus.weaklyUp()) {
+      return UnreachableFencing.Status.WEAKLY_UP;
+    } else if (s == MemberStatus.up()) {
+      return UnreachableFencing.Status.UP;
+    } else if (s == MemberStatus.leaving()) {
+      return UnreachableFencing.Status.LEAVING;
+    } else if (s == MemberStatus.exiting()) {
+      return UnreachableFencing.Status.EXITING;
+    } else if (s == MemberStatus.down() || s == MemberStatus.removed()) {
+      return UnreachableFencing.Status.DOWN;
+    }
+    // PreparingForShutdown, ReadyForShutdown: still members, on their way out like a Leaving one.
+    return UnreachableFencing.Status.LEAVING;
   }
 }

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * When to fence a member the failure detector gave up on, without waiting for the split-brain
@@ -16,11 +17,21 @@ import java.util.Set;
  * <ol>
  *   <li>it has been unreachable for at least {@code after} without a break (a reachable blip starts
  *       the count again);</li>
- *   <li>the members that are reachable form a <b>strict majority</b> of the members that count
- *       (Joining, WeaklyUp, Up, Leaving; a Down, Exiting or Removed member no longer counts): a
- *       minority side never fences anybody, it is the side that gets downed (keep-majority);</li>
- *   <li>this member is the <b>decider</b>: the lowest address among the reachable counted members,
- *       so one member of the majority fences and the others do not pile on;</li>
+ *   <li><b>this member's own failure detector does not hear it now</b>, checked at the moment the
+ *       fence would be sent (issue 14, item 1). Reachability as gossiped lags the detector: an
+ *       observer marks a member reachable again only at its next reaper tick and the news then
+ *       travels by gossip, while a resumed member's heartbeats (and its lockspace traffic) arrive at
+ *       once. A member this side hears again is alive, so its count starts over instead of being
+ *       fenced on the old timer; if it really is gone the detector stops hearing it and the count
+ *       runs out again {@code after} later;</li>
+ *   <li>the reachable <b>Up</b> members form a <b>strict majority</b> of the members that count
+ *       (Joining, WeaklyUp, Up, Leaving; a Down, Exiting or Removed member no longer counts). Only
+ *       Up members vote: a member still Joining or WeaklyUp may not be known to the others at all
+ *       (its welcoming member can die before gossiping it, issue 14 item 2), and a Leaving one is on
+ *       its way out; each still counts in the total, which only makes a majority harder to reach.
+ *       A minority side never fences anybody, it is the side that gets downed (keep-majority);</li>
+ *   <li>this member is the <b>decider</b>: <b>itself Up</b>, and the lowest address among the
+ *       reachable Up members, so one member of the majority fences and the others do not pile on;</li>
  *   <li>no fence of that incarnation is already in progress or done here.</li>
  * </ol>
  * After the fence is confirmed the member is downed ({@link Action.Down}): it is dead for certain,
@@ -30,8 +41,28 @@ import java.util.Set;
  */
 public final class UnreachableFencing {
 
+  /** A member's status in the membership (Pekko's MemberStatus without the Pekko type). */
+  public enum Status {
+    JOINING, WEAKLY_UP, UP, LEAVING, EXITING, DOWN;
+
+    /** Whether a member in this status still belongs to the membership a majority is taken of. */
+    public boolean counted() {
+      return this == JOINING || this == WEAKLY_UP || this == UP || this == LEAVING;
+    }
+  }
+
   /** A member as the policy sees it. {@code address} orders members (the decider is the lowest). */
-  public record Member(String address, String name, long incarnation, boolean counted) {}
+  public record Member(String address, String name, long incarnation, Status status) {
+    /** Whether the member counts in the total a majority is taken of. */
+    public boolean counted() {
+      return status.counted();
+    }
+
+    /** Whether the member, when reachable, counts towards a majority (and may decide): Up only. */
+    public boolean votes() {
+      return status == Status.UP;
+    }
+  }
 
   /** What the caller must do. */
   public sealed interface Action {
@@ -87,10 +118,15 @@ public final class UnreachableFencing {
   }
 
   /**
-   * The fences due now, as seen from {@code self}. Each one returned is marked in progress; the
-   * caller reports its outcome.
+   * The fences due now, as seen from {@code self}. Call it at the moment the fences would be sent,
+   * with what this member's failure detector says right then: each one returned is marked in
+   * progress, and the caller sends it at once and reports its outcome.
+   *
+   * @param heardNow whether this member's own failure detector hears the member at that address
+   *     now (it monitors it and the last heartbeat is within the acceptable pause); a member heard
+   *     now is not fenced and its count starts over at {@code nowMillis}
    */
-  public List<Action> due(String self, long nowMillis) {
+  public List<Action> due(String self, long nowMillis, Predicate<String> heardNow) {
     List<Action> out = new ArrayList<>();
     if (!isDecider(self)) {
       return out;
@@ -100,6 +136,11 @@ public final class UnreachableFencing {
       long unreachableFor = nowMillis - e.getValue();
       if (m == null || !m.counted() || m.address().equals(self) || unreachableFor < afterMillis
           || inProgress.contains(m.address()) || fenced.contains(m.incarnation())) {
+        continue;
+      }
+      if (heardNow.test(m.address())) {
+        // Alive as of this instant, whatever the gossiped reachability still says: start over.
+        e.setValue(nowMillis);
         continue;
       }
       inProgress.add(m.address());
@@ -134,10 +175,15 @@ public final class UnreachableFencing {
   }
 
   /**
-   * Strict majority reachable, and {@code self} the lowest reachable counted address. {@code self}
-   * unknown to the membership (not joined yet) is never the decider.
+   * {@code self} is Up, the reachable Up members are a strict majority of the counted ones, and
+   * {@code self} is the lowest of them. {@code self} unknown to the membership (not joined yet),
+   * Joining, WeaklyUp or Leaving is never the decider.
    */
   boolean isDecider(String self) {
+    Member me = members.get(self);
+    if (me == null || !me.votes()) {
+      return false;
+    }
     int counted = 0;
     int reachable = 0;
     String lowest = null;
@@ -146,7 +192,7 @@ public final class UnreachableFencing {
         continue;
       }
       counted++;
-      if (!unreachableSince.containsKey(m.address())) {
+      if (m.votes() && !unreachableSince.containsKey(m.address())) {
         reachable++;
         if (lowest == null || m.address().compareTo(lowest) < 0) {
           lowest = m.address();

@@ -52,9 +52,14 @@ public interface NodeDriver {
   /** A text dump of what this node masters and holds (docs/dump-format.md). */
   String dump();
 
-  /** A callback as delivered to the scenario's handler on {@code node}. */
+  /**
+   * A callback as delivered to the scenario's handler on {@code node}. {@code token} is the fencing
+   * token a completion delivered ({@code generation/counter}, as {@code FencingToken.toString}), so
+   * an outside client can check tokens without writing to the disk; null for a blocking callback and
+   * for a completion that leaves no mode held.
+   */
   record ObservedEvent(long seq, String node, String lock, long atNanos, Kind kind, String status, Mode mode,
-                       Set<String> sbflags, byte[] lvb) {
+                       Set<String> sbflags, byte[] lvb, String token) {
     /** Completion or blocking callback. */
     public enum Kind { CAST, BAST }
   }

@@ -192,14 +192,15 @@ public final class ScenarioAgent implements NodeDriver {
     l.lastSbflags = sbflags(r.sbflags());
     l.token = r.token();
     add(new ObservedEvent(++seq, nodeName, lock, System.nanoTime(), ObservedEvent.Kind.CAST, r.status().name(),
-        r.grantedMode() == null ? null : Mode.valueOf(r.grantedMode().name()), l.lastSbflags, r.lvb()));
+        r.grantedMode() == null ? null : Mode.valueOf(r.grantedMode().name()), l.lastSbflags, r.lvb(),
+        r.token() == null ? null : r.token().toString()));
     notifyAll();
   }
 
   /** A blocking callback of {@code lock} (callback thread, in per-lock order with its completions). */
   private synchronized void onBlocking(String lock, LockMode mode) {
     add(new ObservedEvent(++seq, nodeName, lock, System.nanoTime(), ObservedEvent.Kind.BAST, null,
-        Mode.valueOf(mode.name()), Set.of(), null));
+        Mode.valueOf(mode.name()), Set.of(), null, null));
     notifyAll();
   }
 

@@ -132,13 +132,15 @@ public final class ScenarioWire {
 
   public static String encodeEvent(NodeDriver.ObservedEvent e) {
     return line("event", Long.toString(e.seq()), field(e.node()), field(e.lock()), Long.toString(e.atNanos()),
-        e.kind().name(), field(e.status()), mode(e.mode()), list(e.sbflags()), bytes(e.lvb()));
+        e.kind().name(), field(e.status()), mode(e.mode()), list(e.sbflags()), bytes(e.lvb()), field(e.token()));
   }
 
+  /** Also reads the nine-field lines of members from before the token was added (token null). */
   public static NodeDriver.ObservedEvent decodeEvent(String line) {
-    String[] f = parse(line, "event", 9);
+    String[] f = line.split(" ", -1).length == 10 ? parse(line, "event", 9) : parse(line, "event", 10);
     return new NodeDriver.ObservedEvent(Long.parseLong(f[1]), unfield(f[2]), unfield(f[3]), Long.parseLong(f[4]),
-        NodeDriver.ObservedEvent.Kind.valueOf(f[5]), unfield(f[6]), unmode(f[7]), unset(f[8]), unbytes(f[9]));
+        NodeDriver.ObservedEvent.Kind.valueOf(f[5]), unfield(f[6]), unmode(f[7]), unset(f[8]), unbytes(f[9]),
+        f.length > 10 ? unfield(f[10]) : null);
   }
 
   public static String encodeEvents(List<NodeDriver.ObservedEvent> events) {
