@@ -1,0 +1,191 @@
+package org.jdlm.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jdlm.fs.FsTestKit.get;
+import static org.jdlm.fs.FsTestKit.onTask;
+import static org.jdlm.fs.FsTestKit.until;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.jdlm.dlm.core.LockMode;
+import org.jdlm.fs.core.GlockName;
+import org.jdlm.fs.core.GlockState;
+import org.jdlm.fs.core.GlockType;
+import org.jdlm.fs.core.HolderFlag;
+import org.jdlm.kernel.Allocation;
+import org.jdlm.kernel.AllocationResult;
+import org.jdlm.kernel.Kernel;
+import org.jdlm.kernel.core.EdgeKind;
+import org.jdlm.kernel.core.GfpMask;
+import org.jdlm.kernel.core.TaskSnapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The glock shell on one member over {@code lock_nolock}: tasks, actors, workqueue, shrinker. */
+class GlockShellTest {
+
+  private final ActorTestKit testKit = ActorTestKit.create();
+  private Kernel kernel;
+  private Glocks glocks;
+  private CountingLockModule lm;
+
+  private void mount(String kernelConf, String fsConf) {
+    kernel = FsTestKit.kernel("n1", kernelConf);
+    lm = new CountingLockModule(new NolockModule());
+    glocks = Glocks.mount(testKit.system(), "fs1", kernel, lm, 32, GlockCacheOps.NONE, FsTestKit.settings(fsConf));
+  }
+
+  @AfterEach
+  void stop() {
+    if (glocks != null) {
+      glocks.close();
+    }
+    testKit.shutdownTestKit();
+    if (kernel != null) {
+      kernel.close();
+    }
+  }
+
+  @Test
+  void cachedGlockIsReacquiredWithNoLockModuleTraffic() throws Exception {
+    mount("", "");
+    GlockName name = GlockName.of(GlockType.INODE, 0x1a2b);
+    Glocks.NqResult first = get(onTask(kernel, "t1", () -> {
+      Glocks.NqResult r = glocks.nq(name, GlockState.SH, Set.of());
+      glocks.dq(((Glocks.Granted) r).holder());
+      return r;
+    }));
+    assertThat(first).isInstanceOf(Glocks.Granted.class);
+    assertThat(lm.calls()).extracting(CountingLockModule.Event::op).containsExactly("request");
+    until("glock cached on the LRU", () -> lru().contains(name));
+
+    Glocks.NqResult again = get(onTask(kernel, "t2", () -> {
+      Glocks.NqResult r = glocks.nq(name, GlockState.SH, Set.of());
+      glocks.dq(((Glocks.Granted) r).holder());
+      return r;
+    }));
+    assertThat(again).isInstanceOf(Glocks.Granted.class);
+    assertThat(lm.calls()).as("the second SH came from the cache").hasSize(1);
+  }
+
+  @Test
+  void aTaskWaitingForAGlockShowsWaitsGlockOnTheGlock() throws Exception {
+    mount("", "");
+    GlockName name = GlockName.of(GlockType.INODE, 0x77);
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    CompletableFuture<Glocks.NqResult> holder = onTask(kernel, "reader", () -> {
+      Glocks.NqResult r = glocks.nq(name, GlockState.SH, Set.of());
+      release.join();
+      glocks.dq(((Glocks.Granted) r).holder());
+      return r;
+    });
+    until("reader granted", () -> FsTestKit.dump(glocks).contains("s:SH f:H"));
+    CompletableFuture<Glocks.NqResult> writer = onTask(kernel, "writer",
+        () -> glocks.nq(name, GlockState.EX, Set.of()));
+    until("writer waiting", () -> {
+      TaskSnapshot t = FsTestKit.task(kernel, "writer");
+      return t != null && t.waitEdge() != null && t.waitEdge().kind() == EdgeKind.WAITS_GLOCK;
+    });
+    TaskSnapshot w = FsTestKit.task(kernel, "writer");
+    assertThat(w.waitEdge().label()).isEqualTo("waits-glock(EX)");
+    assertThat(w.waitEdge().targets()).containsExactly("glock:2/77");
+    assertThat(kernel.dumpTasks()).contains("--waits-glock(EX) AND--> glock:2/77");
+    assertThat(FsTestKit.dump(glocks)).contains(" H: s:EX f:W");
+    assertThat(writer).isNotDone();
+
+    release.complete(null);
+    assertThat(get(holder)).isInstanceOf(Glocks.Granted.class);
+    assertThat(get(writer)).isInstanceOfSatisfying(Glocks.Granted.class,
+        g -> assertThat(g.state()).isEqualTo(GlockState.EX));
+  }
+
+  @Test
+  void theFinalPutSendsTheUnlockFromThePuttingTasksThread() throws Exception {
+    mount("", "");
+    GlockName name = GlockName.of(GlockType.INODE, 0x805b);
+    CompletableFuture<Void> putNow = new CompletableFuture<>();
+    CompletableFuture<Void> evictor = onTask(kernel, "evictor", () -> {
+      Glocks.GlockRef ref = glocks.get(name);
+      Glocks.NqResult r = glocks.nq(ref, GlockState.EX, Set.of(HolderFlag.NOCACHE), "evict");
+      glocks.dq(((Glocks.Granted) r).holder()); // NOCACHE: the demote to UN runs on the workqueue
+      putNow.join();
+      glocks.put(ref); // the last reference of an unlocked glock: the final put
+      return null;
+    });
+    CountingLockModule.Event demote = lm.await("convert to NL",
+        e -> e.op().equals("convert") && e.mode() == LockMode.NL, FsTestKit.BOUND_MS);
+    assertThat(demote.task()).as("the demote runs on the glock workqueue").startsWith("kworker/glock_workqueue-fs1");
+    until("glock idle in UN", () -> FsTestKit.dump(glocks).lines()
+        .anyMatch(l -> l.startsWith("G:  s:UN n:2/805b ") && !l.matches(".* f:\\S*l\\S* .*")));
+    putNow.complete(null);
+    get(evictor);
+    CountingLockModule.Event unlock = lm.await("unlock", e -> e.op().equals("unlock"), FsTestKit.BOUND_MS);
+    assertThat(unlock.task()).isEqualTo("evictor");
+    until("glock freed", () -> stats().glocks() == 0);
+  }
+
+  @Test
+  void glockShrinkerFreesLruGlocksOnlyForAnFsReclaim() throws Exception {
+    mount("""
+        jdlm.kernel.memory { total-pages = 96, page-size = 4096, min-pages = 8, low-pages = 12, high-pages = 16 }
+        jdlm.kernel.memory.reclaim { max-retries = 100, retry-wait = 20ms }
+        """, "jdlm.fs.glock.struct-bytes = 8KiB");
+    int n = 24;
+    get(onTask(kernel, "populate", () -> {
+      for (int i = 1; i <= n; i++) {
+        Glocks.NqResult r = glocks.nq(GlockName.of(GlockType.RGRP, i), GlockState.SH, Set.of());
+        glocks.dq(((Glocks.Granted) r).holder());
+      }
+      return null;
+    }));
+    until("all cached", () -> lru().size() == n);
+    long free = kernel.memory().freePages();
+    long wanted = (free - 8 + 4) * 4096; // four pages more than is free above min
+
+    AllocationResult nofs = get(onTask(kernel, "nofs", () -> kernel.memory().allocate(wanted, GfpMask.NOFS)));
+    assertThat(nofs).as("a NOFS allocation may not enter the glock shrinker").isInstanceOf(AllocationResult.Failed.class);
+    assertThat(stats().shrinkScans()).isZero();
+    assertThat(lru()).hasSize(n);
+
+    AllocationResult kernelMask = get(onTask(kernel, "dd", () -> kernel.memory().allocate(wanted, GfpMask.KERNEL)));
+    assertThat(kernelMask).isInstanceOf(Allocation.class);
+    ((Allocation) kernelMask).close();
+    GlockRegistry.Stats s = stats();
+    assertThat(s.shrinkScans()).isPositive();
+    assertThat(s.glocks()).isLessThan(n);
+    assertThat(lm.calls()).filteredOn(e -> e.op().equals("unlock")).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.task()).startsWith("kworker/glock_workqueue-fs1")
+            .as("freed by the glock work, never in the reclaiming task"));
+  }
+
+  @Test
+  void dumpPrintsEveryGlockInGfs2Format() throws Exception {
+    mount("", "");
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    CompletableFuture<Void> t = onTask(kernel, "dd", () -> {
+      Glocks.NqResult r = glocks.nq(GlockName.of(GlockType.INODE, 0x1c00), GlockState.EX, Set.of());
+      release.join();
+      glocks.dq(((Glocks.Granted) r).holder());
+      return null;
+    });
+    until("granted", () -> FsTestKit.dump(glocks).contains(" H: s:EX f:H"));
+    String dump = FsTestKit.dump(glocks);
+    assertThat(dump).startsWith("G:  s:EX n:2/1c00 f:").contains(" t:EX d:EX/0 a:0 v:0 r:1 m:20 p:0");
+    assertThat(dump).containsPattern(" H: s:EX f:H e:0 p:\\d+ \\[dd\\] nq_num");
+    release.complete(null);
+    get(t);
+  }
+
+  private java.util.List<GlockName> lru() {
+    return stats().lru();
+  }
+
+  private GlockRegistry.Stats stats() {
+    try {
+      return glocks.stats().toCompletableFuture().get(FsTestKit.BOUND_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
