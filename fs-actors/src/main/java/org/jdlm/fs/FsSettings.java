@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 import org.jdlm.fs.core.GlockLru;
 import org.jdlm.fs.core.GlockSettings;
+import org.jdlm.fs.core.InodeSettings;
 
 /**
  * The bounds of one mounted filesystem's glock layer, from {@code jdlm.fs} (each is explained in
@@ -18,12 +19,21 @@ import org.jdlm.fs.core.GlockSettings;
  * @param replyTimeout      bound of a task's wait for a glock actor's prompt answer
  * @param glockWait         bound of a task's wait for a glock grant
  * @param dumpTimeout       bound of collecting every glock's dump
+ * @param inode             the inode cache's bounds
+ * @param inodeBytes        kernel memory one cached inode occupies
+ * @param putAsyncInReclaim fix F-a2: an eviction in reclaim puts its glocks through the workqueue
+ * @param deleteActive      delete workqueue workers at most
  */
 public record FsSettings(GlockSettings glock, GlockLru.Settings lru, long glockBytes, int workqueueActive,
                          boolean workqueueRescuer, Duration workRetry, Duration replyTimeout, Duration glockWait,
-                         Duration dumpTimeout) {
+                         Duration dumpTimeout, InodeSettings inode, long inodeBytes, boolean putAsyncInReclaim,
+                         int deleteActive) {
 
   public FsSettings {
+    if (inodeBytes <= 0 || deleteActive < 1) {
+      throw new IllegalArgumentException("jdlm.fs: inode.struct-bytes (" + inodeBytes
+          + ") and delete-workqueue.max-active (" + deleteActive + ") must be positive");
+    }
     if (glockBytes <= 0 || workqueueActive < 1) {
       throw new IllegalArgumentException("jdlm.fs: glock.struct-bytes (" + glockBytes
           + ") and glock-workqueue.max-active (" + workqueueActive + ") must be positive");
@@ -41,6 +51,8 @@ public record FsSettings(GlockSettings glock, GlockLru.Settings lru, long glockB
     return new FsSettings(GlockSettings.fromConfig(fs.getConfig("glock")), GlockLru.Settings.fromConfig(
         fs.getConfig("glock-lru")), fs.getBytes("glock.struct-bytes"), fs.getInt("glock-workqueue.max-active"),
         fs.getBoolean("glock-workqueue.mem-reclaim"), fs.getDuration("glock-workqueue.retry-delay"),
-        fs.getDuration("tasks.reply-timeout"), fs.getDuration("tasks.glock-wait"), fs.getDuration("dump-timeout"));
+        fs.getDuration("tasks.reply-timeout"), fs.getDuration("tasks.glock-wait"), fs.getDuration("dump-timeout"),
+        InodeSettings.fromConfig(fs.getConfig("inode")), fs.getBytes("inode.struct-bytes"),
+        fs.getBoolean("inode.put-async-in-reclaim"), fs.getInt("delete-workqueue.max-active"));
   }
 }

@@ -54,7 +54,8 @@ public final class GlockExecutor {
       throw new IllegalStateException("glock operations are made by kernel tasks (they may wait); called from "
           + Thread.currentThread().getName());
     }
-    CompletionStage<R> reply = AskPattern.ask(target, message::apply, bound, scheduler);
+    // The ask outlives the task's bound, so a wait that is too long ends as WaitTimedOut (the edge named).
+    CompletionStage<R> reply = AskPattern.ask(target, message::apply, bound.plusSeconds(1), scheduler);
     return task.await(edge, reply, bound);
   }
 

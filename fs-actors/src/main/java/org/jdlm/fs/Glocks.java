@@ -140,6 +140,15 @@ public final class Glocks implements AutoCloseable {
    * glock). A promote the enqueue starts sends its DLM request from this task.
    */
   public NqResult nq(GlockRef gl, GlockState state, Set<HolderFlag> flags, String caller) {
+    return nq(gl, state, flags, caller, fs.settings().glockWait());
+  }
+
+  /**
+   * {@link #nq(GlockRef, GlockState, Set, String)} waiting at most {@code bound} for the grant; when
+   * it passes, the holder is dequeued (cancelled) and the result is {@code Failed(CANCELED)}. This
+   * is eviction's bounded wait for the iopen glock in EX.
+   */
+  public NqResult nq(GlockRef gl, GlockState state, Set<HolderFlag> flags, String caller, Duration bound) {
     Task task = Task.current();
     HolderId id = new HolderId(holderIds.incrementAndGet());
     WaitEdge edge = WaitEdge.of(EdgeKind.WAITS_GLOCK, state.dumpName(), GlockExecutor.endpoint(gl.name()));
@@ -149,8 +158,15 @@ public final class Glocks implements AutoCloseable {
     fs.executor().carryOut(gl.actor(), step);
     Glock.HolderOutcome outcome = step.outcome();
     if (outcome == null) {
-      outcome = fs.executor().ask(gl.actor(), replyTo -> new Glock.AwaitOutcome(id, replyTo), edge,
-          fs.settings().glockWait());
+      try {
+        outcome = fs.executor().ask(gl.actor(), replyTo -> new Glock.AwaitOutcome(id, replyTo), edge, bound);
+      } catch (Task.WaitTimedOut timedOut) {
+        Glock.Step cancel = fs.executor().step(gl.actor(), gl.name(), "glock dq",
+            replyTo -> new Glock.Dequeue(id, replyTo));
+        fs.executor().carryOut(gl.actor(), cancel);
+        // The grant may have won the race with the cancel: then the dequeue released it.
+        return new Failed(gl.name(), GlockEffect.HolderError.CANCELED);
+      }
     }
     if (outcome instanceof Glock.Granted g) {
       return new Granted(new GlockHolder(gl, id, state), g.state(), g.instantiate());
