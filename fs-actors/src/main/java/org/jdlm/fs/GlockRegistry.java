@@ -91,6 +91,9 @@ public final class GlockRegistry extends AbstractBehavior<GlockRegistry.Command>
 
   private record DumpDone(ActorRef<String> replyTo, String text) implements Command {}
 
+  /** A glock actor stopped: after its free (expected) or on a failed invariant (a bug, logged). */
+  private record GlockStopped(GlockName name, ActorRef<Glock.Command> glock) implements Command {}
+
   /** What the registry and its glocks share: one mounted filesystem's bounds, workqueue and task side. */
   public record Context(String fsName, FsSettings settings, Workqueue workqueue, GlockExecutor executor,
                         LongSupplier nowMillis, int lvbLength) {
@@ -137,6 +140,7 @@ public final class GlockRegistry extends AbstractBehavior<GlockRegistry.Command>
         .onMessage(Bounced.class, this::onBounced)
         .onMessage(LruChanged.class, this::onLruChanged)
         .onMessage(GlockFreed.class, this::onFreed)
+        .onMessage(GlockStopped.class, this::onStopped)
         .onMessage(Shrink.class, this::onShrink)
         .onMessage(Dump.class, this::onDump)
         .onMessage(DumpDone.class, m -> {
@@ -177,6 +181,7 @@ public final class GlockRegistry extends AbstractBehavior<GlockRegistry.Command>
     String childName = "glock-" + m.name().type().number() + "-" + Long.toHexString(m.name().number()) + "-"
         + (++incarnation);
     ActorRef<Glock.Command> child = ctx.spawn(Glock.create(m.name(), m, ctx.getSelf(), fs), childName);
+    ctx.watchWith(child, new GlockStopped(m.name(), child));
     glocks.put(m.name(), child);
     memory.put(m.name(), m.memory());
     return this;
@@ -208,6 +213,27 @@ public final class GlockRegistry extends AbstractBehavior<GlockRegistry.Command>
     if (parked != null) {
       for (Lookup l : parked) {
         onLookup(l);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStopped(GlockStopped m) {
+    if (m.glock().equals(glocks.get(m.name()))) {
+      // Stopped without being freed: a glock invariant failed (style rule 7). Its DLM lock is left
+      // as it was; forget the glock so a later lookup is not sent to a dead actor, and give its
+      // memory back. Tasks waiting on it end at their bounds.
+      LOG.error("glock {} of {} stopped without being freed; dropped from the registry", m.name(), fs.fsName());
+      glocks.remove(m.name());
+      Allocation a = memory.remove(m.name());
+      if (a != null) {
+        a.close();
+      }
+      lru.apply(new GlockEffect.RemoveFromLru(m.name()));
+      shrinker.publish(lru.countFreeable());
+      List<Lookup> parked = waitingForFree.remove(m.name());
+      if (parked != null) {
+        parked.forEach(this::onLookup);
       }
     }
     return this;

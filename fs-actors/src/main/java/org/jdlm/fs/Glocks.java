@@ -214,8 +214,4 @@ public final class Glocks implements AutoCloseable {
   public void close() {
     registry.tell(GlockRegistry.Unmount.INSTANCE);
   }
-
-  Duration replyTimeout() {
-    return fs.settings().replyTimeout();
-  }
 }

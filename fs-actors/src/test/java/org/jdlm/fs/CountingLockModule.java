@@ -25,6 +25,8 @@ final class CountingLockModule implements LockModule {
   private final LockModule delegate;
   private final List<Event> events = new ArrayList<>();
   private final Map<Lksb, Lksb> proxies = new IdentityHashMap<>();
+  private boolean holdUnlocks;
+  private final List<Runnable> held = new ArrayList<>();
 
   CountingLockModule(LockModule delegate) {
     this.delegate = delegate;
@@ -51,6 +53,22 @@ final class CountingLockModule implements LockModule {
   public void cancel(Lksb lksb) {
     record("cancel", lksb.name(), null, Set.of(), null);
     delegate.cancel(proxy(lksb));
+  }
+
+  /** From now on, EUNLOCK completions are held back until {@link #releaseHeld()} (a slow unlock). */
+  synchronized void holdUnlockCompletions() {
+    holdUnlocks = true;
+  }
+
+  /** Delivers the held completions and stops holding. */
+  void releaseHeld() {
+    List<Runnable> now;
+    synchronized (this) {
+      holdUnlocks = false;
+      now = List.copyOf(held);
+      held.clear();
+    }
+    now.forEach(Runnable::run);
   }
 
   /** The DLM calls made so far (not completions). */
@@ -91,6 +109,12 @@ final class CountingLockModule implements LockModule {
       Lksb p = new Lksb(r.name(), new Callbacks() {
         @Override
         public void completed(DlmReply reply) {
+          synchronized (CountingLockModule.this) {
+            if (holdUnlocks && reply == DlmReply.UnlockDone.INSTANCE) {
+              held.add(() -> completed(reply));
+              return;
+            }
+          }
           record("completed", r.name(), null, Set.of(), reply);
           r.callbacks().completed(reply);
         }

@@ -126,6 +126,57 @@ class GlockShellTest {
   }
 
   @Test
+  void aLookupOfAGlockBeingFreedWaitsUntilItsDlmUnlockCompleted() throws Exception {
+    mount("", "");
+    GlockName name = GlockName.of(GlockType.INODE, 0x99);
+    lm.holdUnlockCompletions();
+    CompletableFuture<Void> putNow = new CompletableFuture<>();
+    CompletableFuture<Void> evictor = onTask(kernel, "evictor", () -> {
+      Glocks.GlockRef ref = glocks.get(name);
+      Glocks.NqResult r = glocks.nq(ref, GlockState.EX, Set.of(HolderFlag.NOCACHE), "evict");
+      glocks.dq(((Glocks.Granted) r).holder());
+      putNow.join();
+      glocks.put(ref);
+      return null;
+    });
+    until("glock idle in UN", () -> FsTestKit.dump(glocks).lines()
+        .anyMatch(l -> l.startsWith("G:  s:UN n:2/99 ") && !l.matches(".* f:\\S*l\\S* .*")));
+    putNow.complete(null);
+    get(evictor);
+    lm.await("unlock sent", e -> e.op().equals("unlock"), FsTestKit.BOUND_MS);
+
+    CompletableFuture<Void> opener = onTask(kernel, "opener", () -> {
+      Glocks.NqResult r = glocks.nq(name, GlockState.SH, Set.of());
+      glocks.dq(((Glocks.Granted) r).holder());
+      return null;
+    });
+    until("opener waits for the dying glock", () -> {
+      TaskSnapshot t = FsTestKit.task(kernel, "opener");
+      return t != null && t.waitEdge() != null && t.waitEdge().label().equals("waits-reply(glock lookup 2/99)");
+    });
+    assertThat(FsTestKit.task(kernel, "opener").waitEdge().targets()).containsExactly("glocks:fs1");
+    assertThat(lm.calls()).filteredOn(e -> e.op().equals("request")).hasSize(1);
+
+    lm.releaseHeld();
+    get(opener);
+    java.util.List<CountingLockModule.Event> events = lm.events();
+    int unlocked = -1;
+    int secondRequest = -1;
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).op().equals("completed") && events.get(i).reply() instanceof org.jdlm.fs.core.DlmReply.UnlockDone) {
+        unlocked = i;
+      }
+      if (events.get(i).op().equals("request") && i > 0 && secondRequest < 0 && unlocked >= 0) {
+        secondRequest = i;
+      }
+    }
+    assertThat(unlocked).as("EUNLOCK delivered").isNotNegative();
+    assertThat(secondRequest).as("the new glock's first DLM request comes after the old lock's EUNLOCK")
+        .isGreaterThan(unlocked);
+    assertThat(lm.calls()).filteredOn(e -> e.op().equals("request")).hasSize(2);
+  }
+
+  @Test
   void glockShrinkerFreesLruGlocksOnlyForAnFsReclaim() throws Exception {
     mount("""
         jdlm.kernel.memory { total-pages = 96, page-size = 4096, min-pages = 8, low-pages = 12, high-pages = 16 }
