@@ -15,6 +15,8 @@
  *       over one DLM lockspace per filesystem, {@link org.jdlm.fs.NolockModule} for one node.</li>
  *   <li>{@link org.jdlm.fs.GlockCacheOps}: the page cache's write back and invalidate (a seam that
  *       does no work until the page cache exists).</li>
+ *   <li>{@link org.jdlm.fs.InodeCache}: the inode cache, its shrinker and delete workqueue;
+ *       eviction runs synchronously in the task that triggers it.</li>
  * </ul>
  *
  * <p>Wire messages: none. Glock actors are node-local; members interact only through the DLM,
