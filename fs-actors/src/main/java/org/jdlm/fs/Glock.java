@@ -107,7 +107,10 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
 
   private enum WorkDue implements Command { INSTANCE }
 
-  private enum WorkRequeue implements Command { INSTANCE }
+  private record WorkRequeue(String reason) implements Command {}
+
+  /** Refusals in a row after which the glock stops re-queueing its work and logs why. */
+  private static final int MAX_REQUEUES = 1000;
 
   private record DlmCompleted(DlmReply reply) implements Command {}
 
@@ -130,6 +133,8 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
   private final Map<HolderId, HolderOutcome> decided = new HashMap<>();
   /** Tasks waiting for their holder's outcome. */
   private final Map<HolderId, ActorRef<HolderOutcome>> waiting = new HashMap<>();
+  /** Workqueue refusals in a row (reset when the work runs). */
+  private int requeues;
 
   /**
    * A new glock answering {@code first}: the core starts with the one reference its creator holds
@@ -184,12 +189,20 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
         .onMessage(Put.class, m -> reply(m.replyTo(), core.put(now()), null))
         .onMessageEquals(PutAsync.INSTANCE, () -> actorOnly(core.putAsync(now())))
         .onMessage(GlopsDone.class, m -> reply(m.replyTo(), core.glopsDone(now()), null))
-        .onMessage(RunWork.class, m -> reply(m.replyTo(), core.runWork(now()), null))
+        .onMessage(RunWork.class, m -> {
+          requeues = 0;
+          return reply(m.replyTo(), core.runWork(now()), null);
+        })
         .onMessageEquals(Reclaim.INSTANCE, () -> actorOnly(core.reclaim(now())))
         .onMessage(MarkDirty.class, m -> reply(m.replyTo(), core.markDirty(), null))
         .onMessage(Dump.class, this::onDump)
         .onMessageEquals(WorkDue.INSTANCE, this::onWorkDue)
-        .onMessageEquals(WorkRequeue.INSTANCE, () -> {
+        .onMessage(WorkRequeue.class, m -> {
+          if (++requeues > MAX_REQUEUES) {
+            ctx.getLog().error("glock {}: the glock workqueue refused its work {} times ({}); giving up",
+                core.name(), MAX_REQUEUES, m.reason());
+            return this;
+          }
           timers.startSingleTimer(WORK_TIMER, WorkDue.INSTANCE, workRetry);
           return this;
         })
@@ -249,7 +262,8 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
     workqueue.queue("glock_work " + name, () -> executor.runWork(self, name)).whenComplete((v, error) -> {
       if (error instanceof RejectedExecutionException) {
         // The queue is full: the work must not be lost (the core thinks it is queued), so try again.
-        self.tell(WorkRequeue.INSTANCE);
+        // A stopped queue (the kernel is shutting down) refuses for ever: WorkRequeue gives up.
+        self.tell(new WorkRequeue(error.getMessage()));
       }
     });
     return this;

@@ -199,9 +199,14 @@ public final class InodeCache implements AutoCloseable {
     return deleteWorkqueue;
   }
 
+  /** Unregisters the inode shrinker (cached inodes are not evicted: unmount comes later). */
   @Override
-  public void close() throws Exception {
-    shrinkerRegistration.close();
+  public void close() {
+    try {
+      shrinkerRegistration.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("inode shrinker of " + fsName + " did not unregister", e);
+    }
   }
 
   /** {@code inode:0x1a2b}, the endpoint of a task waiting on an inode. */

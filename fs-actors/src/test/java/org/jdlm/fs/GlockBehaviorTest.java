@@ -118,6 +118,14 @@ class GlockBehaviorTest {
         "PutAsync", "GlopsDone", "RunWork", "Reclaim", "MarkDirty", "Dump");
   }
 
+  @Test
+  void theRegistryProtocolIsListedToo() {
+    assertThat(Arrays.stream(GlockRegistry.Command.class.getPermittedSubclasses())
+        .filter(c -> java.lang.reflect.Modifier.isPublic(c.getModifiers())).map(Class::getSimpleName)
+        .collect(Collectors.toSet())).containsExactlyInAnyOrder("Lookup", "Bounced", "LruChanged", "GlockFreed",
+        "Shrink", "Dump", "GetStats", "Unmount");
+  }
+
   private void grantEx(TestInbox<Glock.Step> caller) {
     glock.run(new Glock.Enqueue(new HolderId(1), GlockState.EX, Set.of(), 42, "dd", "test", caller.getRef()));
     Glock.Step step = caller.receiveMessage();

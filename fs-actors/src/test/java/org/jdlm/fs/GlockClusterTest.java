@@ -18,7 +18,11 @@ import org.jdlm.fs.core.GlockName;
 import org.jdlm.fs.core.GlockState;
 import org.jdlm.fs.core.GlockType;
 import org.jdlm.fs.core.HolderFlag;
+import org.jdlm.fs.core.DlmReply;
+import org.jdlm.kernel.Allocation;
+import org.jdlm.kernel.AllocationResult;
 import org.jdlm.kernel.Kernel;
+import org.jdlm.kernel.core.GfpMask;
 import org.jdlm.kernel.core.TaskSnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +105,55 @@ class GlockClusterTest {
     CountingLockModule.Event demote = modules.get(1).await("B demotes to NL",
         e -> e.op().equals("convert") && e.name().equals(name) && e.mode() == LockMode.NL, FsTestKit.BOUND_MS);
     assertThat(demote.task()).as("the demote ran on B's glock workqueue").startsWith("kworker/glock_workqueue-gfs1");
+  }
+
+  /**
+   * Cycle (a)'s path end to end, seed era ({@code put-async-in-reclaim = off}): B caches an inode
+   * whose inode glock A's EX request demoted to UN (NL); an allocation on B reclaims through the
+   * inode shrinker, and the reclaiming task itself does the final glock put and the DLM unlock.
+   */
+  @Test
+  void evictionInReclaimOnBSendsTheDlmUnlockFromTheReclaimingTask() throws Exception {
+    long ino = 0x4e00;
+    GlockName inodeGl = GlockName.of(GlockType.INODE, ino);
+    Kernel small = FsTestKit.kernel("n2", "jdlm.kernel.memory { total-pages = 128, page-size = 4096, min-pages = 8,"
+        + " low-pages = 12, high-pages = 16 }\njdlm.kernel.memory.reclaim { max-retries = 100, retry-wait = 20ms }");
+    FsSettings seedEra = FsTestKit.settings("jdlm.fs.inode.put-async-in-reclaim = off");
+    CountingLockModule lm = new CountingLockModule(new DlmLockModule(cluster.lockspace(1)));
+    Glocks b = Glocks.mount(cluster.system(1), "gfs1e", small, lm, cluster.lockspace(1).lvbLength(),
+        GlockCacheOps.NONE, seedEra);
+    InodeCache inodes = InodeCache.create("gfs1e", b, seedEra);
+    try {
+      get(onTask(small, "ls", () -> {
+        InodeCache.Inode inode = inodes.iget(ino);
+        Glocks.NqResult r = b.nq(inode.inodeGlock(), GlockState.SH, Set.of(), "stat");
+        b.dq(((Glocks.Granted) r).holder());
+        inodes.iput(inode);
+        return null;
+      }));
+      get(onTask(kernels.get(0), "chmod", () -> {
+        Glocks.NqResult r = glocks.get(0).nq(inodeGl, GlockState.EX, Set.of());
+        glocks.get(0).dq(((Glocks.Granted) r).holder());
+        return null;
+      }));
+      until("B's inode glock idle in UN", () -> FsTestKit.dump(b).lines()
+          .anyMatch(l -> l.startsWith("G:  s:UN n:2/4e00 ") && !l.matches(".* f:\\S*l\\S* .*")));
+
+      long wanted = (small.memory().freePages() - 8 + 1) * 4096;
+      AllocationResult a = get(onTask(small, "dd", () -> small.memory().allocate(wanted, GfpMask.KERNEL)));
+      assertThat(a).isInstanceOf(Allocation.class);
+      ((Allocation) a).close();
+      CountingLockModule.Event unlock = lm.await("B unlocks the inode glock",
+          e -> e.op().equals("unlock") && e.name().equals(inodeGl), FsTestKit.BOUND_MS);
+      assertThat(unlock.task()).isEqualTo("dd");
+      lm.await("EUNLOCK on B", e -> e.op().equals("completed") && e.name().equals(inodeGl)
+          && e.reply() == DlmReply.UnlockDone.INSTANCE, FsTestKit.BOUND_MS);
+      assertThat(inodes.stats().inodes()).isZero();
+    } finally {
+      inodes.close();
+      b.close();
+      small.close();
+    }
   }
 
   @Test

@@ -47,7 +47,7 @@ class InodeCacheTest {
   }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     if (inodes != null) {
       inodes.close();
     }
