@@ -60,7 +60,7 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
   /** From a task that enqueued: replies the holder's {@link HolderOutcome} once it is decided. */
   public record AwaitOutcome(HolderId holder, ActorRef<HolderOutcome> replyTo) implements Command {}
 
-  /** From a task ({@code gfs2_glock_dq}): drop or cancel a holder; replies a {@link Step}. */
+  /** From a task ({@code gfs2_glock_dq}): drop or cancel a holder; replies a {@link Step} (with a cancel's outcome). */
   public record Dequeue(HolderId holder, ActorRef<Step> replyTo) implements Command {}
 
   /** From a task ({@code gfs2_glock_put}): drop a reference; replies a {@link Step} (a final put's unlock is its work). */
@@ -185,7 +185,7 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
         .onMessage(Hold.class, this::onHold)
         .onMessage(Enqueue.class, this::onEnqueue)
         .onMessage(AwaitOutcome.class, this::onAwaitOutcome)
-        .onMessage(Dequeue.class, m -> reply(m.replyTo(), core.dequeue(m.holder(), now()), null))
+        .onMessage(Dequeue.class, m -> reply(m.replyTo(), core.dequeue(m.holder(), now()), m.holder()))
         .onMessage(Put.class, m -> reply(m.replyTo(), core.put(now()), null))
         .onMessageEquals(PutAsync.INSTANCE, () -> actorOnly(core.putAsync(now())))
         .onMessage(GlopsDone.class, m -> reply(m.replyTo(), core.glopsDone(now()), null))
