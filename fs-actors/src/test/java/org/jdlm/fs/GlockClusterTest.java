@@ -101,7 +101,8 @@ class GlockClusterTest {
     get(reader);
     assertThat(aGranted).as("A is granted only after B's holder went").isGreaterThan(bReleased[0]);
     assertThat(TimeUnit.NANOSECONDS.toMillis(aGranted - bGranted[0]))
-        .as("B kept its SH for the minimum hold time").isGreaterThanOrEqualTo(HOLD_MS - 50);
+        .as("B kept its SH for the minimum hold time (less the wake-up lag of B's task)")
+        .isGreaterThanOrEqualTo(HOLD_MS - 100);
     CountingLockModule.Event demote = modules.get(1).await("B demotes to NL",
         e -> e.op().equals("convert") && e.name().equals(name) && e.mode() == LockMode.NL, FsTestKit.BOUND_MS);
     assertThat(demote.task()).as("the demote ran on B's glock workqueue").startsWith("kworker/glock_workqueue-gfs1");
