@@ -20,9 +20,9 @@
  *       and the inode shrinker's choices.</li>
  * </ul>
  *
- * <h2>What the shells (later) must do</h2>
- * A {@code Glock} actor per (type, number) under a node-local {@code GlockRegistry}; each handler is
- * one core call, then the effects in order:
+ * <h2>What the shells do with each effect</h2>
+ * The shells are {@link org.jdlm.fs.Glock} (one per (type, number)) under the node-local
+ * {@link org.jdlm.fs.GlockRegistry}. Each handler is one core call, then the effects in order:
  * <ul>
  *   <li>{@code RequestDlm}/{@code ConvertDlm}/{@code UnlockDlm}: the DLM Java API
  *       ({@code LockspaceHandle}) on the glock's resource name
