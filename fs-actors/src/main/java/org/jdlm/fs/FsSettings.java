@@ -48,11 +48,33 @@ public record FsSettings(GlockSettings glock, GlockLru.Settings lru, long glockB
   /** Reads {@code jdlm.fs} from a full configuration. */
   public static FsSettings from(Config config) {
     Config fs = config.getConfig("jdlm.fs");
-    return new FsSettings(GlockSettings.fromConfig(fs.getConfig("glock")), GlockLru.Settings.fromConfig(
-        fs.getConfig("glock-lru")), fs.getBytes("glock.struct-bytes"), fs.getInt("glock-workqueue.max-active"),
+    return new FsSettings(glock(fs.getConfig("glock")), glockLru(fs.getConfig("glock-lru")), fs.getBytes("glock.struct-bytes"), fs.getInt("glock-workqueue.max-active"),
         fs.getBoolean("glock-workqueue.mem-reclaim"), fs.getDuration("glock-workqueue.retry-delay"),
         fs.getDuration("tasks.reply-timeout"), fs.getDuration("tasks.glock-wait"), fs.getDuration("dump-timeout"),
-        InodeSettings.fromConfig(fs.getConfig("inode")), fs.getBytes("inode.struct-bytes"),
+        inode(fs.getConfig("inode")), fs.getBytes("inode.struct-bytes"),
         fs.getBoolean("inode.put-async-in-reclaim"), fs.getInt("delete-workqueue.max-active"));
+  }
+
+  // The cores take plain values; reading configuration is the shell's job (style rule 2).
+
+  /** {@code jdlm.fs.glock} as the glock core's settings. */
+  public static GlockSettings glock(Config glock) {
+    return new GlockSettings(millis(glock, "hold-time"), millis(glock, "min-hold-time"),
+        millis(glock, "hold-time-increment"), millis(glock, "hold-time-decrement"), millis(glock, "long-wait"),
+        glock.getInt("max-holders"), glock.getInt("dump-hz"));
+  }
+
+  /** {@code jdlm.fs.glock-lru} as the glock LRU's settings. */
+  public static GlockLru.Settings glockLru(Config lru) {
+    return new GlockLru.Settings(lru.getInt("soft-limit"), lru.getInt("scan-batch"), lru.getDuration("min-age").toMillis());
+  }
+
+  /** {@code jdlm.fs.inode} as the inode core's settings. */
+  public static InodeSettings inode(Config inode) {
+    return new InodeSettings(inode.getDuration("iopen-upgrade-timeout").toMillis(), inode.getInt("lru-scan-batch"));
+  }
+
+  private static long millis(Config c, String path) {
+    return c.getDuration(path).toMillis();
   }
 }

@@ -1,6 +1,5 @@
 package org.jdlm.fs.core;
 
-import com.typesafe.config.Config;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,10 +48,6 @@ public final class GlockLru {
         throw new IllegalArgumentException("jdlm.fs.glock-lru: soft-limit (" + softLimit + ") >= 0, scan-batch ("
             + scanBatch + ") >= 1, min-age (" + minAgeMillis + " ms) >= 0");
       }
-    }
-
-    public static Settings fromConfig(Config lru) {
-      return new Settings(lru.getInt("soft-limit"), lru.getInt("scan-batch"), lru.getDuration("min-age").toMillis());
     }
   }
 

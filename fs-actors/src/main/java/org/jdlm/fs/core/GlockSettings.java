@@ -1,7 +1,5 @@
 package org.jdlm.fs.core;
 
-import com.typesafe.config.Config;
-import java.time.Duration;
 
 /**
  * Bounds and timings of one glock, from {@code jdlm.fs.glock} in {@code reference.conf} (each
@@ -27,16 +25,5 @@ public record GlockSettings(long defaultHoldMillis, long minHoldMillis, long hol
   /** GFS2's values at HZ=100: hold 200 ms (also the maximum), floor 10 jiffies, +50 / -25 ms, 1 s. */
   public static GlockSettings defaults() {
     return new GlockSettings(200, 100, 50, 25, 1000, 1024, 100);
-  }
-
-  public static GlockSettings fromConfig(Config glock) {
-    return new GlockSettings(millis(glock, "hold-time"), millis(glock, "min-hold-time"),
-        millis(glock, "hold-time-increment"), millis(glock, "hold-time-decrement"), millis(glock, "long-wait"),
-        glock.getInt("max-holders"), glock.getInt("dump-hz"));
-  }
-
-  private static long millis(Config c, String path) {
-    Duration d = c.getDuration(path);
-    return d.toMillis();
   }
 }

@@ -1,6 +1,5 @@
 package org.jdlm.fs.core;
 
-import com.typesafe.config.Config;
 
 /** Bounds of the inode cache, from {@code jdlm.fs.inode} in {@code reference.conf}. */
 public record InodeSettings(long iopenUpgradeTimeoutMillis, int lruScanBatch) {
@@ -10,9 +9,5 @@ public record InodeSettings(long iopenUpgradeTimeoutMillis, int lruScanBatch) {
       throw new IllegalArgumentException("jdlm.fs.inode: iopen-upgrade-timeout (" + iopenUpgradeTimeoutMillis
           + " ms) must be > 0 and lru-scan-batch (" + lruScanBatch + ") >= 1");
     }
-  }
-
-  public static InodeSettings fromConfig(Config inode) {
-    return new InodeSettings(inode.getDuration("iopen-upgrade-timeout").toMillis(), inode.getInt("lru-scan-batch"));
   }
 }

@@ -14,8 +14,8 @@ class GlockSettingsTest {
 
   @Test
   void referenceConfHasGfs2Defaults() {
-    assertThat(GlockSettings.fromConfig(config.getConfig("jdlm.fs.glock"))).isEqualTo(GlockSettings.defaults());
-    assertThat(GlockLru.Settings.fromConfig(config.getConfig("jdlm.fs.glock-lru")))
+    assertThat(org.jdlm.fs.FsSettings.glock(config.getConfig("jdlm.fs.glock"))).isEqualTo(GlockSettings.defaults());
+    assertThat(org.jdlm.fs.FsSettings.glockLru(config.getConfig("jdlm.fs.glock-lru")))
         .isEqualTo(new GlockLru.Settings(100000, 128, 0));
   }
 

@@ -278,7 +278,7 @@ class InodeCoreTest {
 
   @Test
   void inodeSettingsFromReferenceConf() {
-    InodeSettings s = InodeSettings.fromConfig(com.typesafe.config.ConfigFactory.load().getConfig("jdlm.fs.inode"));
+    InodeSettings s = org.jdlm.fs.FsSettings.inode(com.typesafe.config.ConfigFactory.load().getConfig("jdlm.fs.inode"));
     assertThat(s).isEqualTo(new InodeSettings(5000, 128));
     assertThatThrownBy(() -> new InodeSettings(0, 1)).isInstanceOf(IllegalArgumentException.class);
   }
