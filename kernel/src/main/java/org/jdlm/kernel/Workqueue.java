@@ -132,20 +132,33 @@ public final class Workqueue {
   }
 
   private void createWorker() {
+    boolean again;
+    do {
+      again = tryCreateWorker();
+    } while (again);
+  }
+
+  /** One creation attempt; true when it failed but memory was freed meanwhile and a retry is reserved. */
+  private boolean tryCreateWorker() {
     AllocationResult mem = kernel.memory().allocate(kernel.settings().workerBytes(), GfpMask.NOWAIT);
     Allocation unused = null;
+    boolean again = false;
     lock.lock();
     try {
       if (mem instanceof Allocation a) {
         if (!stopped && spawnWorker()) {
           state.workerCreated();
           workerMemory.add(a);
-          return;
+          return false;
         }
         unused = a;
       }
       if (state.creationFailed()) {
         rescuerWake.signal();
+      }
+      if (!stopped && unused == null && state.retryAfterFailedCreation()) {
+        state.beginCreationRetry();
+        again = true;
       }
     } finally {
       lock.unlock();
@@ -159,6 +172,7 @@ public final class Workqueue {
         retrying.set(false);
       }
     }
+    return again;
   }
 
   /** Starts a worker task; false if the kernel refuses (stopping, or max-tasks reached). */
@@ -179,7 +193,7 @@ public final class Workqueue {
     }
     lock.lock();
     try {
-      if (stopped || !state.creationRetryDue()) {
+      if (stopped || !state.memoryFreed()) {
         return;
       }
       state.beginCreationRetry();

@@ -34,6 +34,8 @@ public final class WorkqueueState<W> {
   private int workers;
   private int idle;
   private int creating;
+  /** Memory was freed while a creation was in flight: if that creation fails, retry at once. */
+  private boolean freedDuringCreation;
   private boolean rescuerBusy;
   private long rescued;
 
@@ -90,6 +92,31 @@ public final class WorkqueueState<W> {
     }
     checkInvariants();
     return summon;
+  }
+
+  /**
+   * Memory was freed. Returns whether a creation retry is due now (the caller then reserves it with
+   * {@link #beginCreationRetry()}). When a creation is already in flight, its allocation may have
+   * been refused just before this free: remember the free, so that a failure of that creation
+   * retries at once instead of waiting for the next free (a lost wakeup otherwise).
+   */
+  public boolean memoryFreed() {
+    if (creating > 0) {
+      freedDuringCreation = true;
+    }
+    return creationRetryDue();
+  }
+
+  /**
+   * After {@link #creationFailed()}: whether memory was freed while that creation was in flight and
+   * a retry is due, so the caller retries at once. Clears the remembered free.
+   */
+  public boolean retryAfterFailedCreation() {
+    boolean freed = freedDuringCreation && creating == 0;
+    if (creating == 0) {
+      freedDuringCreation = false;
+    }
+    return freed && creationRetryDue();
   }
 
   /** Whether a retry of worker creation is due (work pending, nobody to run it, room for a worker). */

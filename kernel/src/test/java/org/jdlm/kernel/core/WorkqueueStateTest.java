@@ -132,4 +132,27 @@ class WorkqueueStateTest {
   Arbitrary<List<Integer>> ops() {
     return Arbitraries.integers().between(0, 6).list().ofMaxSize(80);
   }
+
+  @Test
+  void aFreeDuringAFailingCreationRetriesAtOnceInsteadOfWaitingForTheNextFree() {
+    WorkqueueState<String> wq = new WorkqueueState<>("q", 1, 8, false);
+    assertThat(wq.queue("w1")).isEqualTo(WorkqueueState.OnQueue.CREATE_WORKER);
+    assertThat(wq.memoryFreed()).as("a creation is in flight: no second one").isFalse();
+    wq.creationFailed();                     // its allocation was refused just before the free
+
+    assertThat(wq.retryAfterFailedCreation()).as("the free is not lost").isTrue();
+    wq.beginCreationRetry();
+    wq.creationFailed();
+    assertThat(wq.retryAfterFailedCreation()).as("remembered once, not forever").isFalse();
+  }
+
+  @Test
+  void aFailedCreationWithoutAFreeMeanwhileWaitsForTheNextFree() {
+    WorkqueueState<String> wq = new WorkqueueState<>("q", 1, 8, false);
+    wq.queue("w1");
+    wq.creationFailed();
+
+    assertThat(wq.retryAfterFailedCreation()).isFalse();
+    assertThat(wq.memoryFreed()).as("the next free retries").isTrue();
+  }
 }
