@@ -1,12 +1,10 @@
 package org.jdlm.dlm;
 
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.jdlm.dlm.api.CommMemory;
 import org.jdlm.dlm.api.CommSettings;
 import org.jdlm.dlm.api.DlmException;
+import org.jdlm.dlm.core.HeldSends;
 import org.jdlm.dlm.core.SyncStatus;
 import org.jdlm.kernel.Allocation;
 import org.jdlm.kernel.AllocationResult;
@@ -68,13 +66,11 @@ public final class KernelCommMemory implements CommMemory {
     private final Mempool pool;
     private final AutoCloseable freeListener;
     /** Held actor messages per destination, in send order; guarded by {@code this}. */
-    private final Map<Object, ArrayDeque<Runnable>> held = new HashMap<>();
+    private final HeldSends<Object, Runnable> held = new HeldSends<>();
     private boolean draining;
     private boolean closed;
     private long taken;
     private long unaccounted;
-    private long heldEver;
-    private long heldNow;
     private long sentFromActor;
 
     Comm(Kernel kernel, String lockspace, CommSettings settings) {
@@ -133,19 +129,14 @@ public final class KernelCommMemory implements CommMemory {
         send.run(); // the lockspace is stopping: nothing is accounted any more
         return;
       }
-      ArrayDeque<Runnable> queue = held.get(destination);
-      if (queue == null) {
+      if (!held.mustHold(destination)) {
         Allocation a = tryNowait();
         if (a != null) {
           sendWith(a, send);
           return;
         }
-        queue = new ArrayDeque<>();
-        held.put(destination, queue);
       }
-      queue.add(send);
-      heldEver++;
-      heldNow++;
+      held.hold(destination, send);
     }
 
     /** Called with the monitor held; the free inside re-enters {@link #drain}, which the flag stops. */
@@ -167,23 +158,17 @@ public final class KernelCommMemory implements CommMemory {
 
     /** On every free: sends held messages, oldest first per destination, while buffers can be had without waiting. */
     private synchronized void drain() {
-      if (draining || heldNow == 0 || closed) {
+      if (draining || held.heldNow() == 0 || closed) {
         return;
       }
       draining = true;
       try {
-        var destinations = held.entrySet().iterator();
-        while (destinations.hasNext()) {
-          ArrayDeque<Runnable> queue = destinations.next().getValue();
-          while (!queue.isEmpty()) {
-            Allocation a = tryNowait();
-            if (a == null) {
-              return;
-            }
-            heldNow--;
-            sendWith(a, queue.poll());
+        while (held.peek() != null) {
+          Allocation a = tryNowait();
+          if (a == null) {
+            return;
           }
-          destinations.remove();
+          sendWith(a, held.take());
         }
       } finally {
         draining = false;
@@ -192,7 +177,7 @@ public final class KernelCommMemory implements CommMemory {
 
     @Override
     public synchronized CommStats stats() {
-      return new CommStats(taken, unaccounted, heldEver, heldNow, sentFromActor);
+      return new CommStats(taken, unaccounted, held.heldEver(), held.heldNow(), sentFromActor);
     }
 
     @Override
@@ -202,12 +187,11 @@ public final class KernelCommMemory implements CommMemory {
           return;
         }
         closed = true;
-        if (heldNow > 0) {
+        long dropped = held.clear();
+        if (dropped > 0) {
           LOG.warn("lockspace {}: {} replies held for want of send buffers dropped: the lockspace stopped", lockspace,
-              heldNow);
+              dropped);
         }
-        held.clear();
-        heldNow = 0;
       }
       try {
         freeListener.close();
