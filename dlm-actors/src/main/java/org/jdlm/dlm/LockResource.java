@@ -324,7 +324,14 @@ public final class LockResource {
       if (owner == null) {
         throw new IllegalStateException("no route to owner " + lock.owner() + " of " + lock + " on " + name);
       }
-      owner.tell(new Lockspace.Deliver(lock.local(), event));
+      Lockspace.Deliver message = new Lockspace.Deliver(lock.local(), event);
+      org.jdlm.dlm.api.CommMemory.LockspaceComm comm = local.comm();
+      if (comm == null) {
+        owner.tell(message);
+      } else {
+        // A master never blocks: without a buffer the reply waits, in order, for memory (docs/kernel.md).
+        comm.sendFromActor(lock.owner(), () -> owner.tell(message));
+      }
     }
   }
 

@@ -40,7 +40,9 @@ import org.jdlm.dlm.core.ValueBlock;
 import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.SyncStatus;
+import org.jdlm.dlm.directory.ResourceDirectory;
 import org.jdlm.dlm.directory.ResourceName;
+import org.jdlm.dlm.api.CommMemory;
 import org.jdlm.dlm.dump.LockspaceDump;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +82,10 @@ public final class LockspaceLocal implements LockspaceHandle {
   private volatile long generation;
   private volatile boolean closed;
   private volatile Duration askTimeout = Duration.ofSeconds(30);
+  /** Send buffers (docs/kernel.md, "The DLM's send buffers"); null = none installed, no accounting. */
+  private volatile CommMemory.LockspaceComm comm;
+  /** The directory of the running view, for predicting whether a request's first message leaves. */
+  private volatile ResourceDirectory directory;
 
   /** Created by {@code Dlm.joinLockspace}; {@code onClose} is told the name when the member stops. */
   public LockspaceLocal(String name, LockspaceSettings settings, DlmSettings dlmSettings, Consumer<String> onClose) {
@@ -128,25 +134,39 @@ public final class LockspaceLocal implements LockspaceHandle {
     }
     ResourceName name = ResourceName.of(resource);
     Set<LockFlag> f = flags == null ? Set.of() : flags;
-    synchronized (owner) {
-      OwnerResult result = owner.lock(coreName(name), mode, f, lvb, listener != null, PROCESS);
-      OwnerResult.Accepted accepted = accepted(result, "lock " + name.display() + " " + mode + " " + f);
-      LockHandleImpl handle = handles.computeIfAbsent(accepted.lock().local(),
-          k -> new LockHandleImpl(accepted.lock(), name, this, listener, completion));
-      send(accepted.send());
-      return handle;
+    CommMemory.Buffer buffer = comm == null ? null : bufferFor(name, -1);
+    try {
+      synchronized (owner) {
+        OwnerResult result = owner.lock(coreName(name), mode, f, lvb, listener != null, PROCESS);
+        OwnerResult.Accepted accepted = accepted(result, "lock " + name.display() + " " + mode + " " + f);
+        LockHandleImpl handle = handles.computeIfAbsent(accepted.lock().local(),
+            k -> new LockHandleImpl(accepted.lock(), name, this, listener, completion));
+        send(accepted.send());
+        return handle;
+      }
+    } finally {
+      if (buffer != null) {
+        buffer.close(); // the message is with the member actor: handed to the transport
+      }
     }
   }
 
   CompletionStage<LockResult> convert(LockHandleImpl lock, LockMode mode, Set<LockFlag> flags, byte[] lvb) {
     checkOpen();
     Set<LockFlag> f = flags == null ? Set.of() : flags;
-    synchronized (owner) {
-      OwnerResult.Accepted accepted = accepted(owner.convert(lock.lockId(), mode, f, lvb),
-          "convert " + lock.lockId() + " to " + mode + " " + f);
-      CompletableFuture<LockResult> future = lock.started("CONVERT");
-      send(accepted.send());
-      return future;
+    CommMemory.Buffer buffer = comm == null ? null : bufferFor(lock.resourceName(), lock.lockId().local());
+    try {
+      synchronized (owner) {
+        OwnerResult.Accepted accepted = accepted(owner.convert(lock.lockId(), mode, f, lvb),
+            "convert " + lock.lockId() + " to " + mode + " " + f);
+        CompletableFuture<LockResult> future = lock.started("CONVERT");
+        send(accepted.send());
+        return future;
+      }
+    } finally {
+      if (buffer != null) {
+        buffer.close();
+      }
     }
   }
 
@@ -154,19 +174,72 @@ public final class LockspaceLocal implements LockspaceHandle {
     checkOpen();
     Set<LockFlag> f = flags == null ? Set.of() : flags;
     boolean cancel = f.contains(LockFlag.CANCEL);
-    synchronized (owner) {
-      OwnerResult.Accepted accepted = accepted(owner.unlock(lock.lockId(), f, lvb),
-          (cancel ? "cancel " : "unlock ") + lock.lockId() + " " + f);
-      return startedOrDone(lock, accepted, cancel ? "CANCEL" : "UNLOCK");
+    CommMemory.Buffer buffer = comm == null ? null : bufferFor(lock.resourceName(), lock.lockId().local());
+    try {
+      synchronized (owner) {
+        OwnerResult.Accepted accepted = accepted(owner.unlock(lock.lockId(), f, lvb),
+            (cancel ? "cancel " : "unlock ") + lock.lockId() + " " + f);
+        return startedOrDone(lock, accepted, cancel ? "CANCEL" : "UNLOCK");
+      }
+    } finally {
+      if (buffer != null) {
+        buffer.close();
+      }
     }
   }
 
   CompletionStage<LockResult> cancel(LockHandleImpl lock) {
     checkOpen();
-    synchronized (owner) {
-      OwnerResult.Accepted accepted = accepted(owner.cancel(lock.lockId()), "cancel " + lock.lockId());
-      return startedOrDone(lock, accepted, "CANCEL");
+    CommMemory.Buffer buffer = comm == null ? null : bufferFor(lock.resourceName(), lock.lockId().local());
+    try {
+      synchronized (owner) {
+        OwnerResult.Accepted accepted = accepted(owner.cancel(lock.lockId()), "cancel " + lock.lockId());
+        return startedOrDone(lock, accepted, "CANCEL");
+      }
+    } finally {
+      if (buffer != null) {
+        buffer.close();
+      }
     }
+  }
+
+  /**
+   * Caller context, before the monitor: the send buffer of an operation whose first message will
+   * leave this member, or null. Taken here because it may reclaim and wait in a kernel task, which
+   * must never happen under the monitor; the message is still told under the monitor, so per-lock
+   * order is the table's order as before. The prediction: an operation on a lock goes to the master
+   * its earlier operations were routed to; a request, or an operation whose master is not known
+   * yet, goes first to the name's directory node (a lookup) unless that is this member. A
+   * misprediction costs one buffer taken and freed, or one message unaccounted; an operation the
+   * core answers without a message (a cancel of a granted lock) frees its buffer unused.
+   */
+  private CommMemory.Buffer bufferFor(ResourceName resource, long lockId) {
+    CommMemory.LockspaceComm c = comm;
+    NodeId first = lockId < 0 ? null : masters.get(lockId);
+    if (first == null) {
+      ResourceDirectory dir = directory;
+      if (dir == null) {
+        return null; // not running yet: the operation is parked and sent later by the member actor
+      }
+      first = dir.directoryNode(resource.bytes());
+    }
+    return first.equals(nodeId) ? null : c.takeInCaller();
+  }
+
+  /** Installed by {@code Dlm.joinLockspace} before the member starts. */
+  public void useComm(CommMemory.LockspaceComm lockspaceComm) {
+    this.comm = lockspaceComm;
+  }
+
+  /** The lockspace's send buffers, or null when none are accounted (master actors read it per reply). */
+  CommMemory.LockspaceComm comm() {
+    return comm;
+  }
+
+  /** Send-buffer counters, or null when no {@code CommMemory} is installed (tests, dumps). */
+  public CommMemory.CommStats commStats() {
+    CommMemory.LockspaceComm c = comm;
+    return c == null ? null : c.stats();
   }
 
   /** Called under the monitor. A cancel of a granted lock is answered at once: 0 and no AST (spec §2.6). */
@@ -319,6 +392,7 @@ public final class LockspaceLocal implements LockspaceHandle {
   void running(long newGeneration, List<NodeId> view) {
     this.generation = newGeneration;
     this.members = List.copyOf(view);
+    this.directory = view.isEmpty() ? null : new ResourceDirectory(view);
     execute(() -> joined.complete(this));
   }
 
@@ -474,6 +548,10 @@ public final class LockspaceLocal implements LockspaceHandle {
       closed = true;
       onClose.accept(name);
       callbacks.shutdown();
+      CommMemory.LockspaceComm c = comm;
+      if (c != null) {
+        c.close();
+      }
       if (!joined.isDone()) {
         joined.completeExceptionally(new DlmException(SyncStatus.ENOENT, name, "lockspace stopped before the join completed"));
       }

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -263,6 +264,18 @@ public final class Memory {
   /** Runs {@code listener} on the freeing thread after every free (workqueues retry worker creation). */
   void onFree(Runnable listener) {
     freeListeners.add(listener);
+  }
+
+  /**
+   * Runs {@code listener} on the freeing thread after every free, outside the memory monitor, until
+   * the returned handle is closed: how a user that must not block (the DLM's master actors holding
+   * a reply for want of a buffer) learns when to try a non-waiting allocation again. The listener
+   * must not block; it may allocate with NOWAIT/ATOMIC and free.
+   */
+  public AutoCloseable whenFreed(Runnable listener) {
+    Objects.requireNonNull(listener, "listener");
+    freeListeners.add(listener);
+    return () -> freeListeners.remove(listener);
   }
 
   /** Registers a shrinker; calls follow registration order. Unregister by closing the handle. */

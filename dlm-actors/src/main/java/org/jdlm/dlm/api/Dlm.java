@@ -86,6 +86,16 @@ public final class Dlm implements Extension {
       }
       return existing.joined();
     }
+    CommMemory comm = commMemory;
+    if (comm != null) {
+      try {
+        fresh.useComm(comm.open(name, lockspaceSettings.comm() != null ? lockspaceSettings.comm() : commSettings));
+      } catch (RuntimeException e) {
+        fresh.close();
+        throw new DlmException(SyncStatus.ENOMEM, name, "the lockspace's send buffers could not be set up: "
+            + e.getMessage());
+      }
+    }
     guardian.tell(new DlmGuardian.Join(fresh));
     CompletableFuture<LockspaceHandle> result = fresh.joined().toCompletableFuture();
     return result.orTimeout(settings.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -105,6 +115,29 @@ public final class Dlm implements Extension {
    */
   public void useFencing(FencingPort port) {
     this.fencing = java.util.Objects.requireNonNull(port, "port");
+  }
+
+  private volatile CommMemory commMemory;
+  private volatile CommSettings commSettings;
+
+  /**
+   * Accounts the DLM's send buffers in {@code kernel}'s memory (docs/kernel.md, "The DLM's send
+   * buffers"), with {@code jdlm.dlm-actors.comm} as every lockspace's default. Lockspaces joined
+   * afterwards use it; call it before joining (the member assembly does, beside {@link #useFencing}).
+   */
+  public void useKernel(org.jdlm.kernel.Kernel kernel) {
+    useCommMemory(new org.jdlm.dlm.KernelCommMemory(kernel), CommSettings.fromConfig(system.settings().config()));
+  }
+
+  /** Installs any send-buffer source with these default settings; null turns accounting off for later joins. */
+  public void useCommMemory(CommMemory memory, CommSettings defaults) {
+    this.commSettings = memory == null ? null : java.util.Objects.requireNonNull(defaults, "defaults");
+    this.commMemory = memory;
+  }
+
+  /** The send-buffer source in use, or null (none: no accounting). */
+  public CommMemory commMemory() {
+    return commMemory;
   }
 
   /** The fencing in use ({@link FencingPort#MEMBERSHIP} unless {@link #useFencing} was called). */
