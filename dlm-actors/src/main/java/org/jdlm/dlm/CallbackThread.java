@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One lockspace's callback thread, like libdlm's per-lockspace AST thread: completions, blocking
  * callbacks and the lockspace's futures run here, one at a time, in the order they were queued, so
- * a lock's completion is delivered before a later blocking callback for it (spec §3) and user code
+ * a lock's completion is delivered before a later blocking callback for it (semantics §3) and user code
  * never runs on an actor thread.
  *
  * <p>The queue is bounded (style rule 11, {@code jdlm.dlm-actors.callback-thread-queue-capacity}).

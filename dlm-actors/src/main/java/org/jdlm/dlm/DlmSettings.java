@@ -7,7 +7,7 @@ import java.time.Duration;
  * The {@code jdlm.dlm-actors} settings of {@code dlm-actors}' {@code reference.conf} (every bound
  * documented there).
  *
- * @param tossDelay how long a master keeps an unused resource before dropping mastery (spec §5 {@code toss_secs})
+ * @param tossDelay how long a master keeps an unused resource before dropping mastery (semantics §5 {@code toss_secs})
  * @param stashCapacity messages a stopped lockspace holds before it fails loudly
  * @param dumpTimeout how long a dump waits for each resource actor's snapshot
  * @param joinTimeout bound on {@code joinLockspace} and {@code leave}

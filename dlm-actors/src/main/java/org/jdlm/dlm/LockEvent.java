@@ -7,7 +7,7 @@ import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.core.SyncStatus;
 
 /**
- * What a master tells a lock's owner node, in master order (spec §3: one FIFO per lock). Built by
+ * What a master tells a lock's owner node, in master order (semantics §3: one FIFO per lock). Built by
  * {@link LockResource} from the core's effects; carried in {@link Lockspace.Deliver} for remote
  * owners or handed straight to {@link LockspaceLocal} for local ones.
  */
@@ -27,7 +27,7 @@ public sealed interface LockEvent extends WireMessage {
    */
   record Queued(boolean conversion, LockMode grantedMode, int sbflags) implements LockEvent {}
 
-  /** A cancel found nothing to cancel: the operation is over and no callback follows (spec §2.6). */
+  /** A cancel found nothing to cancel: the operation is over and no callback follows (semantics §2.6). */
   record CancelIgnored() implements LockEvent {}
 
   /** The master refused the operation (stale or duplicate): ends the operation with this code. */

@@ -26,7 +26,7 @@ import org.jdlm.dlm.directory.ResourceName;
  * <p>Futures complete on the lockspace's callback thread when the lock's completion callbacks are
  * delivered: a request or conversion at its CAST (OK, EAGAIN, EDEADLK), every pending operation
  * at an ECANCEL or EUNLOCK (they end the request, conversion or lock), and a cancel that turned
- * out to be moot (the grant won, spec §2.6) once the lock is settled without it.
+ * out to be moot (the grant won, semantics §2.6) once the lock is settled without it.
  */
 final class LockHandleImpl implements LockHandle {
 

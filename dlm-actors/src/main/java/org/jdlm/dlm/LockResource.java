@@ -29,17 +29,17 @@ import org.jdlm.dlm.directory.ResourceName;
 import org.jdlm.dlm.dump.LockspaceDump;
 
 /**
- * One lock resource on its master: the grant, convert and wait queues of one name (spec §2).
+ * One lock resource on its master: the grant, convert and wait queues of one name (semantics §2).
  * Every decision is made by the core's {@link ResourceState}; this actor feeds it operations and
  * carries out the returned {@link Effect}s in order, which gives the per-lock callback order of
- * spec §3.
+ * semantics §3.
  *
  * <p>A child of the master's {@link Lockspace}, which forwards every operation (from local API
  * calls and from remote owners' Lockspaces). Events for a lock owned by this node go straight to
  * {@link LockspaceLocal}; events for a remote owner go to that owner's Lockspace, always from this
  * actor, so one sender/receiver pair carries a lock's whole event stream.
  *
- * <p>Toss (spec §5): when no lock references the resource for {@code jdlm.dlm-actors.toss-delay}, it
+ * <p>Toss (semantics §5): when no lock references the resource for {@code jdlm.dlm-actors.toss-delay}, it
  * reports {@link Lockspace.ResourceIdle}; the parent stops it if no operation is in flight.
  */
 public final class LockResource {
@@ -56,19 +56,19 @@ public final class LockResource {
     long lockId();
   }
 
-  /** From an owner: a new lock (spec §2.3). Events: Completed, or Queued then Completed later; Blocking for granted locks. */
+  /** From an owner: a new lock (semantics §2.3). Events: Completed, or Queued then Completed later; Blocking for granted locks. */
   public record Request(ActorRef<Lockspace.Command> owner, long lockId, LockMode mode, Set<LockFlag> flags,
       byte[] lvb, boolean blockingCallback) implements Operation {}
 
-  /** From an owner: convert a granted lock (spec §2.4). Events as for {@link Request}. */
+  /** From an owner: convert a granted lock (semantics §2.4). Events as for {@link Request}. */
   public record Convert(ActorRef<Lockspace.Command> owner, long lockId, LockMode mode, Set<LockFlag> flags,
       byte[] lvb) implements Operation {}
 
-  /** From an owner: unlock (spec §2.6). Event: Completed(EUNLOCK). */
+  /** From an owner: unlock (semantics §2.6). Event: Completed(EUNLOCK). */
   public record Unlock(ActorRef<Lockspace.Command> owner, long lockId, Set<LockFlag> flags, byte[] lvb)
       implements Operation {}
 
-  /** From an owner: cancel a queued request or conversion (spec §2.6). Event: Completed(ECANCEL) or CancelIgnored. */
+  /** From an owner: cancel a queued request or conversion (semantics §2.6). Event: Completed(ECANCEL) or CancelIgnored. */
   public record Cancel(ActorRef<Lockspace.Command> owner, long lockId, Set<LockFlag> flags) implements Operation {}
 
   /** From an owner: adopt a dead node's orphan in {@code mode} as its new lock {@code lockId} (docs/recovery.md "Orphans"). Event: Completed(OK, EAGAIN or ENOENT); Blocking later as for any granted lock. */
@@ -83,7 +83,7 @@ public final class LockResource {
 
   /**
    * From the parent in the REBUILD_LOCKS phase of recovery {@code generation}: add the locks
-   * {@code owner} resent (spec §6.3 step 11). No reply: the parent answers the owner's whole batch
+   * {@code owner} resent (semantics §6.3 step 11). No reply: the parent answers the owner's whole batch
    * ({@link Lockspace.RecoverLocksAck}), and its later phase work reaches this actor after these locks.
    */
   public record AddRecovered(long generation, List<RecoveredLock> locks, ActorRef<Lockspace.Command> owner)
@@ -290,7 +290,7 @@ public final class LockResource {
     return bytes == null ? null : ValueBlock.of(bytes, state.lvblen());
   }
 
-  /** Carries out the core's effects in list order (spec §3: that is each lock's callback order). */
+  /** Carries out the core's effects in list order (semantics §3: that is each lock's callback order). */
   private void perform(List<Effect> effects) {
     for (int i = 0, n = effects.size(); i < n; i++) {
       Effect effect = effects.get(i);
@@ -309,7 +309,7 @@ public final class LockResource {
         ctx.getLog().info("resource {}: PERSISTENT lock {} of departed {} kept as orphan {}", name, o.lock(),
             o.lock().owner(), o.orphan());
       } else if (effect instanceof Effect.DeadlockWarning d) {
-        // fs/dlm only logs a deadlock it does not break (spec §2.5 step 1).
+        // fs/dlm only logs a deadlock it does not break (semantics §2.5 step 1).
         ctx.getLog().warn("conversion deadlock on {} involving {}:\n{}", name, d.lock(), d.resourceDump());
       }
       // Destroyed and Purged need no message: the owner learns from the Completion.

@@ -44,7 +44,7 @@ import org.jdlm.dlm.directory.ResourceName;
 import org.jdlm.dlm.dump.LockspaceDump;
 
 /**
- * One node's part of one lockspace: membership, the resource directory (spec §5), routing of lock
+ * One node's part of one lockspace: membership, the resource directory (semantics §5), routing of lock
  * operations between owners and masters, and the {@link LockResource} children this node masters.
  *
  * <h2>Life cycle</h2>
@@ -74,7 +74,7 @@ import org.jdlm.dlm.dump.LockspaceDump;
  * Owner-to-master traffic always goes owner {@code Lockspace} → master {@code Lockspace} → child,
  * and master-to-owner traffic child → owner {@code Lockspace}: each hop is one sender/receiver
  * pair, so Pekko's pair ordering keeps the per-lock operation order and puts a grant before a later
- * blocking callback (spec §3, TV-03). For a lock owned by this node the child hands events to
+ * blocking callback (semantics §3, TV-03). For a lock owned by this node the child hands events to
  * {@link LockspaceLocal} directly (the fast path: no network hop, one actor hop fewer).
  */
 public final class Lockspace {
@@ -122,7 +122,7 @@ public final class Lockspace {
   /** From a master's {@link LockResource} to the owner's Lockspace: one event for lock {@code lockId}, in master order. */
   public record Deliver(long lockId, LockEvent event) implements Command {}
 
-  // ---- directory (spec §5) ---------------------------------------------------------------------
+  // ---- directory (semantics §5) ---------------------------------------------------------------------
 
   /** From a requester to the directory node of {@code name}: who masters it? Replies {@link LookupReply}; an unknown name records the requester as master. */
   public record Lookup(long generation, ResourceName name, ActorRef<Command> requester) implements Command {}
@@ -169,7 +169,7 @@ public final class Lockspace {
   /**
    * From the coordinator to every member: run {@code phase} of recovery {@code generation} for
    * {@code view}; {@code departed} members left ({@code fenced} among them failed and were fenced).
-   * Members answer {@link PhaseDone} (spec §6.3; docs/recovery.md).
+   * Members answer {@link PhaseDone} (semantics §6.3; docs/recovery.md).
    */
   public record RunPhase(long generation, RecoveryPhase phase, List<ActorRef<Command>> view, List<String> departed,
       List<String> fenced) implements Command {}
@@ -186,7 +186,7 @@ public final class Lockspace {
   /**
    * REMASTER phase, from a survivor holding locks on {@code names} whose master departed, to the
    * names' new directory node, in batches of at most {@code recovery-batch-size} names: who masters
-   * them now? For each name the first survivor to ask becomes the master (spec §6.3 step 10).
+   * them now? For each name the first survivor to ask becomes the master (semantics §6.3 step 10).
    * Replies {@link RecoverLookupReply}.
    */
   public record RecoverLookup(long generation, List<ResourceName> names, ActorRef<Command> requester)
@@ -235,7 +235,7 @@ public final class Lockspace {
   /** From a child {@link LockResource}: the dead members' locks are purged (REMASTER phase). */
   public record ResourcePurged(long generation, ResourceName name) implements Command {}
 
-  /** Adapted cluster reachability and membership events (stop at once on unreachable, spec §6.1). */
+  /** Adapted cluster reachability and membership events (stop at once on unreachable, semantics §6.1). */
   private record MemberEvent(Address address, long incarnation, MembershipView.Change change) implements Command {}
 
   /** The fencing authority's generation for the run the coordinator prepares for {@code view}; {@code failures} name the incarnations to fence. */
@@ -385,7 +385,7 @@ public final class Lockspace {
     ctx.getSystem().receptionist().tell(Receptionist.register(key, self));
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(key, adapter));
     local.attach(self, selfNode, ctx.getSystem(), settings.joinTimeout());
-    // spec §6.1 / brief §3: a member that becomes unreachable stops the lockspace at once, long
+    // semantics §6.1 / brief §3: a member that becomes unreachable stops the lockspace at once, long
     // before the Split Brain Resolver downs and removes it; remember who failed (fencing needed)
     // and every member's incarnation (what fencing must name).
     ActorRef<ClusterEvent.ReachabilityEvent> reach = ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
@@ -575,7 +575,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> park(Command message) {
-    // spec §6.2 / brief §3: calls are parked, not failed; inbound traffic is held in order.
+    // semantics §6.2 / brief §3: calls are parked, not failed; inbound traffic is held in order.
     stash.stash(message);
     return Behaviors.same();
   }
@@ -655,7 +655,7 @@ public final class Lockspace {
 
   private Behavior<Command> onAtMaster(AtMaster m) {
     if (fromDeparted(m.op().owner())) {
-      // spec §6.2 (dlm_purge_requestqueue): traffic from a member that left is not replayed.
+      // semantics §6.2 (dlm_purge_requestqueue): traffic from a member that left is not replayed.
       ctx.getLog().warn("lockspace {}: dropped {} on {} from departed member {}", local.name(),
           m.op().getClass().getSimpleName(), m.name(), nodeOf(m.op().owner()));
       return Behaviors.same();
@@ -711,7 +711,7 @@ public final class Lockspace {
     if (entry == null || !m.child().equals(entry.ref) || entry.forwarded != m.processed()) {
       return Behaviors.same(); // an operation is in flight to the child: it is not unused after all
     }
-    // spec §5: mastery is dropped only when unused for the toss delay; tell the dir node.
+    // semantics §5: mastery is dropped only when unused for the toss delay; tell the dir node.
     ctx.unwatch(entry.ref);
     ctx.stop(entry.ref);
     children.remove(m.name());
@@ -958,13 +958,13 @@ public final class Lockspace {
     boolean wasRunning = phase == null;
     membership.adopt(nextView);
     if (wasRunning) {
-      // spec §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
+      // semantics §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
       // are held back, on every resource of the lockspace, until the RESUME phase.
       stoppedAtNanos = System.nanoTime();
       local.suspendCallbacks();
       ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(), generation);
     }
-    // A newer change restarts recovery from the beginning (spec §6.3: -EINTR, restart).
+    // A newer change restarts recovery from the beginning (semantics §6.3: -EINTR, restart).
     phase = RecoveryPhase.AWAIT_FENCING;
     resetRunBookkeeping();
     if (run != null) {
@@ -1003,7 +1003,7 @@ public final class Lockspace {
     earlyRecoveryMessages.clear();
     unsentBatches.clear();
     // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
-    // one when the restarted run finalizes it (its value block must be rebuilt, spec §4).
+    // one when the restarted run finalizes it (its value block must be rebuilt, semantics §4).
   }
 
   /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
@@ -1084,7 +1084,7 @@ public final class Lockspace {
    * Coordinator, mid-run: {@code member} stopped again for the same view (it had ignored the run's
    * MEMBERS phase while its own view briefly differed, or it stopped again after entering it).
    * From MEMBERS on the run restarts under a new generation with the same change, which every
-   * member accepts from whatever phase it is in (spec §6.3: any new stop restarts recovery); a
+   * member accepts from whatever phase it is in (semantics §6.3: any new stop restarts recovery); a
    * member that entered the old generation would ignore it repeated ({@link MemberRecovery}).
    */
   private void restartRunFor(ActorRef<Command> member, long ackGeneration) {
@@ -1271,7 +1271,7 @@ public final class Lockspace {
       return current();
     }
     if (m.error() != null) {
-      // Recovery stays blocked until fencing succeeds (spec §6.1): retry, loudly.
+      // Recovery stays blocked until fencing succeeds (semantics §6.1): retry, loudly.
       ctx.getLog().error("lockspace {}: fencing of {} failed ({}); recovery {} stays stopped, retrying",
           local.name(), m.node(), m.error(), m.generation());
       timers.startSingleTimer(new FenceRetry(m.generation(), m.node()), java.time.Duration.ofSeconds(1));
@@ -1360,7 +1360,7 @@ public final class Lockspace {
     local.publish(recoveryState());
   }
 
-  /** MEMBERS (spec §6.3 steps 4-6): adopt the view and generation; recompute directory nodes. */
+  /** MEMBERS (semantics §6.3 steps 4-6): adopt the view and generation; recompute directory nodes. */
   private void startMembersPhase(RunPhase m) {
     if (phase != RecoveryPhase.AWAIT_FENCING) {
       resetRunBookkeeping(); // an aborted run's partial work is redone by this one
@@ -1716,7 +1716,7 @@ public final class Lockspace {
     return stash.unstashAll(running());
   }
 
-  /** Whether a held message comes from a member that departed (spec §6.2: purged before replay). */
+  /** Whether a held message comes from a member that departed (semantics §6.2: purged before replay). */
   private boolean fromDeparted(ActorRef<Command> owner) {
     return membership.outsideView(owner);
   }

@@ -130,7 +130,7 @@ public final class LockspaceLocal implements LockspaceHandle {
     checkOpen();
     if (resource == null || resource.length == 0 || resource.length > ResourceName.MAX_LENGTH) {
       throw new DlmException(SyncStatus.EINVAL, resource == null ? null : resource.length + " bytes",
-          "a resource name is 1 to " + ResourceName.MAX_LENGTH + " bytes (spec §2.8)");
+          "a resource name is 1 to " + ResourceName.MAX_LENGTH + " bytes (semantics §2.8)");
     }
     ResourceName name = ResourceName.of(resource);
     Set<LockFlag> f = flags == null ? Set.of() : flags;
@@ -242,7 +242,7 @@ public final class LockspaceLocal implements LockspaceHandle {
     return c == null ? null : c.stats();
   }
 
-  /** Called under the monitor. A cancel of a granted lock is answered at once: 0 and no AST (spec §2.6). */
+  /** Called under the monitor. A cancel of a granted lock is answered at once: 0 and no AST (semantics §2.6). */
   private CompletionStage<LockResult> startedOrDone(LockHandleImpl lock, OwnerResult.Accepted accepted, String kind) {
     Optional<OwnerLockView> view = owner.view(lock.lockId());
     if ("CANCEL".equals(kind) && accepted.send().isEmpty()

@@ -147,7 +147,7 @@ class ClusterLockingTest {
     byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
     LockHandle writer = n1.lock("R-lvb", LockMode.EX, EnumSet.of(LockFlag.VALBLK), new byte[32], null);
     await(writer.completion());
-    // spec §1.3: EX -> NL with VALBLK writes the caller's buffer to the resource.
+    // semantics §1.3: EX -> NL with VALBLK writes the caller's buffer to the resource.
     LockResult down = await(writer.convert(LockMode.NL, EnumSet.of(LockFlag.VALBLK), hello));
     assertThat(down.status()).isEqualTo(CastStatus.OK);
     LockHandle reader = n2.lock("R-lvb", LockMode.PR, EnumSet.of(LockFlag.VALBLK), new byte[32], null);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The owner side of a recovery barrier: a master's answer that was already on its way when the
- * lockspace stopped is applied while callbacks are held back (spec §6.2, {@code dlm_callback_suspend}).
+ * lockspace stopped is applied while callbacks are held back (semantics §6.2, {@code dlm_callback_suspend}).
  * When that answer destroys the lock (a refused NOQUEUE request, an unlock), its completion must
  * still reach the caller once callbacks resume. (Found by {@link JoinInUseTest}: the handle was
  * forgotten at once, so the held completion had nobody to go to and the caller waited forever.)

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lockspace recovery on an in-process cluster whose members die abruptly (spec §6, §4 value-block
+ * Lockspace recovery on an in-process cluster whose members die abruptly (semantics §6, §4 value-block
  * recovery, §9 J): the dead member is fenced (here: removed from the cluster), its locks are purged,
  * resources it mastered are rebuilt on a survivor from the survivors' own copies, waiters are
  * granted, and nothing a survivor holds is lost or changed.
@@ -225,7 +225,7 @@ class RecoveryTest {
     c.kill(2);
     awaitRecovered(n1, before1);
 
-    // spec §4: the master survived and the dead node held EX with VALBLK: the content is kept, but
+    // semantics §4: the master survived and the dead node held EX with VALBLK: the content is kept, but
     // VALNOTVALID is reported to the next reader.
     LockResult read = await(n1.lock("R", LockMode.PR, EnumSet.of(LockFlag.VALBLK), new byte[32], null));
     assertThat(read.status()).isEqualTo(CastStatus.OK);

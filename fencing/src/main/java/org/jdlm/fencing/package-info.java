@@ -21,7 +21,7 @@
  * sends the write it was about to send. Two defences stop that write at the storage, which is the
  * only place that sees both writers:
  * <ol>
- *   <li><b>The fence itself.</b> Before recovery may move n2's locks (spec §6.1), a fence agent has
+ *   <li><b>The fence itself.</b> Before recovery may move n2's locks (semantics §6.1), a fence agent has
  *       made n2 harmless: its process is killed ({@code power}), its registration key on the
  *       shared disk is preempted ({@code storage}, like SCSI-3 persistent reservations), or it has
  *       killed itself on losing the majority ({@code watchdog}). A preempted key rejects every

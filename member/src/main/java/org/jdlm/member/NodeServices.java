@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * What a member runs on top of membership when it has the shared store: the store's smoke probe,
  * the kernel's memory manager, the fencing authority and shared-disk singletons, this
  * incarnation's registration on the disk and its admission by the authority, and the fence
- * coordinator with the standard agents (spec §6.1; docs/fencing.md). {@link MemberNode} knows
+ * coordinator with the standard agents (semantics §6.1; docs/fencing.md). {@link MemberNode} knows
  * nothing of them: {@code dlm node} calls {@link #plan} (every setting read and checked before any
  * port is opened), starts the member with {@link Plan#config()}, then calls {@link Plan#install}.
  *

@@ -1,7 +1,7 @@
 package org.jdlm.scenario;
 
 /**
- * The six lock modes as written in scenario files (brief §6, spec §1). The runner maps them to the
+ * The six lock modes as written in scenario files (brief §6, semantics §1). The runner maps them to the
  * core's {@code LockMode} by {@link #name()}; the order here is the spec's order, weakest first.
  */
 public enum Mode {

@@ -1,6 +1,6 @@
 package org.jdlm.scenario;
 
-/** Status-block flags reported with a completion callback (brief §6, spec §2.9 {@code sb_flags}). */
+/** Status-block flags reported with a completion callback (brief §6, semantics §2.9 {@code sb_flags}). */
 public enum SbFlag {
   DEMOTED, VALNOTVALID, ALTMODE
 }

@@ -9,7 +9,7 @@ public final class Vocabulary {
   private Vocabulary() {}
 
   /**
-   * Request flag names accepted after {@code flags=} (spec §2.7 in table order): the names of the
+   * Request flag names accepted after {@code flags=} (semantics §2.7 in table order): the names of the
    * core's {@code LockFlag}, so the language and the API cannot drift. The parser checks names only, never
    * combinations: an invalid combination is the API's EINVAL (brief §6).
    */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lab's shared store with real member JVMs: what a member writes outlives its incarnation, and
  * the fencing authority's ledger (fenced incarnations, generation) outlives every member and the
- * store process itself (brief §3; spec §6.1; style rule 9: the generation only grows).
+ * store process itself (brief §3; semantics §6.1; style rule 9: the generation only grows).
  */
 @Tag("jvm")
 class SharedStoreJvmTest {

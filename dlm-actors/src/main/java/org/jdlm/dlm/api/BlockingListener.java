@@ -3,7 +3,7 @@ package org.jdlm.dlm.api;
 import org.jdlm.dlm.core.LockMode;
 
 /**
- * A lock's blocking callback (BAST, spec §3): another request for {@code mode} waits behind this
+ * A lock's blocking callback (BAST, semantics §3): another request for {@code mode} waits behind this
  * lock; release it or convert below {@code mode}.
  *
  * <p>Runs on the lockspace's callback thread, in per-lock order with the lock's completions. It
@@ -13,6 +13,6 @@ import org.jdlm.dlm.core.LockMode;
 @FunctionalInterface
 public interface BlockingListener {
 
-  /** Called once per delivered BAST (after the de-duplication of spec §3). */
+  /** Called once per delivered BAST (after the de-duplication of semantics §3). */
   void blocking(LockHandle lock, LockMode mode);
 }

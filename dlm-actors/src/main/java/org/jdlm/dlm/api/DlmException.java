@@ -3,7 +3,7 @@ package org.jdlm.dlm.api;
 import org.jdlm.dlm.core.SyncStatus;
 
 /**
- * A call was refused synchronously (spec §2.8): nothing was sent and no callback will follow.
+ * A call was refused synchronously (semantics §2.8): nothing was sent and no callback will follow.
  *
  * <p>{@link #code()} is the DLM's synchronous code ({@code EINVAL} for invalid arguments or flag
  * combinations, {@code ENOENT} for an unknown or destroyed lock, {@code EBUSY} for an operation

@@ -157,7 +157,7 @@ public final class DlmLock implements Lock {
     held.put(Thread.currentThread(), handle);
   }
 
-  /** Cancels a pending request; true if the lock was granted anyway (spec §2.6 race). */
+  /** Cancels a pending request; true if the lock was granted anyway (semantics §2.6 race). */
   private static boolean cancelAndCheckGranted(LockHandle handle) {
     try {
       join(handle.cancel());

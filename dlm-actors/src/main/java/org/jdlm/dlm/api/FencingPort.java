@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
  * {@link Dlm#useFencing}). Two duties, both on the recovery path of every lockspace:
  *
  * <ul>
- *   <li>{@link #fence}: recovery does not start until every failed member is fenced (spec §6.1).
+ *   <li>{@link #fence}: recovery does not start until every failed member is fenced (semantics §6.1).
  *       The stage completes when the member can no longer act (power cut, storage revoked, or the
  *       watchdog's timeout passed) and may take as long as fencing takes: recovery waits, the
  *       lockspace stays stopped. That is the faithful behaviour, and what makes "recovery waits for
@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * </ul>
  *
  * <p>{@link #MEMBERSHIP} is the default: it treats the Split Brain Resolver's downing plus the
- * member's removal from the cluster as the fence (spec §12) and keeps generations in memory only.
+ * member's removal from the cluster as the fence (semantics §12) and keeps generations in memory only.
  */
 public interface FencingPort {
 

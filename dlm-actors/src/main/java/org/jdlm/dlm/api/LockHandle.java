@@ -7,11 +7,11 @@ import org.jdlm.dlm.core.LockMode;
 import org.jdlm.dlm.core.OwnerLockState;
 
 /**
- * One lock held or requested by this node (the process copy of spec §5).
+ * One lock held or requested by this node (the process copy of semantics §5).
  *
  * <p>At most one operation is outstanding per lock; a second one is refused with
  * {@link DlmException} code {@code EBUSY}, except {@link #cancel()} and an unlock with
- * {@code FORCEUNLOCK} (spec §2.6). Every returned stage completes on the lockspace's callback
+ * {@code FORCEUNLOCK} (semantics §2.6). Every returned stage completes on the lockspace's callback
  * thread, after the lock's earlier callbacks and before its later ones.
  */
 public interface LockHandle {
@@ -29,7 +29,7 @@ public interface LockHandle {
   CompletionStage<LockResult> completion();
 
   /**
-   * Converts the lock to {@code mode} (spec §2.4). {@code lvb} is the lock's value-block buffer
+   * Converts the lock to {@code mode} (semantics §2.4). {@code lvb} is the lock's value-block buffer
    * from now on (may be {@code null}: the previous buffer stays).
    *
    * @throws DlmException synchronously for the §2.8 errors
@@ -37,7 +37,7 @@ public interface LockHandle {
   CompletionStage<LockResult> convert(LockMode mode, Set<LockFlag> flags, byte[] lvb);
 
   /**
-   * Unlocks (spec §2.6): completes with EUNLOCK. {@code flags} ⊆ {VALBLK, IVVALBLK, FORCEUNLOCK};
+   * Unlocks (semantics §2.6): completes with EUNLOCK. {@code flags} ⊆ {VALBLK, IVVALBLK, FORCEUNLOCK};
    * {@code lvb} (may be {@code null}) replaces the buffer written back from PW/EX.
    *
    * @throws DlmException synchronously for the §2.8 errors
@@ -46,7 +46,7 @@ public interface LockHandle {
 
   /**
    * Cancels a queued request or conversion: completes with ECANCEL, or with the lock's current
-   * state and status OK when there was nothing to cancel (spec §2.6: no callback in that case).
+   * state and status OK when there was nothing to cancel (semantics §2.6: no callback in that case).
    *
    * @throws DlmException synchronously for the §2.8 errors
    */
@@ -59,7 +59,7 @@ public interface LockHandle {
   LockMode requestedMode();
 
   /**
-   * The owner-side status (spec §5 process copy): REQUESTING, WAITING, GRANTED, CONVERTING,
+   * The owner-side status (semantics §5 process copy): REQUESTING, WAITING, GRANTED, CONVERTING,
    * CONVERT_QUEUED, UNLOCKING, CANCELLING, or DESTROYED once the lock is gone (its id then answers
    * ENOENT).
    */

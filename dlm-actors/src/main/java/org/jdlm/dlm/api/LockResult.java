@@ -10,7 +10,7 @@ import org.jdlm.dlm.core.SbFlags;
  * The outcome of one lock operation: the completion callback's status block (libdlm's
  * {@code dlm_lksb}).
  *
- * @param status      OK, EAGAIN, EDEADLK, ECANCEL or EUNLOCK (spec §2.9)
+ * @param status      OK, EAGAIN, EDEADLK, ECANCEL or EUNLOCK (semantics §2.9)
  * @param grantedMode the lock's granted mode after the operation, or {@code null} when it holds none
  * @param lvb         a copy of the value block when the operation carried VALBLK and was granted,
  *                    else {@code null}

@@ -30,7 +30,7 @@ public interface LockspaceHandle {
   /**
    * Requests a new lock on {@code name} (1..64 bytes) in {@code mode}.
    *
-   * @param flags    request flags (spec §2.7); must not contain CONVERT or CANCEL
+   * @param flags    request flags (semantics §2.7); must not contain CONVERT or CANCEL
    * @param lvb      the lock's value-block buffer (at most lvblen bytes), required with VALBLK
    * @param listener blocking-callback listener, or {@code null} for none (then no BAST is sent)
    * @return the lock; its {@link LockHandle#completion()} completes with the outcome

@@ -4,7 +4,7 @@ import org.jdlm.dlm.core.SyncStatus;
 
 /**
  * Per-lockspace settings given to {@link Dlm#joinLockspace}. Every member must use the same
- * values (spec §4: lvblen is fixed at lockspace creation and the same on all nodes).
+ * values (semantics §4: lvblen is fixed at lockspace creation and the same on all nodes).
  *
  * @param lvbLength value block length in bytes: a positive multiple of 8 (default 32, libdlm's
  *                  {@code DLM_LVB_LEN}), at most {@code jdlm.dlm-actors.max-lvb-length}
@@ -19,7 +19,7 @@ public record LockspaceSettings(int lvbLength, CommSettings comm) {
 
   public LockspaceSettings {
     if (lvbLength <= 0 || lvbLength % 8 != 0) {
-      throw new DlmException(SyncStatus.EINVAL, lvbLength, "lvblen must be a positive multiple of 8 (spec §4)");
+      throw new DlmException(SyncStatus.EINVAL, lvbLength, "lvblen must be a positive multiple of 8 (semantics §4)");
     }
   }
 

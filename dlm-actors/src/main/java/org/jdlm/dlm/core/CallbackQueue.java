@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 
 /**
  * The per-lock FIFO of callbacks waiting for delivery, with the delivery-layer BAST suppression
- * of {@code fs/dlm/ast.c: dlm_enqueue_lkb_callback} (spec §3 "Dedup and reset rules"). CASTs and
+ * of {@code fs/dlm/ast.c: dlm_enqueue_lkb_callback} (semantics §3 "Dedup and reset rules"). CASTs and
  * BASTs of one lock are delivered in the order they were queued; a lock without a BAST callback
  * never queues a BAST.
  *
@@ -48,7 +48,7 @@ public final class CallbackQueue {
    */
   public boolean offerBlocking(LockMode mode) {
     if (!blockingCallback) {
-      return false; // spec §3: skip locks without a BAST callback
+      return false; // semantics §3: skip locks without a BAST callback
     }
     if (lastCastMode != null && ModeTables.compatible(mode, lastCastMode)) {
       return false; // the holder's latest granted mode does not block this request

@@ -1,7 +1,7 @@
 package org.jdlm.dlm.core;
 
 /**
- * The status of a completion callback ({@code lksb.sb_status}, spec §2.9). {@code -EINPROGRESS}
+ * The status of a completion callback ({@code lksb.sb_status}, semantics §2.9). {@code -EINPROGRESS}
  * is internal ("queued", {@link Effect.Queued}) and never delivered; {@code -ETIMEDOUT} belongs to
  * the removed TIMEOUT feature and is not produced.
  */

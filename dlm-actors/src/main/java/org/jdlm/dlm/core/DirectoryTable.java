@@ -4,14 +4,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The directory records one member keeps as the directory node of some names (spec §5; fs/dlm
+ * The directory records one member keeps as the directory node of some names (semantics §5; fs/dlm
  * {@code dir.c}): which member masters each name, and the token floor a new master continues
  * after. The {@code Lockspace} actor asks it who masters a name and sends the answer; which names
  * this member is the directory node of is {@code ResourceDirectory}'s (a hash over the view).
  *
  * <h2>Rules</h2>
  * <ol>
- *   <li><b>The first to ask masters.</b> A lookup (or a recovery lookup, spec §6.3 step 10) of a
+ *   <li><b>The first to ask masters.</b> A lookup (or a recovery lookup, semantics §6.3 step 10) of a
  *       name without a record records the asker as master; later askers get that record.</li>
  *   <li><b>A registration overrides</b> (DIRECTORY phase, step 7): the records were cleared for the
  *       new generation and each master re-registers the names it masters.</li>

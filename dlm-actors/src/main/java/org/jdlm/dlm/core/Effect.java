@@ -4,7 +4,7 @@ package org.jdlm.dlm.core;
  * What a {@link ResourceState} operation asks its actor to do, in order (style rule 2). The
  * order of the list returned by an operation is the order the kernel queues callbacks under the
  * resource lock, so delivering each lock's callbacks in list order gives the per-lock ordering
- * of spec §3 (e.g. TV-03: a grant's CAST before the BAST caused by a later event on the same
+ * of semantics §3 (e.g. TV-03: a grant's CAST before the BAST caused by a later event on the same
  * lock). Callbacks of different locks carry no ordering promise.
  *
  * <p>Every effect names the lock it concerns; {@link #owner()} is the node its callbacks go to.
@@ -38,7 +38,7 @@ public sealed interface Effect {
 
   /**
    * A blocking callback (BAST) for a granted (or, by rules C and D, converting) lock: "release or
-   * convert below {@code mode}". Already filtered by {@code highbast} (spec §3); the owner's
+   * convert below {@code mode}". Already filtered by {@code highbast} (semantics §3); the owner's
    * {@link CallbackQueue} applies the delivery-layer suppression.
    */
   record Blocking(LockId lock, LockMode mode) implements Effect {}
@@ -59,7 +59,7 @@ public sealed interface Effect {
   record Destroyed(LockId lock) implements Effect {}
 
   /** A cancel found nothing to cancel (the lock was granted with nothing queued): the reply is
-   *  0 and, per spec §2.6, no callback follows. */
+   *  0 and, per semantics §2.6, no callback follows. */
   record CancelIgnored(LockId lock) implements Effect {}
 
   /**
@@ -75,7 +75,7 @@ public sealed interface Effect {
    */
   record DeadlockWarning(LockId lock, String resourceDump) implements Effect {}
 
-  /** Recovery purged the master copy of a lock whose owner left the lockspace (spec §6.3 step
+  /** Recovery purged the master copy of a lock whose owner left the lockspace (semantics §6.3 step
    *  9). No callback goes anywhere for it. */
   record Purged(LockId lock) implements Effect {}
 

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Request options of {@code dlm_lock}/{@code dlm_unlock} with their Linux values
- * ({@code include/uapi/linux/dlmconstants.h}); semantics per spec §2.7. Flags that describe a
+ * ({@code include/uapi/linux/dlmconstants.h}); semantics per semantics §2.7. Flags that describe a
  * lock's <em>state</em> are not here (style §10): they are the state types.
  */
 public enum LockFlag {
@@ -17,9 +17,9 @@ public enum LockFlag {
   CANCEL(0x2),
   /** Convert an existing lock instead of requesting a new one. */
   CONVERT(0x4),
-  /** Take part in value-block transfer (spec §4). */
+  /** Take part in value-block transfer (semantics §4). */
   VALBLK(0x8),
-  /** Conversion only: queue FIFO behind existing conversions (spec §2.2 rule 6). */
+  /** Conversion only: queue FIFO behind existing conversions (semantics §2.2 rule 6). */
   QUECVT(0x10),
   /** On a write-direction transition, invalidate the resource LVB instead of writing it. */
   IVVALBLK(0x20),
@@ -30,7 +30,7 @@ public enum LockFlag {
   PERSISTENT(0x80),
   /** On conversion deadlock, queue anyway and get a self-BAST from later passes. */
   NODLCKWT(0x100),
-  /** Documented, unimplemented in Linux (spec §11.5); accepted and ignored. */
+  /** Documented, unimplemented in Linux (semantics §11.5); accepted and ignored. */
   NODLCKBLK(0x200),
   /** New NL requests only: grant at once, ignoring the convert and wait queues. */
   EXPEDITE(0x400),
@@ -38,7 +38,7 @@ public enum LockFlag {
   NOQUEUEBAST(0x800),
   /** Join the head of the wait/convert queue instead of the tail. */
   HEADQUE(0x1000),
-  /** Grant as soon as compatible, ignoring queue order (spec §2.2 rule 7). */
+  /** Grant as soon as compatible, ignoring queue order (semantics §2.2 rule 7). */
   NOORDER(0x2000),
   /** Adopt an orphan lock of the same name and mode: one of this node's, else a dead node's on
    *  the master (answered by CAST OK, EAGAIN or ENOENT). */

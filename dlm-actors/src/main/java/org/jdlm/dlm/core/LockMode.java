@@ -3,7 +3,7 @@ package org.jdlm.dlm.core;
 import java.util.Locale;
 
 /**
- * The six VMS/Linux lock modes (spec §1). The declaration order is the kernel's numeric order
+ * The six VMS/Linux lock modes (semantics §1). The declaration order is the kernel's numeric order
  * {@code NL=0 < CR=1 < CW=2 < PR=3 < PW=4 < EX=5}; the "max of modes" used for BAST bookkeeping
  * ({@code high}, {@code highbast}) is this numeric order even though the modes form a lattice
  * (CW and PR are mutually incompatible). "No mode" ({@code IV}, -1 in the kernel) is represented

@@ -9,7 +9,7 @@ final class MasterLock {
 
   final LockId id;
   /** Whether the owner registered a blocking callback; locks without one never get a BAST
-   *  (spec §3, including rule D where the kernel does not check). */
+   *  (semantics §3, including rule D where the kernel does not check). */
   final boolean blockingCallback;
 
   /** Granted mode, {@code null} = IV (not granted yet). */

@@ -1,7 +1,7 @@
 package org.jdlm.dlm.core;
 
 /**
- * The member side of a recovery run (spec §6.3; fs/dlm {@code recoverd.c}): what a member does with
+ * The member side of a recovery run (semantics §6.3; fs/dlm {@code recoverd.c}): what a member does with
  * the coordinator's {@code RunPhase}, given where it stands. Decisions only; the {@code Lockspace}
  * actor starts the phase work, and the lockspace simulation drives the same rules.
  *
@@ -10,7 +10,7 @@ package org.jdlm.dlm.core;
  *   <li><b>A newer run for another view converges.</b> The member learns the run's members; if its
  *       view still differs it tells the coordinator its own (issue 4).</li>
  *   <li><b>MEMBERS of a newer run for this view starts it</b>, from whatever phase the member is in
- *       (any new stop restarts recovery, spec §6.3).</li>
+ *       (any new stop restarts recovery, semantics §6.3).</li>
  *   <li><b>A member that stopped again mid-run is brought back</b> by the coordinator
  *       ({@link #memberStoppedAgain}): one that never entered the run (its StopAck names an older
  *       generation) is told MEMBERS again while the run is at MEMBERS; one that entered it and left
@@ -85,7 +85,7 @@ public final class MemberRecovery {
 
   /**
    * Coordinator: a member stopped again for the run's view, reporting {@code ackGeneration}, while
-   * the run (generation {@code runGeneration}) is in {@code runPhase} (rule 3; spec §6.3: any new
+   * the run (generation {@code runGeneration}) is in {@code runPhase} (rule 3; semantics §6.3: any new
    * stop restarts recovery).
    */
   public static StoppedAgain memberStoppedAgain(RecoveryPhase runPhase, long runGeneration, long ackGeneration) {

@@ -180,7 +180,7 @@ public final class MembershipView<M, A> {
     return members.stream().sorted(order).toList();
   }
 
-  /** Whether an operation from {@code owner} comes from outside the view (spec §6.2: departed traffic is purged). */
+  /** Whether an operation from {@code owner} comes from outside the view (semantics §6.2: departed traffic is purged). */
   public boolean outsideView(M owner) {
     return !owner.equals(self) && !view.contains(owner);
   }

@@ -6,7 +6,7 @@ package org.jdlm.dlm.core;
  * {@link #LVB} is the "new request" row (granted mode IV); the other tables have no IV row
  * because IV is compatible with everything and never converts.
  *
- * <h2>Compatibility (spec §1.1, {@code lock.c: __dlm_compat_matrix}); symmetric</h2>
+ * <h2>Compatibility (semantics §1.1, {@code lock.c: __dlm_compat_matrix}); symmetric</h2>
  * <pre>
  *   held \ req   NL  CR  CW  PR  PW  EX
  *   NL            1   1   1   1   1   1
@@ -17,7 +17,7 @@ package org.jdlm.dlm.core;
  *   EX            1   0   0   0   0   0
  * </pre>
  *
- * <h2>QUECVT allowed (spec §1.2, {@code lock.c: __quecvt_compat_matrix})</h2>
+ * <h2>QUECVT allowed (semantics §1.2, {@code lock.c: __quecvt_compat_matrix})</h2>
  * <pre>
  *   granted \ requested  NL  CR  CW  PR  PW  EX
  *   NL                    0   1   1   1   1   1
@@ -28,7 +28,7 @@ package org.jdlm.dlm.core;
  *   EX                    0   0   0   0   0   0
  * </pre>
  *
- * <h2>LVB direction on a grant (spec §1.3, {@code lock.c: dlm_lvb_operations})</h2>
+ * <h2>LVB direction on a grant (semantics §1.3, {@code lock.c: dlm_lvb_operations})</h2>
  * R = resource LVB copied to the caller, W = caller's LVB written to the resource, - = nothing.
  * <pre>
  *   granted \ new mode   NL  CR  CW  PR  PW  EX

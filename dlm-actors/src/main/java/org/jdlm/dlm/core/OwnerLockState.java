@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * A lock's status as its owner (the node holding the process copy) sees it (style rule 5).
  * "In flight" states wait for the master's reply; a second operation on the lock is refused
- * with EBUSY then, except the cancel/force-unlock overlaps of spec §2.6.
+ * with EBUSY then, except the cancel/force-unlock overlaps of semantics §2.6.
  *
  * <pre>
  *                 queued                    granted

@@ -14,7 +14,7 @@ import java.util.Set;
  * @param flags       exflags of the last lock call
  * @param lvb         the lock's value-block buffer, {@code null} = none
  * @param token       the fencing token of the current grant, {@code null} = none
- * @param orphan      a PERSISTENT lock whose process exited (spec TV-61)
+ * @param orphan      a PERSISTENT lock whose process exited (semantics TV-61)
  */
 public record OwnerLockView(LockId lock, String resource, long process, OwnerLockState state, LockMode granted,
                             LockMode requested, Set<LockFlag> flags, ValueBlock lvb, FencingToken token,

@@ -13,10 +13,10 @@ import java.util.Set;
 
 /**
  * The process copies of the locks one node owns in one lockspace: synchronous validation of
- * lock/convert/unlock/cancel (spec §2.8), each lock's status as an explicit state machine
+ * lock/convert/unlock/cancel (semantics §2.8), each lock's status as an explicit state machine
  * ({@link OwnerLockState}) driven by the master's effects, the per-lock callback queues
  * ({@link CallbackQueue}), process exit with PERSISTENT orphans (TV-61), and the owner's part of
- * recovery (spec §6.3 steps 8, 11 and 17).
+ * recovery (semantics §6.3 steps 8, 11 and 17).
  *
  * <p>Flow for the actor layer: call {@link #lock}/{@link #convert}/{@link #unlock}/{@link #cancel};
  * on {@link OwnerResult.Accepted} send its {@link MasterOp}s to the resource's master (or apply
@@ -125,7 +125,7 @@ public final class OwnerLocks {
   }
 
   // ---------------------------------------------------------------------------------------
-  // API calls (spec §2.8)
+  // API calls (semantics §2.8)
   // ---------------------------------------------------------------------------------------
 
   /**
@@ -203,7 +203,7 @@ public final class OwnerLocks {
     if (lk == null) {
       return reject(SyncStatus.ENOENT, "no lock " + id + " on node " + node + " (unknown or already destroyed)");
     }
-    // spec §2.8: EBUSY is checked before the QUECVT matrix.
+    // semantics §2.8: EBUSY is checked before the QUECVT matrix.
     if (lk.state != OwnerLockState.GRANTED || lk.overlapCancel || lk.overlapUnlock) {
       return reject(SyncStatus.EBUSY, "lock " + id + " is " + lk.state
           + (lk.overlapCancel || lk.overlapUnlock ? " with an overlapping cancel/unlock" : "")
@@ -211,11 +211,11 @@ public final class OwnerLocks {
     }
     if (flags.contains(LockFlag.QUECVT) && !ModeTables.quecvtAllowed(lk.grmode, mode)) {
       return reject(SyncStatus.EINVAL, "QUECVT is not allowed for the conversion " + lk.grmode + " -> " + mode
-          + " (only up-conversions and PR -> CW, spec §1.2)");
+          + " (only up-conversions and PR -> CW, semantics §1.2)");
     }
     lk.moveTo(OwnerLockState.CONVERTING);
     lk.rqmode = mode;
-    lk.exflags = LockFlag.bits(flags); // each lock call replaces exflags (spec §4)
+    lk.exflags = LockFlag.bits(flags); // each lock call replaces exflags (semantics §4)
     if (lvb != null) {
       lk.lvb = ValueBlock.of(lvb, lvblen);
     }
@@ -227,7 +227,7 @@ public final class OwnerLocks {
    * same as {@link #cancel}.
    *
    * @param lvb new content for the lock's buffer before unlocking (the buffer of the last lock
-   *            call is what gets written, spec §11.2), or null
+   *            call is what gets written, semantics §11.2), or null
    */
   public OwnerResult unlock(LockId id, Set<LockFlag> flags, byte[] lvb) {
     for (LockFlag f : flags) {
@@ -261,7 +261,7 @@ public final class OwnerLocks {
     }
     int bits = LockFlag.bits(flags);
     if (lk.state.inFlight()) {
-      // spec §2.6 FORCEUNLOCK: remembered, sent once the outstanding reply arrives.
+      // semantics §2.6 FORCEUNLOCK: remembered, sent once the outstanding reply arrives.
       lk.overlapUnlock = true;
       lk.overlapUnlockFlags = bits;
       return new OwnerResult.Accepted(id, List.of());
@@ -269,7 +269,7 @@ public final class OwnerLocks {
     return new OwnerResult.Accepted(id, List.of(sendUnlock(lk, bits)));
   }
 
-  /** {@code dlm_unlock} with CANCEL: cancel a queued request or conversion (spec §2.6). */
+  /** {@code dlm_unlock} with CANCEL: cancel a queued request or conversion (semantics §2.6). */
   public OwnerResult cancel(LockId id) {
     OwnerLock lk = id == null ? null : live(id);
     if (lk == null) {
@@ -294,7 +294,7 @@ public final class OwnerLocks {
     }
   }
 
-  /** {@code set_lock_args} (spec §2.8 EINVAL rows). */
+  /** {@code set_lock_args} (semantics §2.8 EINVAL rows). */
   private OwnerResult.Rejected validateLockArgs(LockMode mode, Set<LockFlag> flags, byte[] lvb, boolean convert) {
     if (mode == null) {
       return reject(SyncStatus.EINVAL, "a mode is required (NL, CR, CW, PR, PW or EX)");
@@ -484,7 +484,7 @@ public final class OwnerLocks {
   }
 
   private MasterOp.Unlock sendUnlock(OwnerLock lk, int flags) {
-    lk.exflags |= flags; // spec §11.2
+    lk.exflags |= flags; // semantics §11.2
     lk.moveTo(OwnerLockState.UNLOCKING);
     return new MasterOp.Unlock(lk.id, lk.resource, LockFlag.fromBits(flags), lk.lvb);
   }

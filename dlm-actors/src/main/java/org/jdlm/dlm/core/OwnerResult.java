@@ -2,7 +2,7 @@ package org.jdlm.dlm.core;
 
 import java.util.List;
 
-/** The synchronous answer of an {@link OwnerLocks} call (spec §2.8). */
+/** The synchronous answer of an {@link OwnerLocks} call (semantics §2.8). */
 public sealed interface OwnerResult {
 
   /** The synchronous status: OK for {@link Accepted}, the error otherwise. */

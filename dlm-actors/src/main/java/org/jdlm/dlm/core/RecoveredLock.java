@@ -3,7 +3,7 @@ package org.jdlm.dlm.core;
 import java.util.Set;
 
 /**
- * A lock as a survivor resends it to a new master during recovery (spec §6.3 step 11, the RCOM
+ * A lock as a survivor resends it to a new master during recovery (semantics §6.3 step 11, the RCOM
  * LOCK message): modes, queue, flags, lvbseq, value block and fencing token. Built on the owner
  * by {@link OwnerLocks#resendForRecovery}; consumed by {@link ResourceState#addRecoveredLock}.
  *

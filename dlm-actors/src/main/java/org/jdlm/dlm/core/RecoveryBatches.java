@@ -16,7 +16,7 @@ import java.util.function.BiFunction;
  * <p>The bound is a count of items (names, or locks) per batch, {@code
  * jdlm.dlm-actors.recovery-batch-size}: a batch must fit in one Artery frame, and its size grows
  * with the items it carries. Order is kept: concatenating the batches gives back the input, so a
- * resource's locks still reach the new master grant queue first, then convert, then wait (spec §6.3
+ * resource's locks still reach the new master grant queue first, then convert, then wait (semantics §6.3
  * step 11), even when one resource's locks span two batches.
  */
 public final class RecoveryBatches {

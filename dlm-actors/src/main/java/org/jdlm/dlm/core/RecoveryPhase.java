@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The phases of one lockspace recovery, in the order the coordinator runs them (spec §6.3,
+ * The phases of one lockspace recovery, in the order the coordinator runs them (semantics §6.3,
  * {@code recoverd.c: ls_recover}; style rule 10). Each phase ends in a barrier: every surviving
  * member reports it done before the next phase starts.
  *
@@ -16,7 +16,7 @@ import java.util.Set;
  * </pre>
  *
  * <ul>
- *   <li>AWAIT_FENCING: nothing may move until every failed member is fenced (spec §6.1: recovery
+ *   <li>AWAIT_FENCING: nothing may move until every failed member is fenced (semantics §6.1: recovery
  *       cannot begin before fencing). A join or clean leave skips it.</li>
  *   <li>MEMBERS: every member adopts the new member list and generation (steps 4–6).</li>
  *   <li>DIRECTORY: directory records are rebuilt from what each master holds (step 7); in-flight

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One recovery run as the coordinator (the lowest surviving member, spec §12) sees it: which phase
+ * One recovery run as the coordinator (the lowest surviving member, semantics §12) sees it: which phase
  * it is in, which members have passed the current barrier, which failed members still await
  * fencing, and how long each phase took. Decisions only; the coordinator actor broadcasts the
  * {@link StartPhase} effects and feeds back {@link #phaseDone} and {@link #fenced}.
@@ -36,7 +36,7 @@ public final class RecoveryRun {
    * change (survivors plus joiners); {@code failed} must be fenced before anything moves;
    * {@code leftCleanly} left with a clean leave and need no fencing; {@code joined} are new
    * incarnations. A node may be both departed (its old incarnation) and a member (its new one, then
-   * also in {@code joined}): it was restarted before a recovery ran without it (spec §6.3 step 4:
+   * also in {@code joined}): it was restarted before a recovery ran without it (semantics §6.3 step 4:
    * a node that left and rejoined counts as removed).
    */
   public record Change(long generation, Set<String> members, Set<String> failed, Set<String> leftCleanly,
@@ -66,9 +66,9 @@ public final class RecoveryRun {
 
     /**
      * The change a membership barrier agreed on, decided by incarnation, not by node: every
-     * incarnation someone last ran with that is not a member now departed (spec §6.3 step 4: a node
+     * incarnation someone last ran with that is not a member now departed (semantics §6.3 step 4: a node
      * that left and rejoined counts as removed, and its new incarnation as joined); a departure is a
-     * failure when any member saw that node fail (it must be fenced, spec §6.1), else a clean leave.
+     * failure when any member saw that node fail (it must be fenced, semantics §6.1), else a clean leave.
      *
      * @param members    the incarnations in the agreed view
      * @param lastRunWith every incarnation any member of the view last ran with
@@ -241,7 +241,7 @@ public final class RecoveryRun {
   private RecoveryPhase next() {
     return switch (phase) {
       case MEMBERS -> RecoveryPhase.DIRECTORY;
-      // Joins only: masters do not move, so purge/remaster/rebuild/finalize are skipped (spec §6.3).
+      // Joins only: masters do not move, so purge/remaster/rebuild/finalize are skipped (semantics §6.3).
       case DIRECTORY -> change.anyRemoved() ? RecoveryPhase.REMASTER : RecoveryPhase.RESUME;
       case REMASTER -> RecoveryPhase.REBUILD_LOCKS;
       case REBUILD_LOCKS -> RecoveryPhase.FINALIZE;

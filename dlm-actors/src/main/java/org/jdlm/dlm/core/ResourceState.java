@@ -10,7 +10,7 @@ import java.util.Set;
  * One lock resource as its master holds it: the grant (G), convert (C) and wait (W) queues, the
  * resource value block with {@code lvbseq} and VALNOTVALID, and the per-resource fencing-token
  * counter. Every grant decision of the DLM is made here, following {@code fs/dlm/lock.c} rule by
- * rule as {@code dlm-semantics.md} (spec) describes it.
+ * rule as {@code docs/semantics.md} describes it.
  *
  * <h2>Shape</h2>
  * A resource master actor owns exactly one instance per resource and feeds it operations:
@@ -38,7 +38,7 @@ import java.util.Set;
  */
 public final class ResourceState {
 
-  /** The three queues of a resource (spec §2.1). */
+  /** The three queues of a resource (semantics §2.1). */
   public enum Queue {
     /** G: granted locks, newest first (the order only affects BAST emission order). */
     GRANTED,
@@ -125,11 +125,11 @@ public final class ResourceState {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * A new lock request (spec §2.3, {@code do_request} + {@code do_request_effects}).
+   * A new lock request (semantics §2.3, {@code do_request} + {@code do_request_effects}).
    *
    * @param id               the new lock's id (must be unknown here)
    * @param mode             requested mode
-   * @param flags            request flags, already validated by the owner (spec §2.8)
+   * @param flags            request flags, already validated by the owner (semantics §2.8)
    * @param lvb              the caller's value-block buffer, {@code null} if none
    * @param blockingCallback whether the owner registered a BAST callback
    * @return Completion(OK) when granted; Queued + BASTs (rule A) when queued; Completion(EAGAIN)
@@ -165,11 +165,11 @@ public final class ResourceState {
       locks.put(id, lkb);
       addQueued(waitQueue, Queue.WAITING, lkb);
       out.add(new Effect.Queued(id, false, null, SbFlags.NONE));
-      sendBastQueue(grantQueue, lkb, out); // spec §3 rule A
+      sendBastQueue(grantQueue, lkb, out); // semantics §3 rule A
       return out;
     }
-    // spec §2.3: NOQUEUE failure: CAST(-EAGAIN) first, then the optional BASTs (rule C); the
-    // lock never joined a queue and is destroyed (dlm_lock itself returned 0, spec §11.1).
+    // semantics §2.3: NOQUEUE failure: CAST(-EAGAIN) first, then the optional BASTs (rule C); the
+    // lock never joined a queue and is destroyed (dlm_lock itself returned 0, semantics §11.1).
     out.add(completion(lkb, CastStatus.EAGAIN));
     if ((flags & NOQUEUEBAST) != 0) {
       sendBastQueue(grantQueue, lkb, out);
@@ -180,10 +180,10 @@ public final class ResourceState {
   }
 
   /**
-   * A conversion of a granted lock (spec §2.4, {@code do_convert} + {@code do_convert_effects}).
+   * A conversion of a granted lock (semantics §2.4, {@code do_convert} + {@code do_convert_effects}).
    *
    * @param lvb the caller's buffer for this call, {@code null} to keep the lock's buffer
-   * @return see spec §2.4; a conversion of an unknown lock or of a lock that is not granted
+   * @return see semantics §2.4; a conversion of an unknown lock or of a lock that is not granted
    *     yields {@link Effect.Rejected} (ENOENT / EBUSY) and changes nothing
    */
   public List<Effect> convert(LockId id, LockMode mode, Set<LockFlag> flags, ValueBlock lvb) {
@@ -202,10 +202,10 @@ public final class ResourceState {
     }
     if (lkb.queue != Queue.GRANTED) {
       out.add(new Effect.Rejected(id, SyncStatus.EBUSY,
-          "lock " + id + " is " + lkb.queue + ", only a granted lock can convert (spec §2.8)"));
+          "lock " + id + " is " + lkb.queue + ", only a granted lock can convert (semantics §2.8)"));
       return out;
     }
-    // spec §4: each conversion replaces exflags, and sbflags are reset per call.
+    // semantics §4: each conversion replaces exflags, and sbflags are reset per call.
     lkb.exflags = flags;
     lkb.sbflags = 0;
     if (lvb != null) {
@@ -221,13 +221,13 @@ public final class ResourceState {
       return out;
     }
     if (decision == DEADLOCK && (flags & NODLCKWT) == 0) {
-      // spec §2.4: refused, stays granted in its old mode, no BASTs.
+      // semantics §2.4: refused, stays granted in its old mode, no BASTs.
       lkb.rqmode = null;
       out.add(completion(lkb, CastStatus.EDEADLK));
       return out;
     }
     if ((lkb.sbflags & SbFlags.DEMOTED) != 0) {
-      // spec §2.4: CONVDEADLK demoted us to NL (still on G). Our demotion may let earlier
+      // semantics §2.4: CONVDEADLK demoted us to NL (still on G). Our demotion may let earlier
       // converters through; only then retry ourselves with the immediate rules.
       grantPendingConvert(false, out);
       if (rawCanBeGranted(lkb, true, false)) {
@@ -241,10 +241,10 @@ public final class ResourceState {
       grantQueue.remove(lkb);
       addQueued(convertQueue, Queue.CONVERTING, lkb);
       out.add(new Effect.Queued(id, true, lkb.grmode, SbFlags.of(lkb.sbflags)));
-      sendBastQueue(grantQueue, lkb, out); // spec §3 rule A
+      sendBastQueue(grantQueue, lkb, out); // semantics §3 rule A
       return out;
     }
-    // spec §2.4: NOQUEUE conversion fails; the lock keeps its granted mode.
+    // semantics §2.4: NOQUEUE conversion fails; the lock keeps its granted mode.
     out.add(completion(lkb, CastStatus.EAGAIN));
     if ((flags & NOQUEUEBAST) != 0) {
       sendBastQueue(grantQueue, lkb, out);
@@ -255,11 +255,11 @@ public final class ResourceState {
   }
 
   /**
-   * Unlock (spec §2.6, {@code do_unlock}): removes the lock from whatever queue it is on (spec
+   * Unlock (semantics §2.6, {@code do_unlock}): removes the lock from whatever queue it is on (spec
    * §11.3: also a converting or waiting lock), writes back or invalidates the LVB from PW/EX,
    * CAST(EUNLOCK), then re-evaluates the queues.
    *
-   * @param flags unlock flags; OR-ed into the lock's exflags (spec §4 subtleties)
+   * @param flags unlock flags; OR-ed into the lock's exflags (semantics §4 subtleties)
    * @param lvb   the lock's buffer content now (its last lock call's buffer), {@code null} to
    *              keep what the master copy holds
    */
@@ -276,7 +276,7 @@ public final class ResourceState {
       out.add(new Effect.Rejected(id, SyncStatus.ENOENT, "no lock " + id + " on " + name));
       return out;
     }
-    lkb.exflags |= flags; // spec §11.2: VALBLK at unlock is the OR with the last lock call
+    lkb.exflags |= flags; // semantics §11.2: VALBLK at unlock is the OR with the last lock call
     lkb.sbflags = 0;
     if (lvb != null) {
       lkb.lvb = lvb;
@@ -294,7 +294,7 @@ public final class ResourceState {
   }
 
   /**
-   * Cancel (spec §2.6, {@code do_cancel} + {@code revert_lock}): a queued conversion goes back to
+   * Cancel (semantics §2.6, {@code do_cancel} + {@code revert_lock}): a queued conversion goes back to
    * G in its old mode, a waiting request is destroyed, both with CAST(ECANCEL) and a queue pass;
    * a granted lock with nothing queued gets {@link Effect.CancelIgnored} and no callback.
    */
@@ -329,13 +329,13 @@ public final class ResourceState {
         grantPendingLocks(out);
         releaseLvbIfUnused();
       }
-      case GRANTED -> out.add(new Effect.CancelIgnored(id)); // spec §2.6: 0 and no AST, ever
+      case GRANTED -> out.add(new Effect.CancelIgnored(id)); // semantics §2.6: 0 and no AST, ever
     }
     return out;
   }
 
   // ---------------------------------------------------------------------------------------
-  // Recovery (spec §4 "LVB recovery", §6.3 steps 9-12 and 18)
+  // Recovery (semantics §4 "LVB recovery", §6.3 steps 9-12 and 18)
   // ---------------------------------------------------------------------------------------
 
   /**
@@ -344,7 +344,7 @@ public final class ResourceState {
    * grmode ≥ PW marks the LVB for invalidation (applied by {@link #finishRecovery}).
    *
    * <p>Deviation from fs/dlm, where PERSISTENT gives no protection against node death: issue 4
-   * asks that a dead node's PERSISTENT locks become orphans (spec §9 K). A PERSISTENT lock that
+   * asks that a dead node's PERSISTENT locks become orphans (semantics §9 K). A PERSISTENT lock that
    * holds a mode stays on G in its granted mode (a queued conversion is cancelled, as on process
    * exit, TV-61 b) under a new id owned by {@link NodeId#orphanOf}{@code (owner, generation)}: it
    * keeps blocking, gets no BAST (nobody could act on one), keeps its token, and any node can
@@ -408,7 +408,7 @@ public final class ResourceState {
    * place on G, its granted mode and its fencing token (the adopter continues the dead holder's
    * tenure, so storage that checks tokens keeps accepting it) and takes the adopter's BAST choice.
    * The adopter then hears, by BAST, about requests that queued behind the orphan while nobody
-   * could be told (spec §3 rule B, as after any grant pass). No orphan in {@code mode} answers
+   * could be told (semantics §3 rule B, as after any grant pass). No orphan in {@code mode} answers
    * CAST -EAGAIN if orphans exist in other modes, else CAST -ENOENT; the new lock is then gone.
    * No value block moves: the adopter reads it with a VALBLK conversion.
    *
@@ -534,7 +534,7 @@ public final class ResourceState {
   }
 
   /**
-   * {@code recover_lvb} (spec §4 "LVB recovery").
+   * {@code recover_lvb} (semantics §4 "LVB recovery").
    * <ul>
    *   <li>Surviving master: if a purged lock was PW/EX with VALBLK, set VALNOTVALID; keep the
    *       content.</li>
@@ -631,11 +631,11 @@ public final class ResourceState {
 
 
   // ---------------------------------------------------------------------------------------
-  // The grant predicate (spec §2.2)
+  // The grant predicate (semantics §2.2)
   // ---------------------------------------------------------------------------------------
 
   /**
-   * {@code _can_be_granted}: rules 1-11 of spec §2.2, first decisive rule wins.
+   * {@code _can_be_granted}: rules 1-11 of semantics §2.2, first decisive rule wins.
    *
    * @param now     true when first processed, false when re-evaluated from a queue
    * @param recover true only in the post-recovery pass (rule 4)
@@ -686,7 +686,7 @@ public final class ResourceState {
 
   /**
    * {@code can_be_granted}: the predicate, then conversion-deadlock handling, then the alternate
-   * modes (spec §2.2 after rule 11).
+   * modes (semantics §2.2 after rule 11).
    *
    * @return GRANTABLE, BLOCKED, or DEADLOCK (a deadlocked conversion without CONVDEADLK)
    */
@@ -749,7 +749,7 @@ public final class ResourceState {
   }
 
   // ---------------------------------------------------------------------------------------
-  // Queue passes (spec §2.5)
+  // Queue passes (semantics §2.5)
   // ---------------------------------------------------------------------------------------
 
   /** {@code grant_pending_locks}: conversions first, then waiters, then rule-B BASTs. */
@@ -764,7 +764,7 @@ public final class ResourceState {
     for (int i = 0, n = grantQueue.size(); i < n; i++) {
       MasterLock gr = grantQueue.get(i);
       if (gr.blockingCallback && lockRequiresBast(gr, highMode, passCw)) {
-        // spec §3 rule B: a PR holder blocking only CW (high = PR) is told CW, the mode it blocks.
+        // semantics §3 rule B: a PR holder blocking only CW (high = PR) is told CW, the mode it blocks.
         LockMode mode = passCw && highMode == LockMode.PR && gr.grmode == LockMode.PR ? LockMode.CW : highMode;
         out.add(new Effect.Blocking(gr.id, mode));
         gr.highbast = highMode;
@@ -803,7 +803,7 @@ public final class ResourceState {
         }
         if (decision == DEADLOCK) {
           if ((lkb.exflags & NODLCKWT) != 0) {
-            // spec §3 rule D / §11.4: tell the deadlocked converter itself, once per mode.
+            // semantics §3 rule D / §11.4: tell the deadlocked converter itself, once per mode.
             if (lkb.blockingCallback && lkb.highbast.ordinal() < lkb.rqmode.ordinal()) {
               out.add(new Effect.Blocking(lkb.id, lkb.rqmode));
               lkb.highbast = lkb.rqmode;
@@ -858,7 +858,7 @@ public final class ResourceState {
   }
 
   // ---------------------------------------------------------------------------------------
-  // BASTs (spec §3)
+  // BASTs (semantics §3)
   // ---------------------------------------------------------------------------------------
 
   /** {@code send_bast_queue}: rule A over G (and rule C over C too), skipping the requester. */
@@ -881,7 +881,7 @@ public final class ResourceState {
     return gr.highbast.ordinal() < rqmode.ordinal() && !ModeTables.compatible(gr.grmode, rqmode);
   }
 
-  /** {@code lock_requires_bast} (spec §3 rule B; only the PR-holder/CW-waiter special case). */
+  /** {@code lock_requires_bast} (semantics §3 rule B; only the PR-holder/CW-waiter special case). */
   private static boolean lockRequiresBast(MasterLock gr, LockMode high, boolean cw) {
     if (gr.grmode == LockMode.PR && cw) {
       return gr.highbast.ordinal() < LockMode.EX.ordinal();
@@ -905,7 +905,7 @@ public final class ResourceState {
     }
     lkb.grmode = to;
     lkb.rqmode = null;
-    lkb.highbast = LockMode.NL; // spec §3: highbast resets on every grant
+    lkb.highbast = LockMode.NL; // semantics §3: highbast resets on every grant
     if (lkb.queue != Queue.GRANTED) {
       removeFromQueue(lkb);
       addToGrantQueue(lkb);
@@ -916,7 +916,7 @@ public final class ResourceState {
   }
 
   /**
-   * {@code set_lvb_lock} (spec §4). Deviation (spec §11.8): a resource LVB that was never written
+   * {@code set_lvb_lock} (semantics §4). Deviation (semantics §11.8): a resource LVB that was never written
    * reads as zeros instead of leaving the caller's buffer unchanged, so local and remote callers
    * see the same thing.
    */
@@ -1013,7 +1013,7 @@ public final class ResourceState {
   // Queue plumbing
   // ---------------------------------------------------------------------------------------
 
-  /** G: a newly granted lock goes to the head (spec §2.1, §11.6). */
+  /** G: a newly granted lock goes to the head (semantics §2.1, §11.6). */
   private void addToGrantQueue(MasterLock lkb) {
     grantQueue.add(0, lkb);
     lkb.queue = Queue.GRANTED;

@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * Where one member sends a lock operation next (spec §5; fs/dlm {@code dlm_find_rsb} and the
+ * Where one member sends a lock operation next (semantics §5; fs/dlm {@code dlm_find_rsb} and the
  * lookup list): its cache of known masters, the operations parked behind the one outstanding
  * directory lookup per name, and, for names this member is the directory node of, the answer of
  * its {@link DirectoryTable}. Decisions only: the {@code Lockspace} actor forwards, sends and
@@ -80,7 +80,7 @@ public final class RoutingTable<K, M, O> {
     }
     ArrayDeque<O> waiting = parked.get(name);
     if (waiting != null) {
-      waiting.add(op); // spec §5: later requests wait on the lookup list
+      waiting.add(op); // semantics §5: later requests wait on the lookup list
       return (Route<M>) PARKED;
     }
     if (!owner.equals(self)) {

@@ -1,7 +1,7 @@
 package org.jdlm.dlm.core;
 
 /**
- * The status-block flags reported with a completion callback ({@code DLM_SBF_*}, spec §2.9):
+ * The status-block flags reported with a completion callback ({@code DLM_SBF_*}, semantics §2.9):
  * {@link #DEMOTED} 0x01, {@link #VALNOTVALID} 0x02, {@link #ALTMODE} 0x04. They are reset at the
  * start of every operation on a lock and reported with its next CAST.
  *

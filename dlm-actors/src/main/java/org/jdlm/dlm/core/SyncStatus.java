@@ -1,7 +1,7 @@
 package org.jdlm.dlm.core;
 
 /**
- * The synchronous result of a lock/convert/unlock/cancel call (spec §2.8); no callback is ever
+ * The synchronous result of a lock/convert/unlock/cancel call (semantics §2.8); no callback is ever
  * delivered for a call that does not return {@link #OK}.
  */
 public enum SyncStatus {
@@ -13,7 +13,7 @@ public enum SyncStatus {
   ENOENT(-2),
   /** The lock is busy: not granted, or an operation on it is in flight. */
   EBUSY(-16),
-  /** ORPHAN adoption found orphans of that name only in another mode (spec §2.7). */
+  /** ORPHAN adoption found orphans of that name only in another mode (semantics §2.7). */
   EAGAIN(-11),
   /** The node holds as many locks as {@code jdlm.dlm-actors.max-locks-per-node} allows. */
   ENOMEM(-12),

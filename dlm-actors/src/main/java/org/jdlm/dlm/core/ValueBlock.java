@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * An immutable lock value block (spec §4): exactly {@code lvblen} bytes. A never-written
- * resource LVB reads as all zeros (spec §11.8: the Java spec fixes the kernel's local/remote
+ * An immutable lock value block (semantics §4): exactly {@code lvblen} bytes. A never-written
+ * resource LVB reads as all zeros (semantics §11.8: the Java spec fixes the kernel's local/remote
  * difference to zeros).
  */
 public final class ValueBlock {

@@ -7,6 +7,6 @@
  *
  * <p>Nothing in this package imports Pekko (style rule 2): every decision is made here, and an
  * actor only carries out the {@link org.jdlm.dlm.core.Effect}s the core returns, in order.
- * Rules cite {@code shared/design/dlm-semantics.md} as "spec §n".
+ * Rules cite {@code shared/design/dlm-semantics.md} as "semantics §n".
  */
 package org.jdlm.dlm.core;

@@ -40,7 +40,7 @@ public final class ResourceDirectory {
     return members;
   }
 
-  /** The directory node of {@code name} (spec §5: {@code array[(hash >> 16) % n]}). */
+  /** The directory node of {@code name} (semantics §5: {@code array[(hash >> 16) % n]}). */
   public NodeId directoryNode(byte[] name) {
     int index = (int) (((hash(name) >>> 16) & 0xffffL) % members.size());
     return members.get(index);

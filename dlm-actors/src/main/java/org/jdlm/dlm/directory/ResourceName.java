@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * A resource name: 1 to 64 bytes (spec §2.8), compared by content.
+ * A resource name: 1 to 64 bytes (semantics §2.8), compared by content.
  *
  * <p>A record whose {@code equals}/{@code hashCode} are overridden, because the default ones compare
  * the {@code byte[]} by identity and names are map keys on every node. The bytes are copied in and
@@ -13,7 +13,7 @@ import java.util.HexFormat;
  */
 public record ResourceName(byte[] bytes) implements Comparable<ResourceName> {
 
-  /** Longest name the DLM accepts (spec §2.8: {@code DLM_RESNAME_MAXLEN}). */
+  /** Longest name the DLM accepts (semantics §2.8: {@code DLM_RESNAME_MAXLEN}). */
   public static final int MAX_LENGTH = 64;
 
   public ResourceName {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** New requests, FIFO and NOQUEUE: spec §2.3 and vectors TV-01 … TV-11 (groups A and B). */
+/** New requests, FIFO and NOQUEUE: semantics §2.3 and vectors TV-01 … TV-11 (groups A and B). */
 class BasicTest {
 
   record Pair(LockMode held, LockMode requested) {}
@@ -138,7 +138,7 @@ class BasicTest {
     assertThat(r.unl("L1")).containsExactly(
         "CAST(L1,EUNLOCK,IV)", "GONE(L1)", "CAST(L2,OK,PR)", "CAST(L3,OK,CR)",
         "BAST(L3,EX)", "BAST(L2,EX)");
-    // L5 (NL) is compatible with everything but stays behind the blocked L4 (spec §2.5 step 2).
+    // L5 (NL) is compatible with everything but stays behind the blocked L4 (semantics §2.5 step 2).
     assertThat(r.w()).containsExactly("L4:EX", "L5:NL");
   }
 

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Delivery-layer suppression ({@code ast.c: dlm_enqueue_lkb_callback}, spec §3; TV-37). */
+/** Delivery-layer suppression ({@code ast.c: dlm_enqueue_lkb_callback}, semantics §3; TV-37). */
 class CallbackQueueTest {
 
   private static Callback.Completion cast(LockMode mode) {

@@ -10,7 +10,7 @@ import static org.jdlm.dlm.core.LockMode.PW;
 
 import org.junit.jupiter.api.Test;
 
-/** BAST generation rules A-D and highbast (spec §3; TV-35, TV-37). */
+/** BAST generation rules A-D and highbast (semantics §3; TV-35, TV-37). */
 class CallbacksTest {
 
   @Test

@@ -10,7 +10,7 @@ import static org.jdlm.dlm.core.LockMode.PW;
 
 import org.junit.jupiter.api.Test;
 
-/** Unlock, cancel and FORCEUNLOCK on the master (spec §2.6, §11.3; TV-31 … TV-34). */
+/** Unlock, cancel and FORCEUNLOCK on the master (semantics §2.6, §11.3; TV-31 … TV-34). */
 class CancelUnlockTest {
 
   @Test
@@ -53,7 +53,7 @@ class CancelUnlockTest {
 
   @Test
   void tv34NormalUnlockRemovesAConvertingLockAndWritesItsLvbFromPw() {
-    // spec §11.3: the code lets a normal unlock remove a converting lock, with an LVB write if grmode >= PW.
+    // semantics §11.3: the code lets a normal unlock remove a converting lock, with an LVB write if grmode >= PW.
     Rsb r = new Rsb();
     r.req("L0", NL);
     r.req("L1", CR);

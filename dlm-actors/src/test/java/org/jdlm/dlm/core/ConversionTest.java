@@ -16,7 +16,7 @@ import static org.jdlm.dlm.core.LockMode.PW;
 
 import org.junit.jupiter.api.Test;
 
-/** Conversions, queue re-evaluation and conversion deadlock: spec §2.2, §2.4, §2.5, TV-13 … TV-25. */
+/** Conversions, queue re-evaluation and conversion deadlock: semantics §2.2, §2.4, §2.5, TV-13 … TV-25. */
 class ConversionTest {
 
   @Test
@@ -73,7 +73,7 @@ class ConversionTest {
     r.req("L4", PR);
     r.cvt("L2", EX);
     r.cvt("L3", PR, QUECVT, NOORDER);
-    // BASTs follow grant-queue order, newest grant first (spec §2.1).
+    // BASTs follow grant-queue order, newest grant first (semantics §2.1).
     assertThat(r.cvt("L4", CR)).containsExactly("CAST(L4,OK,CR)", "CAST(L3,OK,PR)", "BAST(L3,EX)", "BAST(L4,EX)");
     assertThat(r.c()).containsExactly("L2:NL>EX");
   }
@@ -219,7 +219,7 @@ class ConversionTest {
 
   @Test
   void prHolderBlockingOnlyCwAndPrWaitersIsToldCw() {
-    // spec §3 rule B: high = PR but a CW waiter is blocked too: the PR holder is told CW.
+    // semantics §3 rule B: high = PR but a CW waiter is blocked too: the PR holder is told CW.
     Rsb r = new Rsb();
     r.req("L1", PR);
     assertThat(r.req("L3", CW)).containsExactly("QUEUED(L3)", "BAST(L1,CW)");

@@ -16,7 +16,7 @@ import static org.jdlm.dlm.core.LockMode.PW;
 
 import org.junit.jupiter.api.Test;
 
-/** Alternate modes and the ordering flags (spec §2.2, §2.7; TV-27 … TV-30). */
+/** Alternate modes and the ordering flags (semantics §2.2, §2.7; TV-27 … TV-30). */
 class FlagsTest {
 
   @Test

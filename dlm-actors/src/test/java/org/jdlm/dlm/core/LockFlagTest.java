@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Flag values are Linux's ({@code dlmconstants.h}); names parse; status codes match spec §2.9. */
+/** Flag values are Linux's ({@code dlmconstants.h}); names parse; status codes match semantics §2.9. */
 class LockFlagTest {
 
   @Test

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every cell of the three mode tables against a literal copy of spec §1. */
+/** Every cell of the three mode tables against a literal copy of semantics §1. */
 class ModeTablesTest {
 
-  // Literal copies of spec §1.1 / §1.2 / §1.3, rows NL..EX (LVB: first row is "new (IV)").
+  // Literal copies of semantics §1.1 / §1.2 / §1.3, rows NL..EX (LVB: first row is "new (IV)").
   private static final String[] COMPAT = {
       "1 1 1 1 1 1",
       "1 1 1 1 1 0",

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The owner's state machine, overlaps, delivery and orphans, wired to masters (spec §2.6, TV-61). */
+/** The owner's state machine, overlaps, delivery and orphans, wired to masters (semantics §2.6, TV-61). */
 class OwnerLocksTest {
 
   private final MiniCluster cluster = new MiniCluster();

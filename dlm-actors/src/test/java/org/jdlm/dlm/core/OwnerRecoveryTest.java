@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The owner's side of recovery (spec §6.3 steps 8, 11, 17; TV-55, TV-57, TV-59). */
+/** The owner's side of recovery (semantics §6.3 steps 8, 11, 17; TV-55, TV-57, TV-59). */
 class OwnerRecoveryTest {
 
   private final MiniCluster cluster = new MiniCluster();

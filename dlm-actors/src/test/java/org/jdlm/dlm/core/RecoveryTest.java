@@ -19,7 +19,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Recovery operations on a master (spec §4 "LVB recovery", §6.3 steps 9-12 and 18; TV-53 … TV-57). */
+/** Recovery operations on a master (semantics §4 "LVB recovery", §6.3 steps 9-12 and 18; TV-53 … TV-57). */
 class RecoveryTest {
 
   private static final NodeId A = new NodeId("A");
@@ -53,7 +53,7 @@ class RecoveryTest {
     assertThat(r.g()).containsExactly("LB:PR");
   }
 
-  // ---- PERSISTENT locks of a dead node become orphans (issue 4, spec §9 K; docs/recovery.md "Orphans")
+  // ---- PERSISTENT locks of a dead node become orphans (issue 4, semantics §9 K; docs/recovery.md "Orphans")
 
   @Test
   void aDeadNodesGrantedPersistentLockStaysGrantedAsAnOrphanAndKeepsBlocking() {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Test harness around one {@link ResourceState}: locks are named L0, L1, … as in spec §9, every
+ * Test harness around one {@link ResourceState}: locks are named L0, L1, … as in semantics §9, every
  * operation is followed by {@link ResourceState#checkInvariants()}, and effects are rendered as
  * short strings ({@code CAST(L2,OK,PR)}, {@code BAST(L1,EX)}, {@code QUEUED(L2)} …) so a test
  * vector reads like the spec.

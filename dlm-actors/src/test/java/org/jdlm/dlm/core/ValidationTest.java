@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every synchronous error row of spec §2.8, on the owner; errors carry the value and a reason. */
+/** Every synchronous error row of semantics §2.8, on the owner; errors carry the value and a reason. */
 class ValidationTest {
 
   private final MiniCluster cluster = new MiniCluster();

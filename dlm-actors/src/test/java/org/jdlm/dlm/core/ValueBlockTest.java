@@ -11,7 +11,7 @@ import static org.jdlm.dlm.core.LockMode.PW;
 
 import org.junit.jupiter.api.Test;
 
-/** Lock value blocks on the master (spec §4, §11.2, §11.8; TV-39 … TV-44). */
+/** Lock value blocks on the master (semantics §4, §11.2, §11.8; TV-39 … TV-44). */
 class ValueBlockTest {
 
   /** L0:NL pins the resource; L1 holds EX with VALBLK and has written {@code content}. */
@@ -101,7 +101,7 @@ class ValueBlockTest {
 
   @Test
   void unlockValblkIsTheOrWithTheLastLockCallsFlags() {
-    // spec §11.2: the last lock call had VALBLK, the unlock does not: it still writes.
+    // semantics §11.2: the last lock call had VALBLK, the unlock does not: it still writes.
     Rsb r = withLvb("AAAA");
     r.unlLvb("L1", "UUUU");
     assertThat(r.state.lvb()).isEqualTo(Rsb.lvb("UUUU"));

@@ -30,7 +30,7 @@ class ResourceDirectoryTest {
   @Test
   void directoryNodeIsTheHighHalfOfTheHashModuloTheSortedMembers() {
     byte[] name = "foobar".getBytes(StandardCharsets.US_ASCII);
-    int expected = ((0xbf9cf968 >>> 16) & 0xffff) % 3; // spec §5: array[(hash >> 16) % n]
+    int expected = ((0xbf9cf968 >>> 16) & 0xffff) % 3; // semantics §5: array[(hash >> 16) % n]
     assertThat(new ResourceDirectory(THREE).directoryNode(name)).isEqualTo(THREE.get(expected));
   }
 

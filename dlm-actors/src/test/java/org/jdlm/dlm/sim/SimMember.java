@@ -544,7 +544,7 @@ final class SimMember {
     }
   }
 
-  // ============================================================================ routing (spec §5)
+  // ============================================================================ routing (semantics §5)
 
   void request(String name) {
     Req req = new Req(sim.nextRequestId(), self, name);
@@ -622,7 +622,7 @@ final class SimMember {
     }
   }
 
-  /** The toss timer: a resource unused for the toss delay is dropped and its directory node told (spec §5). */
+  /** The toss timer: a resource unused for the toss delay is dropped and its directory node told (semantics §5). */
   void startTossTimer() {
     if (!tossTick) {
       tossTick = true;
@@ -660,7 +660,7 @@ final class SimMember {
       return;
     }
     if (phase != null && msg.lockTraffic()) {
-      stash.add(msg); // spec §6.2: parked in arrival order until RESUME
+      stash.add(msg); // semantics §6.2: parked in arrival order until RESUME
       return;
     }
     if (msg instanceof Msg.Hello m) {
@@ -689,7 +689,7 @@ final class SimMember {
       route(m.name(), m.req());
     } else if (msg instanceof Msg.AtMaster m) {
       if (!membership.outsideView(m.req().owner())) {
-        route(m.name(), m.req()); // spec §6.2: traffic from a departed member is not replayed
+        route(m.name(), m.req()); // semantics §6.2: traffic from a departed member is not replayed
       }
     } else if (msg instanceof Msg.NotMaster m) {
       routing.forget(m.name());

@@ -34,7 +34,7 @@ import java.util.Set;
  *       asks every agent to confirm (storage <em>and</em> power).</li>
  *   <li><b>Never give up</b>: when every agent failed the task backs off (bounded, doubling) and
  *       tries again, reporting each failure. Recovery stays blocked meanwhile, which is the
- *       faithful behaviour (spec §6.1: if fencing never succeeds the lockspace stays frozen); the
+ *       faithful behaviour (semantics §6.1: if fencing never succeeds the lockspace stays frozen); the
  *       operator's way out is {@link #manualAck}, as {@code dlm_tool fence_ack}.</li>
  *   <li><b>Recording is a state</b>: an agent's success means nothing to the cluster until the
  *       authority has persisted it and advanced the generation; only then may recovery move locks.

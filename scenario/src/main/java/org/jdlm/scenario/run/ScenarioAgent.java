@@ -92,7 +92,7 @@ public final class ScenarioAgent implements NodeDriver {
   }
 
   /**
-   * An ORPHAN request is answered synchronously in fs/dlm (spec §9 K: -EAGAIN, -ENOENT). Here a node
+   * An ORPHAN request is answered synchronously in fs/dlm (semantics §9 K: -EAGAIN, -ENOENT). Here a node
    * without an orphan of its own asks the master, whose answer is the request's CAST
    * (docs/recovery.md "Orphans"); the runner reports that answer as the call's code, so files
    * written against TV-61 ({@code => ENOENT}) hold. Waited for outside the agent's monitor: the CAST

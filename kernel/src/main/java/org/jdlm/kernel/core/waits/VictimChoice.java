@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Which waiting DLM request to deny with EDEADLK to break a deadlock among application locks
- * (issue 11 ★), as OpenVMS does it (the spec's dlm-semantics.md §7; docs/detector.md §6):
+ * (issue 11 ★), as OpenVMS does it (docs/semantics.md §7; docs/detector.md §6):
  * <ol>
  *   <li>Requests flagged {@code NODLCKWT} are not candidates (VMS {@code LCK$M_NODLCKWT}: "do not
  *       consider this lock as waiting in a deadlock search").</li>
