@@ -24,7 +24,8 @@ import org.jdlm.bench.BenchEndpoints;
 import org.jdlm.bench.BenchResult;
 import org.jdlm.bench.BenchSettings;
 import org.jdlm.bench.BenchWorkload;
-import org.jdlm.bench.LatencyHistogram;
+import org.HdrHistogram.Histogram;
+import org.jdlm.bench.Latencies;
 import org.jdlm.lab.LabSettings;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.Supervisor;
@@ -217,7 +218,7 @@ public final class BenchCommand implements Subcommand {
     }
 
     static Row of(BenchWorkload w, int nodes, int clients, List<BenchResult> results) {
-      LatencyHistogram acquire = new LatencyHistogram();
+      Histogram acquire = Latencies.histogram();
       double pairs = 0;
       double handoffs = 0;
       long errors = 0;
@@ -230,16 +231,16 @@ public final class BenchCommand implements Subcommand {
         firstError = firstError.isEmpty() ? r.firstError() : firstError;
       }
       double perSecond = w.countsHandoffs() ? handoffs : pairs;
-      long p50 = acquire.percentile(50);
+      long p50 = Latencies.percentile(acquire, 50);
       String note = w.countsHandoffs() ? String.format(Locale.ROOT, "hand-offs/s; %,.0f pairs/s", pairs) : "pairs/s";
       if (errors > 0) {
-        return new Row(w, nodes, clients, perSecond, p50, acquire.percentile(99), acquire.percentile(99.9), "ERROR",
+        return new Row(w, nodes, clients, perSecond, p50, Latencies.percentile(acquire, 99), Latencies.percentile(acquire, 99.9), "ERROR",
             errors + " error(s): " + firstError);
       }
-      if (acquire.count() == 0) {
+      if (acquire.getTotalCount() == 0) {
         return new Row(w, nodes, clients, perSecond, 0, 0, 0, "ERROR", "no operation completed in the window");
       }
-      return new Row(w, nodes, clients, perSecond, p50, acquire.percentile(99), acquire.percentile(99.9),
+      return new Row(w, nodes, clients, perSecond, p50, Latencies.percentile(acquire, 99), Latencies.percentile(acquire, 99.9),
           w.met(perSecond, p50) ? "PASS" : "MISS", note);
     }
 
