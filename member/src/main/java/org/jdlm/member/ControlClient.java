@@ -126,10 +126,10 @@ public final class ControlClient {
         });
   }
 
-  /** Encodes {@code query} as {@code k=v&k=v} in the map's order, values URL-encoded. */
+  /** Encodes {@code query} as {@code k=v&k=v} in the map's order, keys and values URL-encoded. */
   public static String encode(Map<String, String> query) {
     return query.entrySet().stream()
-        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
   }
 
