@@ -37,7 +37,10 @@ final class Cli {
     CommandSpec spec = cl.getCommandSpec();
     spec.usageMessage().synopsisHeading("usage: ").optionListHeading("%noptions:%n")
         .commandListHeading("%ncommands:%n").parameterListHeading("%narguments:%n")
-        .exitCodeListHeading("%nexit status:%n").descriptionHeading("%n");
+        .descriptionHeading("%n");
+    if (!spec.usageMessage().exitCodeList().isEmpty()) {
+      spec.usageMessage().exitCodeListHeading("%nexit status:%n");
+    }
     cl.getSubcommands().values().forEach(Cli::style);
   }
 
