@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
 @Command(name = "dlm",
     description = "jdlm, a distributed lock manager on Pekko: members, a lab cluster, scenarios, benchmarks.",
     subcommands = {NodeCommand.class, ClusterCommand.class, ScenarioCommand.class, StoreCommand.class,
-        DumpCommand.class, BenchCommand.class, RecoveryBenchCommand.class, FenceCommand.class, ChaosCommand.class},
+        DumpCommand.class, BenchCommand.class, RecoveryBenchCommand.class, FenceCommand.class, ChaosCommand.class,
+        CommandLine.HelpCommand.class},
     footer = "%n`dlm COMMAND --help` shows a command's options.")
 public final class Main extends DlmCommand.Group {
   /** Exit status for every error reported to the user. */

@@ -281,6 +281,7 @@ public final class RunDir {
       deletePid(node);
     }
     Files.deleteIfExists(dir.resolve(LAYOUT));
+    Files.deleteIfExists(storePasswordFile()); // a password outlives no cluster
   }
 
   /** Starts every listed node's log (and the store's, if listed) afresh (a new `cluster up`). */
