@@ -147,6 +147,10 @@ class PostgresLabJvmTest {
     CliRun down = CliRun.of("cluster", "down", "--dir", dir.toString());
     assertThat(down.exit()).as(down.err()).isZero();
     assertThat(dir.resolve("store-password")).doesNotExist();
+    for (String log : List.of("n1.log", "n2.log")) { // both incarnations of n2, each with its store and Slick pool
+      assertThat(Files.readString(dir.resolve(log), StandardCharsets.UTF_8)).as(log).contains(url)
+          .doesNotContain(PASSWORD);
+    }
   }
 
   @Test
