@@ -24,6 +24,8 @@ final class Cli {
   /** A command line for {@code command} (and the subcommands it declares) in the house style. */
   static CommandLine commandLine(Object command) {
     CommandLine cl = new CommandLine(command);
+    // An argument is what the user typed: "@file" is a file name, never a list of more arguments.
+    cl.setExpandAtFiles(false);
     cl.registerConverter(Integer.class, Cli::integer);
     cl.registerConverter(Integer.TYPE, Cli::integer);
     style(cl);
