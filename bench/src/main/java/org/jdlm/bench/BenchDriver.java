@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.HdrHistogram.Histogram;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockResult;
 import org.jdlm.dlm.api.LockspaceHandle;
@@ -134,7 +135,7 @@ public final class BenchDriver {
     } catch (ExecutionException e) {
       throw new IllegalStateException("bench chains never fail their future", e);
     }
-    LatencyHistogram acquire = new LatencyHistogram();
+    Histogram acquire = Latencies.histogram();
     long pairs = 0;
     long handoffs = 0;
     long errors = stuck;
@@ -158,7 +159,7 @@ public final class BenchDriver {
     final int self;
     final int target;
     final SplittableRandom random;
-    final LatencyHistogram histogram = new LatencyHistogram();
+    final Histogram histogram = Latencies.histogram();
     final CompletableFuture<Void> done = new CompletableFuture<>();
     final byte[] lvb = new byte[8];
     long pairs;
@@ -214,7 +215,7 @@ public final class BenchDriver {
         }
         boolean measuring = phase == MEASURE;
         if (measuring) {
-          histogram.record(System.nanoTime() - requested);
+          histogram.recordValue(System.nanoTime() - requested);
         }
         byte[] unlockLvb = null;
         if (valblk) {

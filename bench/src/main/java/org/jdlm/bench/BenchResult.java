@@ -4,10 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * What one member measured in one bench run, as carried from its control endpoint to the
- * {@code dlm bench} command (one {@code key=value} per line; the histogram in its sparse form).
+ * {@code dlm bench} command (one {@code key=value} per line; the histogram in {@link Latencies}' form).
  *
  * @param workload   the workload id
  * @param node       the member's lockspace node id
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param acquire    acquire latencies (lock call to grant) in the window
  */
 public record BenchResult(String workload, String node, int clients, double seconds, long pairs, long handoffs,
-    long errors, String firstError, LatencyHistogram acquire) {
+    long errors, String firstError, Histogram acquire) {
 
   /** Pairs per second over the window. */
   public double pairsPerSecond() {
@@ -36,7 +37,7 @@ public record BenchResult(String workload, String node, int clients, double seco
   public String encode() {
     return "workload=" + workload + "\nnode=" + node + "\nclients=" + clients + "\nseconds="
         + String.format(Locale.ROOT, "%.6f", seconds) + "\npairs=" + pairs + "\nhandoffs=" + handoffs + "\nerrors="
-        + errors + "\nfirst-error=" + firstError.replaceAll("\\R", " ") + "\nacquire=" + acquire.encode() + "\n";
+        + errors + "\nfirst-error=" + firstError.replaceAll("\\R", " ") + "\nacquire=" + Latencies.encode(acquire) + "\n";
   }
 
   /** Parses {@link #encode}'s form; anything malformed is an {@link IllegalArgumentException} saying what. */
@@ -56,7 +57,7 @@ public record BenchResult(String workload, String node, int clients, double seco
     try {
       return new BenchResult(v.get("workload"), v.get("node"), Integer.parseInt(v.get("clients")),
           Double.parseDouble(v.get("seconds")), Long.parseLong(v.get("pairs")), Long.parseLong(v.get("handoffs")),
-          Long.parseLong(v.get("errors")), v.getOrDefault("first-error", ""), LatencyHistogram.decode(v.get("acquire")));
+          Long.parseLong(v.get("errors")), v.getOrDefault("first-error", ""), Latencies.decode(v.get("acquire")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("bench result with a malformed number: " + e.getMessage());
     }

@@ -1,7 +1,6 @@
 package org.jdlm.bench;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,15 +80,13 @@ public final class FailoverBench implements AutoCloseable {
   private final Supervisor supervisor;
   private final Path dir;
   private boolean ownDir;
-  private final HttpClient http;
   private final Bounds bounds;
   private int lockspaces;
 
-  private FailoverBench(Supervisor supervisor, Path dir, boolean ownDir, HttpClient http, Bounds bounds) {
+  private FailoverBench(Supervisor supervisor, Path dir, boolean ownDir, Bounds bounds) {
     this.supervisor = supervisor;
     this.dir = dir;
     this.ownDir = ownDir;
-    this.http = http;
     this.bounds = bounds;
   }
 
@@ -107,9 +104,7 @@ public final class FailoverBench implements AutoCloseable {
         lab.controlTimeout(), lab.pollInterval(), lab.downGrace(), lab.killTimeout(), jvm, lab.storeStartTimeout(),
         lab.storeJvmOptions());
     Supervisor supervisor = new Supervisor(new RunDir(d), settings, MemberLauncher.current(settings));
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(settings.controlTimeout()).build();
-    FailoverBench bench = new FailoverBench(supervisor, d, dir.isEmpty(), http, bounds);
+    FailoverBench bench = new FailoverBench(supervisor, d, dir.isEmpty(), bounds);
     try {
       supervisor.up(3, OptionalInt.empty());
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -177,7 +172,7 @@ public final class FailoverBench implements AutoCloseable {
   private List<HttpNodeDriver> joinAll(String ls) throws Exception {
     List<HttpNodeDriver> nodes = new ArrayList<>();
     for (String n : List.of("n1", "n2", "n3")) {
-      nodes.add(new HttpNodeDriver(n, Supervisor.HOST, supervisor.node(n).controlPort(), ls, http, bounds.request()));
+      nodes.add(new HttpNodeDriver(n, supervisor.node(n).control(), ls, supervisor.control(), bounds.request()));
     }
     // One after the other: three members joining a new lockspace at once, one of them a restarted
     // incarnation, sometimes stall in recovery (two coordinators with different views; reported to

@@ -1,10 +1,6 @@
 package org.jdlm.cli;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,16 +15,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.jdlm.bench.BenchEndpoints;
 import org.jdlm.bench.BenchResult;
 import org.jdlm.bench.BenchSettings;
 import org.jdlm.bench.BenchWorkload;
-import org.jdlm.bench.LatencyHistogram;
+import org.HdrHistogram.Histogram;
+import org.jdlm.bench.Latencies;
 import org.jdlm.lab.LabSettings;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.Supervisor;
 import org.jdlm.member.CliError;
+import org.jdlm.member.ControlClient;
+import org.jdlm.member.OperatorSecret;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code dlm bench}: runs the bench workloads on the members of a lab cluster (one it starts in a
@@ -37,52 +37,28 @@ import org.jdlm.member.CliError;
  * benchmarks of the core's grant path. The members do the work ({@link BenchEndpoints}); this
  * command only coordinates over their control endpoints and merges their histograms.
  */
-public final class BenchCommand implements Subcommand {
+@Command(name = "bench", description = {
+    "measure lock throughput and latency on real members (or --jmh: the core's grant path)", "",
+    "Starts a lab cluster of N members in a temporary directory (or uses the running one in DIR), runs each workload"
+        + " on its members and prints ops/s, acquire p50/p99/p99.9, the target and PASS or MISS; then stops what it"
+        + " started. Workloads (default all, in this order): local (locally mastered uncontended lock+unlock on the"
+        + " first member), remote (uncontended lock+unlock on resources the second member masters), mixed (every"
+        + " member at once, mostly on its own resources, --own-share), uniform (every member at once, resources"
+        + " picked uniformly across members), handoff (one EX resource handed between all members)."},
+    exitCodeList = {"0:every workload ran (PASS or MISS)", "1:a workload failed", "2:bad input"})
+public final class BenchCommand extends DlmCommand {
 
   /** The version in the JMH jar's name (bench-jmh/pom.xml). */
   static final String JMH_JAR_VERSION = "0.1.0-SNAPSHOT";
 
-  @Override
-  public String name() {
-    return "bench";
-  }
+  @Mixin
+  BenchOptions.Raw raw;
 
   @Override
-  public String summary() {
-    return "measure lock throughput and latency on real members (or --jmh: the core's grant path)";
-  }
-
-  @Override
-  public String usage() {
-    return """
-        usage: dlm bench [--dir DIR | --nodes N] [--workload W[,W...]] [--duration 10s] [--warmup 5s]
-                         [--clients N] [--own-share 0.9] [--jmh]
-
-        Starts a lab cluster of N members in a temporary directory (or uses the running one in DIR),
-        runs each workload on its members and prints ops/s, acquire p50/p99/p99.9, the target and
-        PASS or MISS; then stops what it started. Workloads (default all, in this order):
-          local     locally mastered uncontended lock+unlock on the first member
-          remote    uncontended lock+unlock on resources the second member masters
-          mixed     every member at once, mostly on its own resources (--own-share)
-          uniform   every member at once, resources picked uniformly across members
-          handoff   one EX resource handed between all members
-          --dir DIR        use the running cluster in DIR (see dlm cluster up) instead of starting one
-          --nodes N        members of the cluster to start (default 3)
-          --workload LIST  all, or a comma list of the workloads above
-          --duration D     measured window per workload, e.g. 10s (default 10s)
-          --warmup D       unrecorded warm-up before each window (default 5s)
-          --clients N      client chains per member (default: local/mixed/uniform 64, remote/handoff 1)
-          --own-share F    mixed: share of picks from the member's own resources (default 0.9)
-          --jmh            run the JMH grant-path benchmarks instead (forked JVM, about 1 minute)
-        Exit status: 0 when every workload ran (PASS or MISS), 1 when a workload failed, 2 on bad input.
-        """;
-  }
-
-  @Override
-  public int run(List<String> args, Console console) throws Exception {
+  protected int run(Console console) throws Exception {
     BenchSettings settings = BenchSettings.load();
     LabSettings lab = LabSettings.load();
-    BenchOptions options = BenchOptions.parse(args, settings, lab.maxNodes());
+    BenchOptions options = raw.check(settings, lab.maxNodes());
     if (options.jmh()) {
       // JMH is not in the runtime jar (bench-jmh module); bin/dlm runs its own jar for --jmh.
       throw new CliError("bench --jmh runs from its own jar, not the runtime jar: use bin/dlm bench --jmh"
@@ -136,7 +112,7 @@ public final class BenchCommand implements Subcommand {
             + " is not Up (see dlm cluster status)");
       }
     }
-    Members members = new Members(nodes, supervisor.settings().controlTimeout());
+    Members members = new Members(nodes, supervisor.control());
     members.all("/bench/join", Map.of(), settings.joinTimeout());
     supervisor.await("every member of lockspace " + settings.lockspace() + " to see all " + nodes.size(),
         settings.joinTimeout(), () -> members.allSeeMembers(nodes.size()) ? Optional.of(true) : Optional.empty());
@@ -217,7 +193,7 @@ public final class BenchCommand implements Subcommand {
     }
 
     static Row of(BenchWorkload w, int nodes, int clients, List<BenchResult> results) {
-      LatencyHistogram acquire = new LatencyHistogram();
+      Histogram acquire = Latencies.histogram();
       double pairs = 0;
       double handoffs = 0;
       long errors = 0;
@@ -230,16 +206,16 @@ public final class BenchCommand implements Subcommand {
         firstError = firstError.isEmpty() ? r.firstError() : firstError;
       }
       double perSecond = w.countsHandoffs() ? handoffs : pairs;
-      long p50 = acquire.percentile(50);
+      long p50 = Latencies.percentile(acquire, 50);
       String note = w.countsHandoffs() ? String.format(Locale.ROOT, "hand-offs/s; %,.0f pairs/s", pairs) : "pairs/s";
       if (errors > 0) {
-        return new Row(w, nodes, clients, perSecond, p50, acquire.percentile(99), acquire.percentile(99.9), "ERROR",
+        return new Row(w, nodes, clients, perSecond, p50, Latencies.percentile(acquire, 99), Latencies.percentile(acquire, 99.9), "ERROR",
             errors + " error(s): " + firstError);
       }
-      if (acquire.count() == 0) {
+      if (acquire.getTotalCount() == 0) {
         return new Row(w, nodes, clients, perSecond, 0, 0, 0, "ERROR", "no operation completed in the window");
       }
-      return new Row(w, nodes, clients, perSecond, p50, acquire.percentile(99), acquire.percentile(99.9),
+      return new Row(w, nodes, clients, perSecond, p50, Latencies.percentile(acquire, 99), Latencies.percentile(acquire, 99.9),
           w.met(perSecond, p50) ? "PASS" : "MISS", note);
     }
 
@@ -265,11 +241,11 @@ public final class BenchCommand implements Subcommand {
   /** The members' control endpoints, asked in parallel. */
   private static final class Members {
     private final List<NodeSpec> nodes;
-    private final HttpClient http;
+    private final ControlClient control;
 
-    Members(List<NodeSpec> nodes, Duration connectTimeout) {
+    Members(List<NodeSpec> nodes, ControlClient control) {
       this.nodes = nodes;
-      this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+      this.control = control;
     }
 
     void all(String path, Map<String, String> query, Duration timeout) throws InterruptedException {
@@ -280,12 +256,9 @@ public final class BenchCommand implements Subcommand {
 
     boolean allSeeMembers(int expected) {
       for (NodeSpec n : nodes) {
-        try {
-          String body = send(n, "GET", "/bench/members", Map.of(), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
-          if (!body.startsWith("members=" + expected + " ")) {
-            return false;
-          }
-        } catch (Exception e) {
+        Optional<ControlClient.Reply> r = control.tryGet(n.name(), n.control(), "/bench/members", Map.of(),
+            Duration.ofSeconds(5));
+        if (r.isEmpty() || !r.get().ok() || !r.get().body().startsWith("members=" + expected + " ")) {
           return false; // not yet joined, or busy: asked again
         }
       }
@@ -296,17 +269,24 @@ public final class BenchCommand implements Subcommand {
     <T> Map<NodeSpec, String> each(Map<NodeSpec, T> targets,
         java.util.function.Function<Map.Entry<NodeSpec, T>, Map<String, String>> query, String path, Duration timeout)
         throws InterruptedException {
-      Map<NodeSpec, CompletableFuture<String>> pending = new LinkedHashMap<>();
+      Map<NodeSpec, CompletableFuture<ControlClient.Reply>> pending = new LinkedHashMap<>();
       for (Map.Entry<NodeSpec, T> e : targets.entrySet()) {
-        pending.put(e.getKey(), send(e.getKey(), "POST", path, query.apply(e), timeout));
+        NodeSpec n = e.getKey();
+        pending.put(n, control.sendAsync(new ControlClient.Request(n.name(), n.control(), "POST", path, query.apply(e),
+            OperatorSecret.none(), timeout)));
       }
       Map<NodeSpec, String> out = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
-      for (Map.Entry<NodeSpec, CompletableFuture<String>> e : pending.entrySet()) {
+      for (Map.Entry<NodeSpec, CompletableFuture<ControlClient.Reply>> e : pending.entrySet()) {
         try {
-          out.put(e.getKey(), e.getValue().get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS));
+          ControlClient.Reply r = e.getValue().get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+          if (r.ok()) {
+            out.put(e.getKey(), r.body());
+          } else {
+            problems.add(e.getKey().name() + ": " + path + " answered " + r.status() + ": " + r.body().strip());
+          }
         } catch (ExecutionException ex) {
-          problems.add(e.getKey().name() + ": " + (ex.getCause() instanceof CliError c ? c.getMessage() : ex.getCause()));
+          problems.add(ex.getCause() instanceof CliError c ? c.getMessage() : e.getKey().name() + ": " + ex.getCause());
         } catch (TimeoutException ex) {
           problems.add(e.getKey().name() + ": no answer to " + path + " within " + timeout.toSeconds() + "s");
         }
@@ -315,22 +295,6 @@ public final class BenchCommand implements Subcommand {
         throw new CliError("bench: " + path + " failed on " + String.join("; ", problems));
       }
       return out;
-    }
-
-    private CompletableFuture<String> send(NodeSpec node, String method, String path, Map<String, String> query,
-        Duration timeout) {
-      String q = query.entrySet().stream()
-          .map(e -> e.getKey() + "=" + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
-          .collect(Collectors.joining("&"));
-      URI uri = URI.create("http://" + node.cluster().host() + ":" + node.controlPort() + path + (q.isEmpty() ? "" : "?" + q));
-      HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
-          .method(method, HttpRequest.BodyPublishers.noBody()).build();
-      return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
-        if (r.statusCode() != 200) {
-          throw new CliError(path + " answered " + r.statusCode() + ": " + r.body().strip());
-        }
-        return r.body();
-      });
     }
   }
 }

@@ -8,12 +8,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdlm.bench.BenchSettings;
 import org.jdlm.bench.BenchWorkload;
 import org.jdlm.member.CliError;
+import picocli.CommandLine.Option;
 
 /**
  * The validated command line of {@code dlm bench}.
@@ -32,25 +32,63 @@ public record BenchOptions(Optional<Path> dir, int nodes, List<BenchWorkload> wo
 
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
 
-  /** Parses and checks {@code args}; every problem is one {@link CliError} naming the option and value. */
-  public static BenchOptions parse(List<String> args, BenchSettings settings, int maxNodes) {
-    Options o = Options.parse("bench", args,
-        Set.of("--dir", "--nodes", "--workload", "--duration", "--warmup", "--clients", "--own-share"),
-        Set.of("--jmh")).noPositional();
-    if (o.get("--dir").isPresent() && o.get("--nodes").isPresent()) {
-      throw new CliError("bench: give either --dir (a running cluster) or --nodes (start one), not both");
+  /** The raw {@code dlm bench} options, as picocli fills them; {@link #check} validates them. */
+  static class Raw {
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "use the running cluster in DIR (see dlm cluster up) instead of starting one")
+    Path dir;
+
+    @Option(names = "--nodes", paramLabel = "N", description = "members of the cluster to start (default 3)")
+    Integer nodes;
+
+    @Option(names = "--workload", paramLabel = "LIST", description = "all, or a comma list of the workloads above")
+    String workload;
+
+    @Option(names = "--duration", paramLabel = "D", description = "measured window per workload, e.g. 10s (default 10s)")
+    String duration;
+
+    @Option(names = "--warmup", paramLabel = "D", description = "unrecorded warm-up before each window (default 5s)")
+    String warmup;
+
+    @Option(names = "--clients", paramLabel = "N",
+        description = "client chains per member (default: local/mixed/uniform 64, remote/handoff 1)")
+    Integer clients;
+
+    @Option(names = "--own-share", paramLabel = "F",
+        description = "mixed: share of picks from the member's own resources (default 0.9)")
+    String ownShare;
+
+    @Option(names = "--jmh", description = "run the JMH grant-path benchmarks instead (forked JVM, about 1 minute)")
+    boolean jmh;
+
+    /** Checks the values; every problem is one {@link CliError} naming the option and value. */
+    BenchOptions check(BenchSettings settings, int maxNodes) {
+      if (dir != null && nodes != null) {
+        throw new CliError("bench: give either --dir (a running cluster) or --nodes (start one), not both");
+      }
+      int n = nodes == null ? Math.min(settings.defaultNodes(), maxNodes) : range("--nodes", nodes, 1, maxNodes);
+      List<BenchWorkload> w = workload == null ? List.of(BenchWorkload.values()) : workloads(workload);
+      Duration d = duration == null ? settings.defaultDuration()
+          : BenchOptions.duration("--duration", duration, Duration.ofSeconds(1), settings.maxDuration());
+      Duration wu = warmup == null ? settings.defaultWarmup()
+          : BenchOptions.duration("--warmup", warmup, Duration.ZERO, settings.maxDuration());
+      OptionalInt c = clients == null ? OptionalInt.empty() : OptionalInt.of(range("--clients", clients, 1,
+          settings.maxClients()));
+      double share = ownShare == null ? settings.ownShare() : share(ownShare);
+      return new BenchOptions(Optional.ofNullable(dir), n, w, d, wu, c, share, jmh);
     }
-    int nodes = o.integer("--nodes", 1, maxNodes).orElse(Math.min(settings.defaultNodes(), maxNodes));
-    List<BenchWorkload> workloads = o.get("--workload").map(BenchOptions::workloads)
-        .orElse(List.of(BenchWorkload.values()));
-    Duration duration = o.get("--duration").map(v -> duration("--duration", v, Duration.ofSeconds(1),
-        settings.maxDuration())).orElse(settings.defaultDuration());
-    Duration warmup = o.get("--warmup").map(v -> duration("--warmup", v, Duration.ZERO, settings.maxDuration()))
-        .orElse(settings.defaultWarmup());
-    OptionalInt clients = o.integer("--clients", 1, settings.maxClients()).map(OptionalInt::of).orElse(OptionalInt.empty());
-    double share = o.get("--own-share").map(BenchOptions::share).orElse(settings.ownShare());
-    return new BenchOptions(o.get("--dir").map(Path::of), nodes, workloads, duration, warmup, clients, share,
-        o.has("--jmh"));
+
+    private static int range(String option, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new CliError("bench: " + option + " " + value + " is out of range (" + min + ".." + max + ")");
+      }
+      return value;
+    }
+  }
+
+  /** Parses and checks {@code args} (tests); every problem is one {@link CliError} naming the option and value. */
+  public static BenchOptions parse(List<String> args, BenchSettings settings, int maxNodes) {
+    return Cli.parse(new Raw(), "bench", args).check(settings, maxNodes);
   }
 
   private static List<BenchWorkload> workloads(String list) {

@@ -3,8 +3,10 @@ package org.jdlm.cli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.function.Function;
+import java.util.Optional;
+import com.typesafe.config.ConfigFactory;
+import org.jdlm.lab.LabFencing;
+import org.jdlm.lab.LabSettings;
 import org.jdlm.member.CliError;
 import org.jdlm.scenario.ChaosScenario;
 import org.jdlm.scenario.Scenario;
@@ -13,75 +15,68 @@ import org.jdlm.scenario.ScenarioSyntaxException;
 import org.jdlm.scenario.run.JvmScenarioClusters;
 import org.jdlm.scenario.run.ScenarioCluster;
 import org.jdlm.scenario.run.ScenarioRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code dlm chaos}: a long failure run on one cluster. {@link ChaosScenario} writes a random,
  * self-checking scenario (seeded) and the scenario runner executes it; a failed round stops the run
  * with the dump, and the file is kept so the run can be repeated with {@code dlm scenario run}.
  */
-public final class ChaosCommand implements Subcommand {
+@Command(name = "chaos", description = {
+    "kill and freeze lock holders at random, round after round, checking every recovery", "",
+    "One cluster; in every round one or two members (never a majority) that hold EX locks are SIGKILLed or"
+        + " SIGSTOPped (jvm mode; inproc kills only) while others wait behind them and a bystander holds a lock"
+        + " elsewhere. Each round checks that every waiter is granted after recovery, the bystander's lock is"
+        + " untouched and the lockspace runs again, then restarts the victims as new incarnations. The master of"
+        + " each resource is the victim or a survivor at random."},
+    exitCodeList = {"0:every round passed", "1:a round failed", "2:usage error"})
+public final class ChaosCommand extends DlmCommand {
 
-  private final Function<String, ScenarioCluster.Factory> factories;
+  @Option(names = "--mode", paramLabel = "jvm|inproc", defaultValue = "jvm",
+      description = "real member JVMs (default) or ActorSystems in this JVM")
+  String mode;
 
-  public ChaosCommand(Function<String, ScenarioCluster.Factory> factories) {
-    this.factories = factories;
-  }
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "5", description = "cluster size, "
+      + ChaosScenario.MIN_NODES + ".." + ChaosScenario.MAX_NODES + " (default 5; two victims at once need 5)")
+  int nodes;
 
-  @Override
-  public String name() {
-    return "chaos";
-  }
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "10", description = "fault rounds, 1..1000 (default 10)")
+  int rounds;
 
-  @Override
-  public String summary() {
-    return "kill and freeze lock holders at random, round after round, checking every recovery";
-  }
+  @Option(names = "--seed", paramLabel = "S",
+      description = "random seed (default: the clock); printed first, so any run can be repeated")
+  String seedOption;
 
-  @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: dlm chaos [--mode jvm|inproc] [--nodes N] [--rounds N] [--seed S] [--save FILE]",
-        "                 [--fencing power|storage|both]",
-        "",
-        "One cluster; in every round one or two members (never a majority) that hold EX locks are",
-        "SIGKILLed or SIGSTOPped (jvm mode; inproc kills only) while others wait behind them and a",
-        "bystander holds a lock elsewhere. Each round checks that every waiter is granted after",
-        "recovery, the bystander's lock is untouched and the lockspace runs again, then restarts the",
-        "victims as new incarnations. The master of each resource is the victim or a survivor at random.",
-        "",
-        "  --mode jvm|inproc  real member JVMs (default) or ActorSystems in this JVM",
-        "  --nodes N          cluster size, " + ChaosScenario.MIN_NODES + ".." + ChaosScenario.MAX_NODES
-            + " (default 5; two victims at once need 5)",
-        "  --rounds N         fault rounds, 1..1000 (default 10)",
-        "  --seed S           random seed (default: the clock); printed first, so any run can be repeated",
-        "  --save FILE        also write the generated scenario there (a failed run always keeps it)",
-        "  --fencing F        jvm mode: members fence with the power agent, the storage agent (the",
-        "                     victim's disk key is revoked; a frozen victim stays alive), or both (each",
-        "                     must confirm); default jdlm-node.conf's [power, storage], first that works",
-        "",
-        "Exit status: 0 every round passed, 1 a round failed, 2 usage error.");
-  }
+  @Option(names = "--save", paramLabel = "FILE",
+      description = "also write the generated scenario there (a failed run always keeps it)")
+  Path saved;
+
+  @Option(names = "--fencing", paramLabel = "power|storage|both", description = {"jvm mode: the members' fence"
+      + " agents (power alone, storage alone: a frozen victim stays alive and only its disk key is revoked, or"
+      + " both, each of which must confirm); default jdlm-node.conf's [power, storage], the first that works"})
+  String fencing;
+
+  @Mixin
+  StoreOptions store;
 
   @Override
-  public int run(List<String> args, Console console) throws Exception {
-    Options o = Options.parse("chaos", args, java.util.Set.of("--mode", "--nodes", "--rounds", "--seed", "--save", "--fencing"),
-        java.util.Set.of()).noPositional();
-    String mode = o.get("--mode").orElse("jvm");
+  protected int run(Console console) throws Exception {
     if (!mode.equals("jvm") && !mode.equals("inproc")) {
       throw new CliError("chaos: unknown mode '" + mode + "' (expected jvm or inproc)");
     }
-    int nodes = o.integer("--nodes", ChaosScenario.MIN_NODES, ChaosScenario.MAX_NODES).orElse(5);
-    int rounds = o.integer("--rounds", 1, 1000).orElse(10);
-    long seed = o.get("--seed").map(ChaosCommand::parseSeed).orElse(System.currentTimeMillis());
-    java.util.Optional<org.jdlm.lab.LabFencing> fencing = o.get("--fencing")
-        .map(f -> org.jdlm.lab.LabFencing.parse("chaos", f));
-    if (fencing.isPresent() && !mode.equals("jvm")) {
+    range("--nodes", nodes, ChaosScenario.MIN_NODES, ChaosScenario.MAX_NODES);
+    range("--rounds", rounds, 1, 1000);
+    store.requireJvmMode("chaos", mode);
+    Optional<LabFencing> agents = Optional.ofNullable(fencing).map(f -> LabFencing.parse("chaos", f));
+    if (agents.isPresent() && !mode.equals("jvm")) {
       throw new CliError("chaos: --fencing needs --mode jvm (in-process clusters fence by membership)");
     }
+    long seed = seedOption != null ? parseSeed(seedOption) : System.currentTimeMillis();
     String text = ChaosScenario.generate(nodes, rounds, seed, mode.equals("jvm"));
     console.out().println("chaos: seed " + seed + ", " + nodes + " nodes, " + rounds + " rounds, mode " + mode
-        + o.get("--fencing").map(f -> ", fencing " + f).orElse(""));
-    Path saved = o.get("--save").map(Path::of).orElse(null);
+        + (fencing == null ? "" : ", fencing " + fencing));
     if (saved != null) {
       Files.writeString(saved, text, StandardCharsets.UTF_8);
     }
@@ -91,10 +86,10 @@ public final class ChaosCommand implements Subcommand {
     } catch (ScenarioSyntaxException e) {
       throw new IllegalStateException("the chaos generator wrote an invalid file: " + e.getMessage(), e);
     }
-    ScenarioCluster.Factory factory = fencing.isPresent()
-        ? new JvmScenarioClusters(JvmScenarioClusters.Settings.fromConfig(com.typesafe.config.ConfigFactory.load()),
-            fencing.get().apply(org.jdlm.lab.LabSettings.load()))
-        : factories.apply(mode);
+    ScenarioCluster.Factory factory = agents.isPresent()
+        ? new JvmScenarioClusters(JvmScenarioClusters.Settings.fromConfig(ConfigFactory.load()),
+            agents.get().apply(LabSettings.load()), store.external())
+        : Main.scenarioClusters(mode, store.external());
     boolean passed;
     try {
       passed = new ScenarioRunner(factory, console.out(), 20).run(scenario).passed();

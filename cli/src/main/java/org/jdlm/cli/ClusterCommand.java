@@ -4,109 +4,88 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.Set;
 import org.jdlm.lab.LabFencing;
 import org.jdlm.lab.LabSettings;
 import org.jdlm.lab.MemberLauncher;
-import org.jdlm.lab.RunDir;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.NodeStatus;
 import org.jdlm.lab.ProcessState;
+import org.jdlm.lab.RunDir;
 import org.jdlm.lab.Supervisor;
 import org.jdlm.member.CliError;
 import org.jdlm.member.MembershipView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code dlm cluster …}: the lab supervisor's commands, each a thin shell over {@link Supervisor}. */
-public final class ClusterCommand implements Subcommands.CommandGroup {
-  private static final String DIR = "--dir";
+@Command(name = "cluster", description = "lab supervisor: up, status, kill, pause, resume, restart, logs, down",
+    subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Kill.class,
+        ClusterCommand.Pause.class, ClusterCommand.Resume.class, ClusterCommand.Restart.class,
+        ClusterCommand.Logs.class, ClusterCommand.Down.class})
+final class ClusterCommand extends DlmCommand.Group {
 
-  private final Subcommands actions = new Subcommands("dlm cluster")
-      .register(new Up())
-      .register(new Status())
-      .register(new Signal("kill", "SIGKILL a member (it dies without leaving)", Supervisor::kill, "killed"))
-      .register(new Signal("pause", "SIGSTOP a member (it freezes: no heartbeats, no replies)", Supervisor::pause, "paused"))
-      .register(new Signal("resume", "SIGCONT a paused member", Supervisor::resume, "resumed"))
-      .register(new Restart())
-      .register(new Logs())
-      .register(new Down());
+  /** {@code --dir DIR}, shared by every cluster command. */
+  static final class RunDirOption {
+    @Option(names = "--dir", paramLabel = "DIR", description = "the run directory (default ./run/cluster)")
+    Path dir;
 
-  @Override
-  public String name() {
-    return "cluster";
-  }
-
-  @Override
-  public String summary() {
-    return "lab supervisor: up, status, kill, pause, resume, restart, logs, down";
-  }
-
-  @Override
-  public String usage() {
-    return actions.help();
-  }
-
-  @Override
-  public int run(List<String> args, Console console) throws Exception {
-    return actions.dispatch(args, console);
-  }
-
-  private static Supervisor supervisor(Options o) {
-    Path dir = o.get(DIR).map(Path::of).orElse(LabSettings.load().defaultDir());
-    // The fence agents chosen by `cluster up --fencing` apply to every member started later too.
-    var fencing = LabFencing.recorded(dir);
-    if (fencing.isEmpty()) {
-      return Supervisor.forDirectory(dir);
+    Path path() {
+      return dir != null ? dir : LabSettings.load().defaultDir();
     }
-    LabSettings settings = fencing.get().apply(LabSettings.load());
-    return new Supervisor(new RunDir(dir), settings, MemberLauncher.current(settings));
-  }
 
-  private static final String DIR_HELP = "  --dir DIR   the run directory (default ./run/cluster)\n";
+    Supervisor supervisor() {
+      Path runDir = path();
+      // The fence agents chosen by `cluster up --fencing` apply to every member started later too.
+      var fencing = LabFencing.recorded(runDir);
+      if (fencing.isEmpty()) {
+        return Supervisor.forDirectory(runDir);
+      }
+      LabSettings settings = fencing.get().apply(LabSettings.load());
+      return new Supervisor(new RunDir(runDir), settings, MemberLauncher.current(settings));
+    }
+  }
 
   /** `cluster up`. */
-  private static final class Up implements Subcommand {
-    @Override
-    public String name() {
-      return "up";
-    }
+  @Command(name = "up", description = {"start N member JVMs on 127.0.0.1 and wait until all are Up", "",
+      "Starts the shared store (an H2 server JVM, database in DIR/store, log DIR/store.log), then members n1..nN as"
+          + " detached JVMs (they outlive this command), waits until every member sees all N Up, and prints their"
+          + " status. A database left in DIR/store by an earlier run is served again. With --store the members use"
+          + " that database instead (PostgreSQL, prepared with `dlm store init`), also after `cluster restart`, and no"
+          + " store process is started. Refuses a run directory that"
+          + " already holds a cluster, running or dead (clean that with `dlm cluster down`)."},
+      exitCodeList = {"0:every member is Up", "2:bad input, a port in use, or a member that did not come Up"})
+  static final class Up extends DlmCommand {
+    @Option(names = "--nodes", paramLabel = "N", required = true,
+        description = "number of members (1..jdlm.cli.lab.max-nodes)")
+    int nodes;
+
+    @Option(names = "--base-port", paramLabel = "P", description = {"member i gets cluster port P+2(i-1) and control"
+        + " port P+2(i-1)+1, the store P+2N (default: free ports chosen by the OS)"})
+    Integer basePort;
+
+    @Option(names = "--fencing", paramLabel = "power|storage|both", description = {"the members' fence agents:"
+        + " power alone, storage alone, or both (each must confirm); remembered in DIR/fencing for later restarts"
+        + " (default jdlm-node.conf's [power, storage], the first that works)"})
+    String fencing;
+
+    @Mixin
+    RunDirOption dir;
+
+    @Mixin
+    StoreOptions store;
 
     @Override
-    public String summary() {
-      return "start N member JVMs on 127.0.0.1 and wait until all are Up";
-    }
-
-    @Override
-    public String usage() {
-      return """
-          usage: dlm cluster up --nodes N [--dir DIR] [--base-port P] [--fencing power|storage|both]
-
-          Starts the shared store (an H2 server JVM, database in DIR/store, log DIR/store.log), then
-          members n1..nN as detached JVMs (they outlive this command), waits until every member sees all
-          N Up, and prints their status. A database left in DIR/store by an earlier run is served again.
-          Refuses a run directory that already holds a cluster, running or dead (clean that with
-          `dlm cluster down`).
-            --nodes N       number of members (1..jdlm.cli.lab.max-nodes)
-            --base-port P   member i gets cluster port P+2(i-1) and control port P+2(i-1)+1, the store
-                            P+2N (default: free ports chosen by the OS)
-            --fencing F     the members' fence agents: power (kill -9), storage (revoke the disk key;
-                            a frozen member stays alive) or both (each must confirm); remembered in
-                            DIR/fencing for `cluster restart` (default: jdlm-node.conf's [power, storage])
-          """ + DIR_HELP;
-    }
-
-    @Override
-    public int run(List<String> args, Console console) throws Exception {
-      Options o = Options.parse("cluster up", args, Set.of("--nodes", "--base-port", "--fencing", DIR), Set.of())
-          .noPositional();
-      int nodes = o.parseInt("--nodes", o.require("--nodes"), 1, Integer.MAX_VALUE);
-      OptionalInt base = o.integer("--base-port", 1, 65535).map(OptionalInt::of).orElse(OptionalInt.empty());
-      var fencing = o.get("--fencing").map(f -> LabFencing.parse("cluster up", f));
-      Path dir = o.get(DIR).map(Path::of).orElse(LabSettings.load().defaultDir());
-      if (new RunDir(dir).readLayout().isEmpty()) {
-        LabFencing.remember(dir, fencing); // not over a running cluster: up refuses that directory below
+    protected int run(Console console) throws Exception {
+      range("--nodes", nodes, 1, Integer.MAX_VALUE);
+      OptionalInt base = basePort == null ? OptionalInt.empty() : OptionalInt.of(range("--base-port", basePort, 1, 65535));
+      var agents = java.util.Optional.ofNullable(fencing).map(f -> LabFencing.parse("cluster up", f));
+      if (new RunDir(dir.path()).readLayout().isEmpty()) {
+        LabFencing.remember(dir.path(), agents); // not over a running cluster: up refuses that directory below
       }
-      Supervisor supervisor = supervisor(o);
-      List<NodeStatus> status = supervisor.up(nodes, base);
+      Supervisor supervisor = dir.supervisor();
+      List<NodeStatus> status = supervisor.up(nodes, base, store.external());
       console.out().print(Supervisor.table(status));
       console.out().println(supervisor.storeStatus().line());
       console.out().println("run directory: " + supervisor.runDir().path());
@@ -115,33 +94,18 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
   }
 
   /** `cluster status`. */
-  private static final class Status implements Subcommand {
-    @Override
-    public String name() {
-      return "status";
-    }
+  @Command(name = "status", description = {"one line per member: Up, Unreachable, Down, Removed, Paused, Dead ...", "",
+      "One line per member, name first. STATE is Dead (no process) or Paused (SIGSTOP) from the OS, otherwise the"
+          + " member's status as a live member sees it: Up, Unreachable, Joining, Leaving, Down, Removed ..."
+          + " MEMBERSHIP is that live member's view, also for dead and paused members. A last line shows the store:"
+          + " state (Up, NotServing, Paused, Dead), pid and JDBC URL; then each live member's lockspaces."})
+  static final class Status extends DlmCommand {
+    @Mixin
+    RunDirOption dir;
 
     @Override
-    public String summary() {
-      return "one line per member: Up, Unreachable, Down, Removed, Paused, Dead ...";
-    }
-
-    @Override
-    public String usage() {
-      return """
-          usage: dlm cluster status [--dir DIR]
-
-          One line per member, name first. STATE is Dead (no process) or Paused (SIGSTOP) from the OS,
-          otherwise the member's status as a live member sees it: Up, Unreachable, Joining, Leaving,
-          Down, Removed ... MEMBERSHIP is that live member's view, also for dead and paused members.
-          A last line shows the store: state (Up, NotServing, Paused, Dead), pid and JDBC URL.
-          """ + DIR_HELP;
-    }
-
-    @Override
-    public int run(List<String> args, Console console) {
-      Options o = Options.parse("cluster status", args, Set.of(DIR), Set.of()).noPositional();
-      Supervisor supervisor = supervisor(o);
+    protected int run(Console console) {
+      Supervisor supervisor = dir.supervisor();
       console.out().print(Supervisor.table(supervisor.status()));
       console.out().println(supervisor.storeStatus().line());
       printLockspaces(supervisor, console);
@@ -156,13 +120,11 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
    */
   private static void printLockspaces(Supervisor supervisor, Console console) {
     java.time.Duration timeout = com.typesafe.config.ConfigFactory.load().getDuration("jdlm.cli.dump.member-timeout");
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-        .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(supervisor.settings().controlTimeout()).build();
     for (NodeSpec n : supervisor.layout().nodes()) {
       if (supervisor.processState(n.name()) != ProcessState.RUNNING) {
         continue;
       }
-      org.jdlm.cli.DumpCommand.Answer a = org.jdlm.cli.DumpCommand.ask(http, n, null, timeout);
+      org.jdlm.cli.DumpCommand.Answer a = org.jdlm.cli.DumpCommand.ask(supervisor.control(), n, null, timeout);
       if (a.problem() != null) {
         console.out().println("lockspaces on " + n.name() + ": " + a.problem());
         continue;
@@ -174,81 +136,82 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
     }
   }
 
-  /** An action on one member's process. */
-  @FunctionalInterface
-  private interface NodeAction {
-    void apply(Supervisor supervisor, String node) throws Exception;
-  }
+  /** An action on one member's process: kill, pause, resume. */
+  abstract static class Signal extends DlmCommand {
+    @Parameters(paramLabel = "NODE", description = "the member (n1, n2 ...)")
+    String node;
 
-  /** `cluster kill|pause|resume nX`. */
-  private static final class Signal implements Subcommand {
-    private final String name;
-    private final String summary;
-    private final NodeAction action;
-    private final String done;
+    @Mixin
+    RunDirOption dir;
 
-    Signal(String name, String summary, NodeAction action, String done) {
-      this.name = name;
-      this.summary = summary;
-      this.action = action;
-      this.done = done;
-    }
+    abstract void apply(Supervisor supervisor, String node) throws Exception;
+
+    abstract String done();
 
     @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public String summary() {
-      return summary;
-    }
-
-    @Override
-    public String usage() {
-      return "usage: dlm cluster " + name + " NODE [--dir DIR]\n\n" + summary + ".\n" + DIR_HELP;
-    }
-
-    @Override
-    public int run(List<String> args, Console console) throws Exception {
-      Options o = Options.parse("cluster " + name, args, Set.of(DIR), Set.of());
-      String node = o.positional(1, "one node name").get(0);
-      Supervisor supervisor = supervisor(o);
+    protected int run(Console console) throws Exception {
+      Supervisor supervisor = dir.supervisor();
       long pid = supervisor.pid(node).orElse(-1);
-      action.apply(supervisor, node);
-      console.out().println(node + " " + done + (pid > 0 ? " (pid " + pid + ")" : ""));
+      apply(supervisor, node);
+      console.out().println(node + " " + done() + (pid > 0 ? " (pid " + pid + ")" : ""));
       return 0;
     }
   }
 
+  @Command(name = "kill", description = "SIGKILL a member (it dies without leaving)")
+  static final class Kill extends Signal {
+    @Override
+    void apply(Supervisor supervisor, String node) throws Exception {
+      supervisor.kill(node);
+    }
+
+    @Override
+    String done() {
+      return "killed";
+    }
+  }
+
+  @Command(name = "pause", description = "SIGSTOP a member (it freezes: no heartbeats, no replies)")
+  static final class Pause extends Signal {
+    @Override
+    void apply(Supervisor supervisor, String node) throws Exception {
+      supervisor.pause(node);
+    }
+
+    @Override
+    String done() {
+      return "paused";
+    }
+  }
+
+  @Command(name = "resume", description = "SIGCONT a paused member")
+  static final class Resume extends Signal {
+    @Override
+    void apply(Supervisor supervisor, String node) throws Exception {
+      supervisor.resume(node);
+    }
+
+    @Override
+    String done() {
+      return "resumed";
+    }
+  }
+
   /** `cluster restart nX`. */
-  private static final class Restart implements Subcommand {
-    @Override
-    public String name() {
-      return "restart";
-    }
+  @Command(name = "restart", description = {"start a member again (same name and ports, new incarnation); wait until Up",
+      "", "Starts NODE again with its name and ports and waits until it is Up as a new incarnation (a new Pekko uid),"
+          + " using the same store. A member that is still alive, running or paused, is SIGKILLed first. Refused"
+          + " when the store is not serving."})
+  static final class Restart extends DlmCommand {
+    @Parameters(paramLabel = "NODE", description = "the member (n1, n2 ...)")
+    String node;
+
+    @Mixin
+    RunDirOption dir;
 
     @Override
-    public String summary() {
-      return "start a member again (same name and ports, new incarnation); wait until Up";
-    }
-
-    @Override
-    public String usage() {
-      return """
-          usage: dlm cluster restart NODE [--dir DIR]
-
-          Starts NODE again with its name and ports and waits until it is Up as a new incarnation
-          (a new Pekko uid), using the same store. A member that is still alive, running or paused, is
-          SIGKILLed first. Refused when the store is not serving.
-          """ + DIR_HELP;
-    }
-
-    @Override
-    public int run(List<String> args, Console console) throws Exception {
-      Options o = Options.parse("cluster restart", args, Set.of(DIR), Set.of());
-      String node = o.positional(1, "one node name").get(0);
-      Supervisor supervisor = supervisor(o);
+    protected int run(Console console) throws Exception {
+      Supervisor supervisor = dir.supervisor();
       MembershipView view = supervisor.restart(node);
       console.out().println(node + " Up again as incarnation uid=" + view.self().uid() + " (pid "
           + supervisor.pid(node).orElse(-1) + ")");
@@ -257,28 +220,18 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
   }
 
   /** `cluster logs nX`. */
-  private static final class Logs implements Subcommand {
-    @Override
-    public String name() {
-      return "logs";
-    }
+  @Command(name = "logs", description = {"print a member's log (all its incarnations)", "",
+      "Prints NODE's log file: stdout and stderr of every incarnation."})
+  static final class Logs extends DlmCommand {
+    @Parameters(paramLabel = "NODE", description = "the member (n1, n2 ...)")
+    String node;
+
+    @Mixin
+    RunDirOption dir;
 
     @Override
-    public String summary() {
-      return "print a member's log (all its incarnations)";
-    }
-
-    @Override
-    public String usage() {
-      return "usage: dlm cluster logs NODE [--dir DIR]\n\nPrints NODE's log file: stdout and stderr of every incarnation.\n"
-          + DIR_HELP;
-    }
-
-    @Override
-    public int run(List<String> args, Console console) throws Exception {
-      Options o = Options.parse("cluster logs", args, Set.of(DIR), Set.of());
-      String node = o.positional(1, "one node name").get(0);
-      Path log = supervisor(o).logFile(node);
+    protected int run(Console console) throws Exception {
+      Path log = dir.supervisor().logFile(node);
       if (!Files.isRegularFile(log)) {
         throw new CliError("no log for " + node + " (" + log + " does not exist)");
       }
@@ -289,34 +242,19 @@ public final class ClusterCommand implements Subcommands.CommandGroup {
   }
 
   /** `cluster down`. */
-  private static final class Down implements Subcommand {
-    @Override
-    public String name() {
-      return "down";
-    }
+  @Command(name = "down", description = {
+      "stop every member (leave gracefully, then SIGKILL), then the store; clean the run directory", "",
+      "SIGTERM to running members (they leave the cluster), SIGKILL to paused ones, SIGKILL to any member still"
+          + " alive after jdlm.cli.lab.down-grace; then SIGTERM to the store. Deletes cluster.properties and the pid"
+          + " files; logs stay until the next `up`, the store's database in DIR/store stays until the directory is"
+          + " removed. Also cleans a directory whose processes are all dead."})
+  static final class Down extends DlmCommand {
+    @Mixin
+    RunDirOption dir;
 
     @Override
-    public String summary() {
-      return "stop every member (leave gracefully, then SIGKILL), then the store; clean the run directory";
-    }
-
-    @Override
-    public String usage() {
-      return """
-          usage: dlm cluster down [--dir DIR]
-
-          SIGTERM to running members (they leave the cluster), SIGKILL to paused ones, SIGKILL to any
-          member still alive after jdlm.cli.lab.down-grace; then SIGTERM to the store. Deletes
-          cluster.properties and the pid files; logs stay until the next `up`, the store's database in
-          DIR/store stays until the directory is removed. Also cleans a directory whose processes are
-          all dead.
-          """ + DIR_HELP;
-    }
-
-    @Override
-    public int run(List<String> args, Console console) throws Exception {
-      Options o = Options.parse("cluster down", args, Set.of(DIR), Set.of()).noPositional();
-      Supervisor supervisor = supervisor(o);
+    protected int run(Console console) throws Exception {
+      Supervisor supervisor = dir.supervisor();
       for (String line : supervisor.down()) {
         console.out().println(line);
       }

@@ -1,34 +1,52 @@
 package org.jdlm.cli;
 
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Function;
 import org.jdlm.lab.NodeSpec;
 import org.jdlm.lab.RunDir;
 import org.jdlm.member.CliError;
+import org.jdlm.member.ControlClient;
 import org.jdlm.member.HostPort;
 import org.jdlm.member.OperatorSecret;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code dlm fence}: the operator fence, a production cluster's one state-changing action on a
  * member's control endpoint ({@code POST /fencing/fence}). The secret comes from a file or the
  * environment, never from the command line (which every user of the machine sees in {@code ps}).
  */
-public final class FenceCommand implements Subcommand {
+@Command(name = "fence", description = {"fence a member by hand (operator action; needs the operator secret)", "",
+    "Asks a member's control endpoint to fence member NAME's current incarnation and waits for the outcome"
+        + " (jdlm.cli.fence.timeout). The member asked must not be NAME itself. Give --control (with --secret-file"
+        + " or JDLM_OPERATOR_SECRET in the environment), or --dir for a lab cluster. Prints the member's answer"
+        + " (fenced/refused/pending lines, docs/cluster.md)."},
+    exitCodeList = {"0:fenced", "1:refused or not confirmed in time",
+        "2:bad input, or the member refused the request (no or wrong secret, unknown node)"})
+public final class FenceCommand extends DlmCommand {
   /** The environment variable that may hold the operator secret. */
   public static final String SECRET_ENV = "JDLM_OPERATOR_SECRET";
 
   private final Function<String, String> env;
+
+  @Option(names = "--node", paramLabel = "NAME", required = true, description = "the member to fence (n3 ...)")
+  String node;
+
+  @Option(names = "--control", paramLabel = "HOST:PORT",
+      description = "the control endpoint of another member that runs with a store")
+  String controlOption;
+
+  @Option(names = "--secret-file", paramLabel = "FILE", description = {"a file whose first line is the operator"
+      + " secret (the member's jdlm.member.operator-secret); without it the secret is read from the environment"
+      + " variable JDLM_OPERATOR_SECRET (never from the command line)"})
+  Path secretFile;
+
+  @Option(names = "--dir", paramLabel = "RUNDIR", description = {"a lab cluster: ask its first other member, with the"
+      + " run directory's own secret (RUNDIR/operator-secret)"})
+  Path runDir;
 
   public FenceCommand() {
     this(System::getenv);
@@ -40,49 +58,15 @@ public final class FenceCommand implements Subcommand {
   }
 
   @Override
-  public String name() {
-    return "fence";
-  }
-
-  @Override
-  public String summary() {
-    return "fence a member by hand (operator action; needs the operator secret)";
-  }
-
-  @Override
-  public String usage() {
-    return """
-        usage: dlm fence --node NAME --control HOST:PORT [--secret-file FILE]
-               dlm fence --node NAME --dir RUNDIR
-
-        Asks a member's control endpoint to fence member NAME's current incarnation and waits for
-        the outcome (jdlm.cli.fence.timeout). The member must not be NAME itself.
-          --node NAME          the member to fence (n3 ...)
-          --control HOST:PORT  the control endpoint of another member that runs with a store
-          --secret-file FILE   a file whose first line is the operator secret (the member's
-                               jdlm.member.operator-secret); without it the secret is read from
-                               the environment variable JDLM_OPERATOR_SECRET
-          --dir RUNDIR         a lab cluster: ask its first other member, with the run
-                               directory's own secret (RUNDIR/operator-secret)
-        Prints the member's answer (fenced/refused/pending lines, docs/cluster.md). Exit status: 0
-        fenced, 1 refused or not confirmed in time, 2 bad input or the member refused the request
-        (no or wrong secret, unknown node).
-        """;
-  }
-
-  @Override
-  public int run(List<String> args, Console console) throws Exception {
-    Options o = Options.parse("fence", args, Set.of("--node", "--control", "--secret-file", "--dir"), Set.of())
-        .noPositional();
-    String node = o.require("--node");
+  protected int run(Console console) throws Exception {
     HostPort control;
     OperatorSecret secret;
-    if (o.get("--dir").isPresent()) {
-      if (o.get("--control").isPresent() || o.get("--secret-file").isPresent()) {
+    if (runDir != null) {
+      if (controlOption != null || secretFile != null) {
         throw new CliError("fence: --dir takes the member and the secret from the run directory; give it without"
             + " --control and --secret-file");
       }
-      RunDir dir = new RunDir(Path.of(o.get("--dir").get()));
+      RunDir dir = new RunDir(runDir);
       RunDir.Layout layout = dir.readLayout().orElseThrow(() -> new CliError("fence: " + dir.path()
           + " holds no lab cluster (no " + RunDir.LAYOUT + "; start one with `dlm cluster up`)"));
       NodeSpec via = layout.nodes().stream().filter(n -> !n.name().equals(node)).findFirst()
@@ -90,14 +74,16 @@ public final class FenceCommand implements Subcommand {
       control = new HostPort(layout.host(), via.controlPort());
       secret = secretFromFile(dir.operatorSecretFile(), "the run directory's secret");
     } else {
-      control = HostPort.parse(o.require("--control"), "fence: --control");
-      secret = o.get("--secret-file").map(f -> secretFromFile(Path.of(f), "--secret-file"))
-          .orElseGet(this::secretFromEnv);
+      if (controlOption == null) {
+        throw new CliError("fence: missing required option --control (or --dir for a lab cluster)");
+      }
+      control = HostPort.parse(controlOption, "fence: --control");
+      secret = secretFile != null ? secretFromFile(secretFile, "--secret-file") : secretFromEnv();
     }
     Duration timeout = ConfigFactory.load().getDuration("jdlm.cli.fence.timeout");
-    HttpResponse<String> reply = post(control, node, secret, timeout);
+    ControlClient.Reply reply = post(control, node, secret, timeout);
     String body = reply.body().endsWith("\n") || reply.body().isEmpty() ? reply.body() : reply.body() + "\n";
-    return switch (reply.statusCode()) {
+    return switch (reply.status()) {
       case 200 -> {
         console.out().print(body);
         yield 0;
@@ -106,7 +92,7 @@ public final class FenceCommand implements Subcommand {
         console.out().print(body);
         yield 1;
       }
-      default -> throw new CliError("fence: " + control + " answered " + reply.statusCode() + ": "
+      default -> throw new CliError("fence: " + control + " answered " + reply.status() + ": "
           + body.lines().findFirst().orElse("(no reason given)"));
     };
   }
@@ -133,17 +119,12 @@ public final class FenceCommand implements Subcommand {
   }
 
   /** The secret travels only in the header; this class never prints it. */
-  private static HttpResponse<String> post(HostPort control, String node, OperatorSecret secret, Duration timeout)
-      throws InterruptedException {
-    URI uri = URI.create("http://" + control + "/fencing/fence?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8));
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody());
-    secret.applyTo((name, value) -> request.header(name, value));
+  private static ControlClient.Reply post(HostPort control, String node, OperatorSecret secret, Duration timeout) {
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new CliError("fence: no answer from the control endpoint " + control + ": " + e.getMessage());
+      return new ControlClient(Duration.ofSeconds(5)).send(new ControlClient.Request("the member", control, "POST",
+          "/fencing/fence", Map.of("node", node), secret, timeout));
+    } catch (ControlClient.Unreachable e) {
+      throw new CliError("fence: no answer from the control endpoint " + control + ": " + e.getMessage(), e);
     }
   }
 }

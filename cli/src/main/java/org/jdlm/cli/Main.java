@@ -8,50 +8,54 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import org.jdlm.lab.ExternalStore;
 import org.jdlm.member.CliError;
 import org.jdlm.scenario.run.InprocScenarioClusters;
 import org.jdlm.scenario.run.JvmScenarioClusters;
 import org.jdlm.scenario.run.ScenarioCluster;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * Entry point of the one executable, {@code dlm}. It only dispatches to the registered
- * {@link Subcommand}s and maps their outcome to an exit status:
+ * Entry point of the one executable, {@code dlm}: a picocli command tree ({@link #commandLine})
+ * whose outcome maps to an exit status:
  *
  * <pre>
- *   0  success
+ *   0  success (also --help)
  *   2  an error: bad input or a state that prevents the command, as one line on stderr
- *      ({@link CliError}); an unexpected exception also gives one line, plus the file that
- *      holds its stack trace
- *   other  whatever the subcommand returns (e.g. `node` returns 1 when its member was downed)
+ *      ({@link CliError}, or a parse error naming the option, the value and the reason); an
+ *      unexpected exception also gives one line, plus the file that holds its stack trace
+ *   other  whatever the command returns (e.g. `node` returns 1 when its member was downed)
  * </pre>
  */
-public final class Main {
+@Command(name = "dlm",
+    description = "jdlm, a distributed lock manager on Pekko: members, a lab cluster, scenarios, benchmarks.",
+    subcommands = {NodeCommand.class, ClusterCommand.class, ScenarioCommand.class, StoreCommand.class,
+        DumpCommand.class, BenchCommand.class, RecoveryBenchCommand.class, FenceCommand.class, ChaosCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = "%n`dlm COMMAND --help` shows a command's options.")
+public final class Main extends DlmCommand.Group {
   /** Exit status for every error reported to the user. */
   public static final int EXIT_ERROR = 2;
 
-  private Main() {}
-
-  /** The top-level registry. */
-  public static Subcommands commands() {
-    return new Subcommands("dlm")
-        .register(new NodeCommand())
-        .register(new ClusterCommand())
-        .register(new ScenarioCommand(Main::scenarioClusters))
-        .register(new StoreCommand())
-        .register(new DumpCommand())
-        .register(new BenchCommand())
-        .register(new RecoveryBenchCommand())
-        .register(new FenceCommand())
-        .register(new org.jdlm.cli.ChaosCommand(Main::scenarioClusters));
+  /** The command tree. */
+  static CommandLine commandLine() {
+    return Cli.commandLine(new Main());
   }
 
-  /** The cluster factory for {@code dlm scenario run --mode MODE}. */
-  private static ScenarioCluster.Factory scenarioClusters(String mode) {
+  /** The top-level command names, in the order of {@code dlm --help}. */
+  public static List<String> commandNames() {
+    return List.copyOf(commandLine().getSubcommands().keySet());
+  }
+
+  /** The cluster factory for {@code dlm scenario run --mode MODE} and {@code dlm chaos --mode MODE}. */
+  static ScenarioCluster.Factory scenarioClusters(String mode, Optional<ExternalStore> store) {
     return switch (mode) {
       case "inproc" -> new InprocScenarioClusters();
       case "jvm" -> {
         try {
-          yield new JvmScenarioClusters();
+          yield new JvmScenarioClusters(store);
         } catch (IOException e) {
           throw new CliError("scenario run: cannot create a temporary run directory: " + e.getMessage());
         }
@@ -72,14 +76,28 @@ public final class Main {
 
   /** Runs the executable in-process; never calls {@code System.exit}. */
   public static int run(List<String> args, Console console) {
-    try {
-      return commands().dispatch(args, console);
-    } catch (CliError e) {
-      console.err().println("dlm: " + oneLine(e.getMessage()));
+    CommandLine cl = commandLine();
+    Cli.attach(cl, console);
+    cl.setParameterExceptionHandler((e, given) -> {
+      console.err().println("dlm: " + oneLine(Cli.describe(e)));
       return EXIT_ERROR;
-    } catch (Exception | Error e) {
+    });
+    cl.setExecutionExceptionHandler((e, command, parsed) -> {
+      if (e instanceof CliError c) {
+        console.err().println("dlm: " + oneLine(c.getMessage()));
+        return c.exitStatus();
+      }
       console.err().println("dlm: unexpected error: " + oneLine(String.valueOf(e)) + saveStackTrace(e));
       return EXIT_ERROR;
+    });
+    try {
+      return cl.execute(args.toArray(String[]::new));
+    } catch (RuntimeException | Error e) {
+      console.err().println("dlm: unexpected error: " + oneLine(String.valueOf(e)) + saveStackTrace(e));
+      return EXIT_ERROR;
+    } finally {
+      console.out().flush();
+      console.err().flush();
     }
   }
 

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jdlm.bench.BenchEndpoints;
 import org.jdlm.member.CliError;
 import org.jdlm.member.HostPort;
@@ -14,62 +13,72 @@ import org.jdlm.member.MemberNode;
 import org.jdlm.member.NodeConfig;
 import org.jdlm.member.NodeServices;
 import org.jdlm.member.NodeSettings;
+import org.jdlm.member.StoreNotReady;
 import org.jdlm.recovery.NodeName;
 import org.jdlm.scenario.run.DiskEndpoints;
 import org.jdlm.scenario.run.ScenarioEndpoints;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code dlm node}: runs one cluster member in the foreground until its ActorSystem terminates. */
-public final class NodeCommand implements Subcommand {
+@Command(name = "node", description = {"run one cluster member in the foreground", "",
+    "Runs one jdlm cluster member in the foreground until it leaves, is downed or gets SIGTERM. With a store"
+        + " (--store or jdlm.store.url) it first checks the store (reachable, login accepted, tables there: `dlm"
+        + " store init`) and exits 78 at once if not; then it runs the fencing authority, shared disk and fence"
+        + " coordinator. The store's password comes from jdlm.store.password-file or the environment variable"
+        + " JDLM_STORE_PASSWORD, never from the command line. The operator fence (POST /fencing/fence, `dlm fence`)"
+        + " needs the shared secret of jdlm.member.operator-secret-file or jdlm.member.operator-secret; without one"
+        + " it is refused. SIGTERM/Ctrl-C leave the cluster first, then the JVM exits with 143/130."},
+    exitCodeList = {"0:left the cluster", "1:terminated for another reason",
+        "2:bad input, or the fencing authority refused this incarnation as fenced",
+        "70:a member with a store was downed and fenced itself (jdlm.fencing.watchdog.exit-status)",
+        "78:the store cannot be used: unreachable, login refused, or not prepared (dlm store init)"})
+public final class NodeCommand extends DlmCommand {
+
+  @Option(names = "--name", paramLabel = "NAME", required = true,
+      description = "the member's name (n1, n2 ...), carried as cluster role \"node:NAME\"")
+  String name;
+
+  @Option(names = "--port", paramLabel = "PORT", required = true, description = "the Artery TCP port of this member")
+  int port;
+
+  @Option(names = "--seeds", paramLabel = "HOST:PORT,...", description = {"seed nodes; the first bootstraps a new"
+      + " cluster when no other seed answers (default: this member alone)"})
+  String seeds;
+
+  @Option(names = "--control-port", paramLabel = "PORT",
+      description = "the control endpoint's HTTP port (default: one the OS picks, logged)")
+  Integer controlPort;
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+      description = "the cluster address to bind and advertise (default ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--control-host", paramLabel = "HOST", description = {"the address the control endpoint binds"
+      + " (default 127.0.0.1, whatever --host is: the endpoint's only protection is the operator secret)"})
+  String controlHost;
+
+  @Option(names = "--dir", paramLabel = "DIR", description = "the member's own directory (default ./run/node-NAME)")
+  Path dir;
+
+  @Option(names = "--store", paramLabel = "URL", description = {"JDBC URL of the shared store (jdbc:h2:tcp://... as"
+      + " printed by `dlm store serve`, or jdbc:postgresql://HOST:PORT/DB); default jdlm.store.url. Without one the"
+      + " member runs without persistence and fencing."})
+  String store;
+
+  @Option(names = "--pid-dir", paramLabel = "DIR", description = {"where <node>.pid files are (the lab's run"
+      + " directory), for the power fence agent; default jdlm.fencing.power.pid-dir"})
+  Path pidDir;
+
+  @Option(names = "--lab", description = {"also serve the lab's endpoints that change state for tests and"
+      + " measurements: /scenario/*, /disk/*, /bench/*, /store/*. The lab supervisor passes it; never give it to a"
+      + " production member."})
+  boolean lab;
 
   @Override
-  public String name() {
-    return "node";
-  }
-
-  @Override
-  public String summary() {
-    return "run one cluster member in the foreground";
-  }
-
-  @Override
-  public String usage() {
-    return """
-        usage: dlm node --name NAME --port PORT [--seeds HOST:PORT,...] [--control-port PORT]
-                        [--host HOST] [--control-host HOST] [--dir DIR] [--store URL] [--pid-dir DIR]
-                        [--lab]
-
-        Runs one jdlm cluster member in the foreground until it leaves, is downed or gets SIGTERM.
-          --name NAME          the member's name (n1, n2 ...), carried as cluster role "node:NAME"
-          --port PORT          the Artery TCP port of this member
-          --seeds LIST         seed nodes HOST:PORT,...; the first bootstraps a new cluster when no
-                               other seed answers (default: this member alone)
-          --control-port PORT  the control endpoint's HTTP port (default: one the OS picks, logged)
-          --host HOST          the cluster address to bind and advertise (default 127.0.0.1)
-          --control-host HOST  the address the control endpoint binds (default 127.0.0.1, whatever
-                               --host is: the endpoint's only protection is the operator secret)
-          --dir DIR            the member's own directory (default ./run/node-NAME)
-          --store URL          JDBC URL of the shared store (jdbc:h2:tcp://... as printed by
-                               `dlm store serve`, or jdbc:postgresql://...); default jdlm.store.url.
-                               With a store the member runs the fencing authority, shared disk and
-                               fence coordinator; without one it runs without persistence.
-          --pid-dir DIR        where <node>.pid files are (the lab's run directory), for the power
-                               fence agent; default jdlm.fencing.power.pid-dir
-          --lab                also serve the lab's endpoints that change state for tests and
-                               measurements: /scenario/*, /disk/*, /bench/*, /store/*. The
-                               lab supervisor passes it; never give it to a production member.
-        The operator fence (POST /fencing/fence, `dlm fence`) needs the shared secret of
-        jdlm.member.operator-secret-file or jdlm.member.operator-secret; without one it is refused.
-        Exit status: 0 after leaving the cluster, 1 when terminated for another reason, 2 on bad input
-        or when the fencing authority refuses this incarnation as fenced, 70 (jdlm.fencing.watchdog.
-        exit-status) when a member with a store was downed and fenced itself; SIGTERM/Ctrl-C leave the
-        cluster first, then the JVM exits with 143/130.
-        """;
-  }
-
-  @Override
-  public int run(List<String> args, Console console) throws Exception {
+  protected int run(Console console) throws Exception {
     for (int rejoins = 0; ; rejoins++) {
-      MemberNode member = start(args);
+      MemberNode member = start();
       Config config = member.system().settings().config();
       // A welcomed member that the others never learnt of starts over as a new incarnation (JoinWatch).
       var rejoin = JoinWatch.install(member.system(), config);
@@ -80,20 +89,28 @@ public final class NodeCommand implements Subcommand {
     }
   }
 
-  /** Parses {@code args}, starts the member and its services (and with {@code --lab} the lab's endpoints). */
+  /** Parses {@code args} as {@code dlm node} does and starts the member (tests). */
   static MemberNode start(List<String> args) {
-    Options o = Options.parse("node", args,
-        Set.of("--name", "--port", "--seeds", "--control-port", "--host", "--control-host", "--dir", "--store", "--pid-dir"),
-        Set.of("--lab")).noPositional();
-    NodeSettings settings = settings(o);
+    return Cli.parse(new NodeCommand(), args).start();
+  }
+
+  /**
+   * Starts the member and its services (and with {@code --lab} the lab's endpoints).
+   *
+   * @throws StoreNotReady before anything starts when the store cannot be used
+   */
+  MemberNode start() {
+    NodeSettings settings = settings();
     Config config = NodeConfig.build(settings);
     // Every setting of the services is read and checked before anything starts listening.
     NodeServices.Plan services = NodeServices.plan(settings, config);
-    boolean lab = o.has("--lab");
+    // The store is checked before any persistent actor exists and before this member joins.
+    services.verifyStore();
+    boolean withLab = lab;
     // Installed before /status answers, so the supervisor never sees an Up member without its paths.
     return MemberNode.start(settings, services.config(), member -> {
       Optional<NodeServices.Running> running = services.install(member);
-      if (lab) {
+      if (withLab) {
         installLab(member, running);
       }
     });
@@ -113,36 +130,33 @@ public final class NodeCommand implements Subcommand {
   }
 
   /** Validates the options into settings; every problem is one {@link CliError}. */
-  static NodeSettings settings(Options o) {
-    String name = o.require("--name");
+  NodeSettings settings() {
     String problem = NodeName.problem(name);
     if (problem != null) {
       throw new CliError("node: " + problem);
     }
-    String host = o.get("--host").orElse("127.0.0.1");
-    int port = o.parseInt("--port", o.require("--port"), 1, 65535);
+    range("--port", port, 1, 65535);
     HostPort self = new HostPort(host, port);
-    List<HostPort> seeds = o.get("--seeds")
-        .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(t -> !t.isEmpty())
-            .map(t -> HostPort.parse(t, "node: seed")).toList())
-        .orElse(List.of(self));
-    if (seeds.isEmpty()) {
-      throw new CliError("node: --seeds '" + o.get("--seeds").orElse("") + "' names no seed");
+    List<HostPort> seedList = seeds == null ? List.of(self)
+        : Arrays.stream(seeds.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+            .map(t -> HostPort.parse(t, "node: seed")).toList();
+    if (seedList.isEmpty()) {
+      throw new CliError("node: --seeds '" + seeds + "' names no seed");
     }
-    int control = o.integer("--control-port", 0, 65535).orElse(0);
+    int control = controlPort == null ? 0 : range("--control-port", controlPort, 0, 65535);
     if (control == port) {
       throw new CliError("node: --control-port " + control + " is the same as --port");
     }
-    Path dir = Path.of(o.get("--dir").orElse("run/node-" + name));
-    Optional<String> store = o.get("--store").map(String::strip);
-    if (store.isPresent() && !store.get().startsWith("jdbc:")) {
-      throw new CliError("node: --store '" + store.get() + "' is not a JDBC URL (expected jdbc:h2:tcp://HOST:PORT/jdlm;"
+    Path memberDir = dir != null ? dir : Path.of("run/node-" + name);
+    Optional<String> storeUrl = Optional.ofNullable(store).map(String::strip);
+    if (storeUrl.isPresent() && !storeUrl.get().startsWith("jdbc:")) {
+      throw new CliError("node: --store '" + storeUrl.get() + "' is not a JDBC URL (expected jdbc:h2:tcp://HOST:PORT/jdlm;"
           + "WRITE_DELAY=0 as printed by `dlm store serve`, or jdbc:postgresql://HOST:5432/DATABASE)");
     }
-    String controlHost = o.get("--control-host").map(String::strip).orElse(NodeSettings.DEFAULT_CONTROL_HOST);
-    if (controlHost.isEmpty()) {
+    String bind = controlHost != null ? controlHost.strip() : NodeSettings.DEFAULT_CONTROL_HOST;
+    if (bind.isEmpty()) {
       throw new CliError("node: --control-host is blank");
     }
-    return new NodeSettings(name, self, seeds, control, dir, store, o.get("--pid-dir").map(Path::of), controlHost);
+    return new NodeSettings(name, self, seedList, control, memberDir, storeUrl, Optional.ofNullable(pidDir), bind);
   }
 }

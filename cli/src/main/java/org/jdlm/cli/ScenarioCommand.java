@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jdlm.member.CliError;
 import org.jdlm.scenario.Scenario;
@@ -14,6 +14,10 @@ import org.jdlm.scenario.ScenarioParser;
 import org.jdlm.scenario.ScenarioSyntaxException;
 import org.jdlm.scenario.run.ScenarioCluster;
 import org.jdlm.scenario.run.ScenarioRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code dlm scenario run FILE|DIR... [--mode inproc|jvm]}: parses every file first (a syntax
@@ -21,69 +25,41 @@ import org.jdlm.scenario.run.ScenarioRunner;
  * each file on a cluster of its own and ends with {@code N passed, N failed}; exit 0 when all
  * passed, 1 otherwise (brief §6).
  */
-public final class ScenarioCommand implements Subcommand {
+@Command(name = "scenario", description = "run scenario files on an in-process cluster or on real member JVMs",
+    subcommands = ScenarioCommand.Run.class)
+final class ScenarioCommand extends DlmCommand.Group {
 
-  /** Builds the cluster factory for a mode name; unknown modes are the caller's CliError. */
-  private final Function<String, ScenarioCluster.Factory> factories;
+  /** {@code scenario run}. */
+  @Command(name = "run", description = {"run scenario files", "",
+      "Runs each scenario file (a directory means every *.scen file below it, in name order) on a fresh cluster of"
+          + " the size the file names, prints one line per observed callback, then PASS <file> or FAIL"
+          + " <file>:<line>: ... with a dump, and finally 'N passed, N failed'. The language is documented in"
+          + " docs/scenarios.md."},
+      exitCodeList = {"0:all passed", "1:some failed", "2:usage or syntax error (file:line:col: message)"})
+  static final class Run extends DlmCommand {
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "inproc", description = {"inproc: N ActorSystems in"
+        + " this JVM over loopback (default; fast); jvm: N real member JVMs started and cleaned up by the lab"
+        + " supervisor"})
+    String mode;
 
-  public ScenarioCommand(Function<String, ScenarioCluster.Factory> factories) {
-    this.factories = factories;
-  }
+    @Mixin
+    StoreOptions store;
 
-  @Override
-  public String name() {
-    return "scenario";
-  }
-
-  @Override
-  public String summary() {
-    return "run scenario files on an in-process cluster or on real member JVMs";
-  }
-
-  @Override
-  public String usage() {
-    return String.join("\n",
-        "usage: dlm scenario run FILE|DIR... [--mode inproc|jvm]",
-        "",
-        "Runs each scenario file (a directory means every *.scen file below it, in name order) on a",
-        "fresh cluster of the size the file names, prints one line per observed callback, then",
-        "PASS <file> or FAIL <file>:<line>: ... with a dump, and finally 'N passed, N failed'.",
-        "",
-        "  --mode inproc   N ActorSystems in this JVM over loopback (default; fast)",
-        "  --mode jvm      N real member JVMs started and cleaned up by the lab supervisor",
-        "",
-        "Exit status: 0 all passed, 1 some failed, 2 usage or syntax error (file:line:col: message).",
-        "The language is documented in docs/scenarios.md.");
-  }
-
-  @Override
-  public int run(List<String> args, Console console) throws Exception {
-    if (args.isEmpty() || !args.get(0).equals("run")) {
-      throw new CliError("scenario: expected 'run' followed by files (see dlm scenario --help)");
-    }
-    String mode = "inproc";
+    @Parameters(paramLabel = "FILE|DIR", arity = "1..*", description = "scenario files, or directories of *.scen files")
     List<Path> inputs = new ArrayList<>();
-    for (int i = 1; i < args.size(); i++) {
-      String a = args.get(i);
-      if (a.equals("--mode")) {
-        if (i + 1 >= args.size()) {
-          throw new CliError("scenario run: --mode needs a value (inproc or jvm)");
-        }
-        mode = args.get(++i);
-      } else if (a.startsWith("--mode=")) {
-        mode = a.substring("--mode=".length());
-      } else if (a.startsWith("-")) {
-        throw new CliError("scenario run: unknown option '" + a + "' (see dlm scenario --help)");
-      } else {
-        inputs.add(Path.of(a));
+
+    @Override
+    protected int run(Console console) throws Exception {
+      if (!mode.equals("inproc") && !mode.equals("jvm")) {
+        throw new CliError("scenario run: unknown mode '" + mode + "' (expected inproc or jvm)");
       }
+      store.requireJvmMode("scenario run", mode);
+      return runScenarios(inputs, () -> Main.scenarioClusters(mode, store.external()), console);
     }
-    if (!mode.equals("inproc") && !mode.equals("jvm")) {
-      throw new CliError("scenario run: unknown mode '" + mode + "' (expected inproc or jvm)");
-    }
-    if (inputs.isEmpty()) {
-      throw new CliError("scenario run: no scenario files given");
-    }
+  }
+
+  /** Parses every file first, then runs each; 2 on a syntax error anywhere, else 0 all passed or 1. */
+  static int runScenarios(List<Path> inputs, Supplier<ScenarioCluster.Factory> factories, Console console) throws Exception {
     List<Path> files = expand(inputs);
     List<Scenario> scenarios = new ArrayList<>();
     List<String> errors = new ArrayList<>();
@@ -100,7 +76,7 @@ public final class ScenarioCommand implements Subcommand {
       errors.forEach(console.err()::println);
       return 2;
     }
-    ScenarioCluster.Factory factory = factories.apply(mode);
+    ScenarioCluster.Factory factory = factories.get(); // after parsing: a syntax error starts nothing
     int passed = 0;
     int failed = 0;
     try {

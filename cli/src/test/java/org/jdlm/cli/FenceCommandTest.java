@@ -21,7 +21,7 @@ class FenceCommandTest {
   private static int run(Map<String, String> env, String... args) throws Exception {
     Console console = new Console(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    return new FenceCommand(env::get).run(List.of(args), console);
+    return Cli.run(new FenceCommand(env::get), List.of(args), console);
   }
 
   @Test

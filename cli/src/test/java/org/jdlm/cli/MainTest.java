@@ -42,9 +42,9 @@ class MainTest {
     assertThat(run("frobnicate")).isEqualTo(Main.EXIT_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
         "dlm: unknown command 'frobnicate' for 'dlm' (expected one of "
-            + String.join(", ", Main.commands().names()) + ")");
+            + String.join(", ", Main.commandNames()) + ")");
     // The registry is the list: the fixed commands come first, later ones (bench-recovery, …) after.
-    assertThat(Main.commands().names()).startsWith("node", "cluster", "scenario", "store", "dump");
+    assertThat(Main.commandNames()).startsWith("node", "cluster", "scenario", "store", "dump");
   }
 
   @Test
@@ -87,5 +87,30 @@ class MainTest {
     err.reset();
     assertThat(run("chaos", "--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: dlm chaos");
+  }
+
+  @Test
+  void parseErrorsNameTheCommandTheOptionAndTheValueOnOneLine() {
+    record Case(List<String> args, String line) {}
+    for (Case c : List.of(
+        new Case(List.of("cluster", "up", "--nodes"), "dlm: cluster up: option --nodes needs a value"),
+        new Case(List.of("cluster", "up", "--nodes", "3", "--nodes", "4"), "dlm: cluster up: option --nodes given twice"),
+        new Case(List.of("cluster", "kill"), "dlm: cluster kill: missing NODE"),
+        new Case(List.of("cluster", "kill", "n1", "n2"), "dlm: cluster kill: unexpected argument 'n2'"),
+        new Case(List.of("dump", "--lockspace"), "dlm: dump: option --lockspace needs a value"),
+        new Case(List.of("fence", "--node", "n3", "--colour", "red"),
+            "dlm: fence: unknown option '--colour' (expected one of --control, --dir, --node, --secret-file)"),
+        new Case(List.of("scenario", "run", "@nothing.scen"), "dlm: scenario run: no such file or directory: @nothing.scen"))) {
+      err.reset();
+      assertThat(run(c.args().toArray(String[]::new))).as(c.args().toString()).isEqualTo(Main.EXIT_ERROR);
+      assertThat(err.toString(StandardCharsets.UTF_8).lines()).as(c.args().toString()).containsExactly(c.line());
+    }
+  }
+
+  @Test
+  void helpIsGeneratedFromTheOptionsAndTheHelpCommandShowsACommandsHelp() {
+    assertThat(run("help", "fence")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: dlm fence")
+        .contains("--secret-file=FILE", "exit status:", "fenced").doesNotContain("--secret=");
   }
 }

@@ -35,6 +35,13 @@ public record MemberLauncher(Path javaBinary, String classpath, List<String> jvm
     cmd.add("-Djdlm.lab.run-dir=" + dir.path());
     // The path, never the secret: a command line is visible to every user of the machine (ps).
     cmd.add("-Djdlm.member.operator-secret-file=" + dir.operatorSecretFile());
+    layout.external().ifPresent(store -> {
+      cmd.add("-Djdlm.store.user=" + store.user());
+      // The path, never the password, as for the operator secret.
+      if (java.nio.file.Files.isRegularFile(dir.storePasswordFile())) {
+        cmd.add("-Djdlm.store.password-file=" + dir.storePasswordFile());
+      }
+    });
     cmd.add("-cp");
     cmd.add(classpath);
     cmd.add("org.jdlm.cli.Main");

@@ -40,6 +40,9 @@ public final class RunDir {
 
   /** Name of the store's pid and log files ({@code store.pid}, {@code store.log}) and of its database directory. */
   public static final String STORE = "store";
+  /** The file that hands an external store's password to the members (see {@link #writeStorePassword}). */
+  public static final String STORE_PASSWORD = "store-password";
+
   /** The run directory's operator secret file (see {@link #ensureOperatorSecret}). */
   public static final String OPERATOR_SECRET = "operator-secret";
 
@@ -50,9 +53,17 @@ public final class RunDir {
    * What {@code cluster up} decided: the host, in order each member's ports, and the port of the
    * shared store (empty for a cluster without a store, e.g. one written by an older supervisor).
    */
-  public record Layout(String host, List<NodeSpec> nodes, OptionalInt storePort) {
+  public record Layout(String host, List<NodeSpec> nodes, OptionalInt storePort, Optional<ExternalStore> external) {
     public Layout {
       nodes = List.copyOf(nodes);
+      if (storePort.isPresent() && external.isPresent()) {
+        throw new IllegalArgumentException("a cluster has the lab's store or an external one, not both");
+      }
+    }
+
+    /** A layout with the lab's own H2 store on {@code storePort} (or none). */
+    public Layout(String host, List<NodeSpec> nodes, OptionalInt storePort) {
+      this(host, nodes, storePort, Optional.empty());
     }
 
     /** A layout without a shared store. */
@@ -62,6 +73,9 @@ public final class RunDir {
 
     /** The JDBC URL members use to reach the store, if the cluster has one. */
     public Optional<String> storeUrl() {
+      if (external.isPresent()) {
+        return Optional.of(external.get().url());
+      }
       return storePort.isPresent() ? Optional.of(StoreServer.jdbcUrl(storePort.getAsInt())) : Optional.empty();
     }
 
@@ -127,7 +141,10 @@ public final class RunDir {
       String store = p.getProperty("store.port");
       OptionalInt storePort = store == null || store.isBlank() ? OptionalInt.empty()
           : OptionalInt.of(Integer.parseInt(store.trim()));
-      return Optional.of(new Layout(host, nodes, storePort));
+      String externalUrl = p.getProperty("store.external-url");
+      Optional<ExternalStore> external = externalUrl == null || externalUrl.isBlank() ? Optional.empty()
+          : Optional.of(new ExternalStore(externalUrl.trim(), required(p, "store.user"), Optional.empty()));
+      return Optional.of(new Layout(host, nodes, storePort, external));
     } catch (IOException | IllegalArgumentException e) {
       throw new CliError("run directory " + dir + ": " + LAYOUT + " is unreadable (" + e.getMessage()
           + "); remove the directory to start afresh");
@@ -154,6 +171,10 @@ public final class RunDir {
     }
     layout.storePort().ifPresent(port -> p.setProperty("store.port", Integer.toString(port)));
     layout.storeUrl().ifPresent(url -> p.setProperty("store.url", url)); // for humans; readers use the port
+    layout.external().ifPresent(e -> { // the password is in STORE_PASSWORD, never here
+      p.setProperty("store.external-url", e.url());
+      p.setProperty("store.user", e.user());
+    });
     try (Writer out = Files.newBufferedWriter(dir.resolve(LAYOUT), StandardCharsets.UTF_8)) {
       p.store(out, "jdlm lab cluster, written by `dlm cluster up`; see docs/cluster.md");
     }
@@ -205,6 +226,29 @@ public final class RunDir {
     return dir.resolve(OPERATOR_SECRET);
   }
 
+  /** The external store's password file of this run directory. */
+  public Path storePasswordFile() {
+    return dir.resolve(STORE_PASSWORD);
+  }
+
+  /**
+   * Writes the external store's password, readable by the owner only, for the members this run
+   * directory starts (also after a restart from another shell): they get the file's path in
+   * {@code jdlm.store.password-file}, never the password on their command line.
+   */
+  public void writeStorePassword(String password) throws IOException {
+    Files.createDirectories(dir);
+    Path file = storePasswordFile();
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file);
+    }
+    Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+  }
+
   /**
    * Creates the run directory's operator secret (32 random bytes, hex, readable by the owner only)
    * unless it exists, so that `dlm fence` and the tests can fence a lab member; returns its file.
@@ -237,6 +281,7 @@ public final class RunDir {
       deletePid(node);
     }
     Files.deleteIfExists(dir.resolve(LAYOUT));
+    Files.deleteIfExists(storePasswordFile()); // a password outlives no cluster
   }
 
   /** Starts every listed node's log (and the store's, if listed) afresh (a new `cluster up`). */

@@ -5,10 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jdlm.member.CliError;
+import org.jdlm.member.ControlClient;
 import org.jdlm.member.HostPort;
 import org.jdlm.member.MembershipView;
+import org.jdlm.member.StoreCredentials;
 
 /**
  * The lab's power switch: starts N member JVMs on loopback, records their pids and ports in a run
@@ -44,7 +43,7 @@ public final class Supervisor {
   private final RunDir dir;
   private final LabSettings settings;
   private final MemberLauncher launcher;
-  private final HttpClient http;
+  private final ControlClient control;
   // Processes this object started: a test's cleanup can kill them even if their pid file is gone.
   private final Map<Long, Process> started = new ConcurrentHashMap<>();
 
@@ -52,7 +51,7 @@ public final class Supervisor {
     this.dir = dir;
     this.settings = settings;
     this.launcher = launcher;
-    this.http = HttpClient.newBuilder().connectTimeout(settings.controlTimeout()).build();
+    this.control = new ControlClient(settings.controlTimeout());
   }
 
   /** A supervisor for {@code dir} with this process's settings, java and classpath. */
@@ -69,6 +68,11 @@ public final class Supervisor {
     return settings;
   }
 
+  /** The client this supervisor asks members' control endpoints with (connect timeout jdlm.cli.lab.control-timeout). */
+  public ControlClient control() {
+    return control;
+  }
+
   // ---------------------------------------------------------------- up
 
   /**
@@ -81,6 +85,16 @@ public final class Supervisor {
    *     when a member fails to come Up in time; in that case every member started is killed again
    */
   public List<NodeStatus> up(int nodes, OptionalInt basePort) throws IOException, InterruptedException {
+    return up(nodes, basePort, Optional.empty());
+  }
+
+  /**
+   * Like {@link #up(int, OptionalInt)}; with an {@code external} store (PostgreSQL, prepared with
+   * {@code dlm store init}) no H2 store process is started and every member, also when restarted,
+   * uses that store; its password reaches them only through a file of the run directory.
+   */
+  public List<NodeStatus> up(int nodes, OptionalInt basePort, Optional<ExternalStore> external)
+      throws IOException, InterruptedException {
     if (nodes < 1 || nodes > settings.maxNodes()) {
       throw new CliError("cluster up: --nodes " + nodes + " is out of range (1.." + settings.maxNodes()
           + ", jdlm.cli.lab.max-nodes)");
@@ -97,15 +111,29 @@ public final class Supervisor {
       requireFree(s.cluster().port(), s.name() + " cluster port");
       requireFree(s.controlPort(), s.name() + " control port");
     }
-    requireFree(storePort, "store port");
-    RunDir.Layout layout = new RunDir.Layout(HOST, specs, OptionalInt.of(storePort));
+    if (external.isEmpty()) {
+      requireFree(storePort, "store port");
+    }
+    RunDir.Layout layout = external.isPresent() ? new RunDir.Layout(HOST, specs, OptionalInt.empty(), external)
+        : new RunDir.Layout(HOST, specs, OptionalInt.of(storePort));
+    if (external.isPresent()) {
+      Optional<String> password = StoreCredentials.password(external.get().passwordFile(), System::getenv);
+      Files.deleteIfExists(dir.storePasswordFile());
+      if (password.isPresent()) {
+        dir.writeStorePassword(password.get());
+      }
+    }
     dir.writeLayout(layout);
     List<String> logs = new ArrayList<>(layout.names());
-    logs.add(RunDir.STORE);
+    if (external.isEmpty()) {
+      logs.add(RunDir.STORE);
+    }
     dir.truncateLogs(logs);
     try {
       // The store first: every member's fencing authority, shared disk and probe journal live there.
-      startStore(storePort, "cluster up");
+      if (external.isEmpty()) {
+        startStore(storePort, "cluster up");
+      }
       for (NodeSpec s : specs) {
         start(layout, s);
       }
@@ -216,7 +244,8 @@ public final class Supervisor {
     while (true) {
       ProcessState process = processState(node.name());
       if (process == ProcessState.DEAD) {
-        throw new CliError(command + ": " + node.name() + " exited before it was Up; see " + dir.logFile(node.name()));
+        throw new CliError(command + ": " + node.name() + " exited before it was Up" + lastError(node.name())
+            + "; see " + dir.logFile(node.name()));
       }
       Optional<MembershipView> view = process == ProcessState.RUNNING ? tryView(node.name()) : Optional.empty();
       if (view.isPresent() && view.get().self().status().equals("Up")
@@ -229,6 +258,15 @@ public final class Supervisor {
                 .orElse("no answer from its control endpoint") + "); see " + dir.logFile(node.name()));
       }
       Thread.sleep(settings.pollInterval().toMillis()); // polling a remote endpoint: bounded by the deadline
+    }
+  }
+
+  /** The member's own last one-line error from its log ({@code dlm: ...}), to say why it exited. */
+  private String lastError(String name) {
+    try (var lines = Files.lines(dir.logFile(name))) {
+      return lines.filter(l -> l.startsWith("dlm: ")).reduce((a, b) -> b).map(l -> " (" + l + ")").orElse("");
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "";
     }
   }
 
@@ -263,15 +301,11 @@ public final class Supervisor {
   /** The member's own view of the cluster from its control endpoint, or empty if it does not answer in time. */
   public Optional<MembershipView> tryView(String name) {
     NodeSpec node = node(name);
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + node.controlPort() + "/status"))
-        .timeout(settings.controlTimeout()).GET().build();
     try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(MembershipView.parse(response.body())) : Optional.empty();
-    } catch (IOException | IllegalArgumentException e) {
-      return Optional.empty(); // not listening, not answering in time, or terminating: "no view"
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // Not listening, not answering in time, or terminating: "no view".
+      return control.tryGet(name, node.control(), "/status", Map.of(), settings.controlTimeout())
+          .filter(ControlClient.Reply::ok).map(r -> MembershipView.parse(r.body()));
+    } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
   }
@@ -374,6 +408,10 @@ public final class Supervisor {
     Optional<RunDir.PidRecord> record = dir.readPid(RunDir.STORE);
     ProcessState process = record.map(Processes::state).orElse(ProcessState.DEAD);
     OptionalLong pid = process == ProcessState.DEAD ? OptionalLong.empty() : OptionalLong.of(record.get().pid());
+    if (layout.external().isPresent()) {
+      // Not the lab's process: the members check it themselves when they start (exit 78 if unusable).
+      return new StoreStatus(true, ProcessState.RUNNING, OptionalLong.empty(), layout.storeUrl(), true);
+    }
     boolean serving = process == ProcessState.RUNNING && layout.storePort().isPresent()
         && accepts(layout.storePort().getAsInt());
     return new StoreStatus(layout.storePort().isPresent(), process, pid, layout.storeUrl(), serving);

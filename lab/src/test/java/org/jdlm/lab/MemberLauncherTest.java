@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.jdlm.member.HostPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,5 +39,30 @@ class MemberLauncherTest {
     assertThat(a.ensureOperatorSecret()).isEqualTo(file);
     assertThat(Files.readString(file).strip()).isEqualTo(secret);
     assertThat(Files.readString(new RunDir(tmp.resolve("b")).ensureOperatorSecret()).strip()).isNotEqualTo(secret);
+  }
+
+  @Test
+  void onAnExternalStoreAMemberGetsTheUrlUserAndPasswordFilesPathButNeverThePassword() throws Exception {
+    RunDir dir = new RunDir(tmp.resolve("run"));
+    dir.ensureOperatorSecret();
+    String password = "pg-secret-never-on-argv";
+    dir.writeStorePassword(password);
+    NodeSpec n1 = new NodeSpec("n1", new HostPort("127.0.0.1", 25520), 25521);
+    ExternalStore store = new ExternalStore("jdbc:postgresql://db:5432/jdlm", "jdlm", Optional.empty());
+    RunDir.Layout layout = new RunDir.Layout("127.0.0.1", List.of(n1), OptionalInt.empty(), Optional.of(store));
+    dir.writeLayout(layout);
+    assertThat(dir.readLayout()).contains(layout);
+
+    MemberLauncher launcher = new MemberLauncher(Path.of("/usr/bin/java"), "cp.jar", List.of(), List.of());
+    List<String> command = launcher.command(dir, dir.readLayout().orElseThrow(), n1);
+    assertThat(command).containsSubsequence("--store", "jdbc:postgresql://db:5432/jdlm")
+        .contains("-Djdlm.store.user=jdlm", "-Djdlm.store.password-file=" + dir.storePasswordFile());
+    assertThat(String.join(" ", command)).doesNotContain(password);
+    assertThat(Files.readString(dir.storePasswordFile()).strip()).isEqualTo(password);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.storePasswordFile()))).isEqualTo("rw-------");
+    assertThat(Files.readString(dir.path().resolve(RunDir.LAYOUT))).doesNotContain(password);
+
+    dir.forget();
+    assertThat(dir.storePasswordFile()).doesNotExist();
   }
 }

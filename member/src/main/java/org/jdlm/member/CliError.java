@@ -16,4 +16,9 @@ public class CliError extends RuntimeException {
   public CliError(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** The exit status {@code dlm} ends with: 2, unless a subclass documents another. */
+  public int exitStatus() {
+    return 2;
+  }
 }

@@ -29,7 +29,9 @@ import org.jdlm.fencing.SharedDisk;
 import org.jdlm.fencing.core.FencingLedger;
 import org.jdlm.fencing.core.SharedDiskState;
 import org.jdlm.fencing.store.StoreConfig;
+import org.jdlm.fencing.store.StoreException;
 import org.jdlm.fencing.store.StoreProbe;
+import org.jdlm.fencing.store.StoreReadiness;
 import org.jdlm.kernel.MemoryManager;
 import org.jdlm.recovery.FenceRequest;
 import org.jdlm.recovery.JournalRecovery;
@@ -84,7 +86,8 @@ public final class NodeServices {
       if (base.getString("jdlm.store.url").isBlank()) {
         return new Plan(settings, base, Optional.empty(), null, secret);
       }
-      Config config = StoreConfig.withStore(base);
+      // The password from jdlm.store.password-file or JDLM_STORE_PASSWORD, never from argv.
+      Config config = StoreConfig.withStore(StoreCredentials.resolve(base, System::getenv));
       StoreConfig.Settings store = StoreConfig.Settings.fromConfig(config);
       FenceCoordinator.Settings fencing = FenceCoordinator.Settings.fromConfig(config);
       for (String agent : fencing.operation().agents()) {
@@ -99,6 +102,7 @@ public final class NodeServices {
       FencingAuthority.Settings.fromConfig(config);
       SharedDisk.Settings.fromConfig(config);
       Timeouts.fromConfig(config);
+      config.getDuration("jdlm.cli.node.services.store-check-timeout");
       config.getInt("jdlm.store.probe.max-events");
       return new Plan(settings, config, Optional.of(store), fencing, secret);
     } catch (IllegalArgumentException | ConfigException e) {
@@ -130,6 +134,27 @@ public final class NodeServices {
    */
   public record Plan(NodeSettings settings, Config config, Optional<StoreConfig.Settings> store,
                      FenceCoordinator.Settings fencing, OperatorSecret secret) {
+
+    /**
+     * Checks that the store can be used: reachable, the login accepted, every table there. Call it
+     * before {@link MemberNode#start}, so that a member pointed at an unprepared or unreachable
+     * database stops at once with one line instead of joining and failing its persistent actors
+     * later. Nothing without a store.
+     *
+     * @throws StoreNotReady naming the store URL and the reason (never the password); logged too
+     */
+    public void verifyStore() {
+      if (store.isEmpty()) {
+        return;
+      }
+      Duration timeout = config.getDuration("jdlm.cli.node.services.store-check-timeout");
+      try {
+        StoreReadiness.verify(store.get(), timeout);
+      } catch (StoreException e) {
+        log.error("jdlm member {} cannot use its store: {}", settings.name(), e.getMessage());
+        throw new StoreNotReady("node: " + e.getMessage(), e);
+      }
+    }
 
     /**
      * Starts the services on the running member and registers their control paths. Call once,

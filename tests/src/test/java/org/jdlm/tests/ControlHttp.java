@@ -1,48 +1,53 @@
 package org.jdlm.tests;
 
-import java.io.IOException;
-import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.jdlm.lab.Supervisor;
+import org.jdlm.member.ControlClient;
+import org.jdlm.member.OperatorSecret;
 
-/** GET requests to a lab member's control endpoint, with a bounded timeout. */
+/** Requests to a lab member's control endpoint through the supervisor's {@link ControlClient}, with a bounded timeout. */
 record ControlHttp(int status, String body) {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** {@code GET path} on {@code node}'s control endpoint; empty when it does not answer within {@code timeout}. */
   static Optional<ControlHttp> get(Supervisor cluster, String node, String path, Duration timeout) {
-    URI uri = URI.create("http://" + Supervisor.HOST + ":" + cluster.node(node).controlPort() + path);
-    try {
-      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      return Optional.of(new ControlHttp(r.statusCode(), r.body()));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return send(cluster, node, "GET", path, Map.of(), timeout);
   }
 
   /** {@code POST path} with {@code headers}; empty when the member does not answer within {@code timeout}. */
-  static Optional<ControlHttp> post(Supervisor cluster, String node, String path, java.util.Map<String, String> headers,
+  static Optional<ControlHttp> post(Supervisor cluster, String node, String path, Map<String, String> headers,
       Duration timeout) {
-    URI uri = URI.create("http://" + Supervisor.HOST + ":" + cluster.node(node).controlPort() + path);
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).POST(HttpRequest.BodyPublishers.noBody());
-    headers.forEach(request::header);
+    return send(cluster, node, "POST", path, headers, timeout);
+  }
+
+  /** {@code path} may carry its own query string (already encoded, see {@link #encode}). */
+  private static Optional<ControlHttp> send(Supervisor cluster, String node, String method, String path,
+      Map<String, String> headers, Duration timeout) {
+    String secret = headers.get(OperatorSecret.HEADER);
+    // Only the operator secret travels as a header on a control endpoint; anything else is a test bug.
+    if (headers.size() > (secret == null ? 0 : 1)) {
+      throw new IllegalArgumentException("unsupported headers " + headers.keySet());
+    }
+    int q = path.indexOf('?');
+    Map<String, String> query = new LinkedHashMap<>();
+    if (q >= 0) {
+      for (String pair : path.substring(q + 1).split("&")) {
+        int eq = pair.indexOf('=');
+        query.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
     try {
-      HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return Optional.of(new ControlHttp(r.statusCode(), r.body()));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      ControlClient.Reply r = cluster.control().send(new ControlClient.Request(node, cluster.node(node).control(),
+          method, q < 0 ? path : path.substring(0, q), query,
+          secret == null ? OperatorSecret.none() : OperatorSecret.of(secret), timeout));
+      return Optional.of(new ControlHttp(r.status(), r.body()));
+    } catch (ControlClient.Unreachable e) {
       return Optional.empty();
     }
   }

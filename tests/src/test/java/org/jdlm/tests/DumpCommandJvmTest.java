@@ -42,10 +42,9 @@ class DumpCommandJvmTest {
     Path dir = tmp.resolve("run");
     Supervisor cluster = lab.supervisor(dir);
     cluster.up(3, OptionalInt.empty());
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     List<HttpNodeDriver> nodes = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      nodes.add(new HttpNodeDriver("n" + i, Supervisor.HOST, cluster.node("n" + i).controlPort(), "fs1", http, STEP));
+      nodes.add(new HttpNodeDriver("n" + i, cluster.node("n" + i).control(), "fs1", cluster.control(), STEP));
     }
     // Each join waits for the others' handshake: start them together.
     List<Thread> joins = new ArrayList<>();
@@ -80,7 +79,9 @@ class DumpCommandJvmTest {
     assertThat(lines.indexOf("Locks held by n2 (1)")).isLessThan(lines.indexOf("Locks held by n3 (0)"));
     assertThat(lines.stream().filter(l -> l.startsWith("Resource \"R1\""))).hasSize(1);
 
-    badRequestsAreOneLineHttp400s(cluster.node("n1").controlPort(), http);
+    // Raw requests on purpose: the malformed ones a careless client could send.
+    badRequestsAreOneLineHttp400s(cluster.node("n1").controlPort(),
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
 
     cluster.kill("n3");
     long start = System.nanoTime();

@@ -136,7 +136,7 @@ class StorageFencingSafetyJvmTest {
   }
 
   private static HttpNodeDriver driver(Supervisor cluster, String node) {
-    return new HttpNodeDriver(node, Supervisor.HOST, cluster.node(node).controlPort(), LS, HTTP, Duration.ofSeconds(20));
+    return new HttpNodeDriver(node, cluster.node(node).control(), LS, cluster.control(), Duration.ofSeconds(20));
   }
 
   private static void joinAll(Supervisor cluster, List<HttpNodeDriver> nodes) throws Exception {

@@ -1,11 +1,5 @@
 package org.jdlm.scenario.run;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -21,7 +15,9 @@ import org.jdlm.dlm.core.FencingToken;
 import org.jdlm.fencing.SharedDisk;
 import org.jdlm.fencing.core.SharedDiskState;
 import org.jdlm.fencing.core.WriteToken;
+import org.jdlm.member.ControlClient;
 import org.jdlm.member.ControlEndpoint;
+import org.jdlm.member.HostPort;
 import org.jdlm.member.MemberNode;
 import org.jdlm.member.NodeServices;
 
@@ -65,7 +61,7 @@ public final class DiskEndpoints {
   private final LongSupplier incarnation;
   private final Tokens tokens;
   private final Duration askTimeout;
-  private final HttpClient http;
+  private final ControlClient control;
 
   private DiskEndpoints(ActorSystem<?> system, ActorRef<SharedDisk.Command> disk, String self, LongSupplier incarnation,
       Tokens tokens, Duration askTimeout) {
@@ -75,7 +71,7 @@ public final class DiskEndpoints {
     this.incarnation = incarnation;
     this.tokens = tokens;
     this.askTimeout = askTimeout;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(askTimeout).build();
+    this.control = new ControlClient(askTimeout);
   }
 
   /**
@@ -156,16 +152,12 @@ public final class DiskEndpoints {
     if (!via.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
       throw new ScenarioWire.BadRequest("via '" + via + "' is not HOST:CONTROL_PORT");
     }
-    StringBuilder q = new StringBuilder();
-    params.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(k).append('=')
-        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    URI uri = URI.create("http://" + via + "/disk/submit?" + q);
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(askTimeout.plusSeconds(1))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-      return new ControlEndpoint.Response(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return ControlEndpoint.Response.error(504, "/disk/write: the disk front-end at " + via + " did not answer: " + e);
+      ControlClient.Reply r = control.post("the disk front-end", HostPort.parse(via, "via"), "/disk/submit", params,
+          askTimeout.plusSeconds(1));
+      return new ControlEndpoint.Response(r.status(), r.body());
+    } catch (ControlClient.Unreachable e) {
+      return ControlEndpoint.Response.error(504, "/disk/write: " + e.getMessage());
     }
   }
 

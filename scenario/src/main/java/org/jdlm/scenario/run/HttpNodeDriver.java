@@ -1,15 +1,13 @@
 package org.jdlm.scenario.run;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jdlm.member.ControlClient;
+import org.jdlm.member.HostPort;
+import org.jdlm.member.OperatorSecret;
 import org.jdlm.scenario.Mode;
 
 /**
@@ -24,24 +22,24 @@ import org.jdlm.scenario.Mode;
 public final class HttpNodeDriver implements NodeDriver {
 
   private final String node;
-  private final String base;
+  private final HostPort endpoint;
   private final String lockspace;
-  private final HttpClient http;
+  private final ControlClient control;
   private final Duration requestTimeout;
 
   /**
    * @param node           the member's scenario name, for messages
-   * @param controlPort    the member's control endpoint on 127.0.0.1
+   * @param endpoint       the member's control endpoint
    * @param lockspace      the lockspace every call addresses (joined with {@link #join})
-   * @param http           a client shared by the drivers of one run
+   * @param control        the control-endpoint client, shared by the drivers of one run
    * @param requestTimeout bound on one request (long polls add their wait to it)
    */
-  public HttpNodeDriver(String node, String host, int controlPort, String lockspace, HttpClient http,
+  public HttpNodeDriver(String node, HostPort endpoint, String lockspace, ControlClient control,
       Duration requestTimeout) {
     this.node = node;
-    this.base = "http://" + host + ":" + controlPort;
+    this.endpoint = endpoint;
     this.lockspace = lockspace;
-    this.http = http;
+    this.control = control;
     this.requestTimeout = requestTimeout;
   }
 
@@ -130,21 +128,15 @@ public final class HttpNodeDriver implements NodeDriver {
   }
 
   private String call(String method, String path, Map<String, String> params, Duration timeout) {
-    URI uri = URI.create(base + path + "?" + ScenarioWire.query(params));
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
-        .method(method, HttpRequest.BodyPublishers.noBody()).build();
-    HttpResponse<String> response;
+    ControlClient.Reply response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new IllegalStateException(node + " did not answer " + path + " at " + base + " within " + timeout.toMillis()
-          + " ms: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking " + node + " for " + path, e);
+      response = control.send(new ControlClient.Request(node, endpoint, method, path, params, OperatorSecret.none(),
+          timeout));
+    } catch (ControlClient.Unreachable e) {
+      throw new IllegalStateException(e.getMessage(), e); // the runner reports a driver failure as a step failure
     }
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException(node + " " + path + ": HTTP " + response.statusCode() + ": "
+    if (response.status() != 200) {
+      throw new IllegalStateException(node + " " + path + ": HTTP " + response.status() + ": "
           + response.body().strip());
     }
     return response.body();
@@ -152,6 +144,6 @@ public final class HttpNodeDriver implements NodeDriver {
 
   @Override
   public String toString() {
-    return "HttpNodeDriver[" + node + " " + base + " " + lockspace + "]";
+    return "HttpNodeDriver[" + node + " " + endpoint + " " + lockspace + "]";
   }
 }

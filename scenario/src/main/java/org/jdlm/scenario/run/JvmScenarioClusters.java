@@ -3,7 +3,6 @@ package org.jdlm.scenario.run;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
+import org.jdlm.member.ControlClient;
+import org.jdlm.lab.ExternalStore;
 import org.jdlm.lab.LabSettings;
 import org.jdlm.lab.MemberLauncher;
 import org.jdlm.lab.ProcessState;
@@ -79,26 +81,38 @@ public final class JvmScenarioClusters implements ScenarioCluster.Factory, AutoC
   private final Settings settings;
   private final LabSettings labSettings;
   private final MemberLauncher launcher;
-  private final HttpClient http;
+  private final ControlClient control;
   private final ExecutorService joiners;
   private final Path root;
   private final Map<Integer, Lab> shared = new HashMap<>();
   private final Set<Lab> live = ConcurrentHashMap.newKeySet();
   private final Thread reaper;
+  /** A store the lab does not run (PostgreSQL), or empty for each lab's own H2 store. */
+  private final Optional<ExternalStore> store;
   private int runs;
   private int labs;
 
   /** With this process's configuration, java and classpath. */
   public JvmScenarioClusters() throws IOException {
-    this(Settings.fromConfig(ConfigFactory.load()), LabSettings.load());
+    this(Optional.empty());
+  }
+
+  /** With this process's configuration; every lab's members on {@code store} when given. */
+  public JvmScenarioClusters(Optional<ExternalStore> store) throws IOException {
+    this(Settings.fromConfig(ConfigFactory.load()), LabSettings.load(), store);
   }
 
   public JvmScenarioClusters(Settings settings, LabSettings labSettings) throws IOException {
+    this(settings, labSettings, Optional.empty());
+  }
+
+  public JvmScenarioClusters(Settings settings, LabSettings labSettings, Optional<ExternalStore> store)
+      throws IOException {
+    this.store = store;
     this.settings = settings;
     this.labSettings = labSettings;
     this.launcher = MemberLauncher.current(labSettings);
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(labSettings.controlTimeout()).build();
+    this.control = new ControlClient(labSettings.controlTimeout());
     this.joiners = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "jdlm-scenario-join");
       t.setDaemon(true);
@@ -133,6 +147,14 @@ public final class JvmScenarioClusters implements ScenarioCluster.Factory, AutoC
       lab = null;
     }
     if (lab == null) {
+      if (store.isPresent()) {
+        // One database, one cluster at a time: two clusters' fencing authorities would write the
+        // same persistence id in the shared journal.
+        for (Lab other : List.copyOf(live)) {
+          shared.values().remove(other);
+          destroy(other);
+        }
+      }
       lab = newLab(header.nodes());
       if (!ownCluster) {
         shared.put(header.nodes(), lab);
@@ -142,8 +164,8 @@ public final class JvmScenarioClusters implements ScenarioCluster.Factory, AutoC
     List<HttpNodeDriver> drivers = new ArrayList<>();
     try {
       for (int i = 1; i <= lab.size; i++) {
-        drivers.add(new HttpNodeDriver("n" + i, Supervisor.HOST, lab.supervisor.node("n" + i).controlPort(), lockspace,
-            http, settings.requestTimeout()));
+        drivers.add(new HttpNodeDriver("n" + i, lab.supervisor.node("n" + i).control(), lockspace, control,
+            settings.requestTimeout()));
       }
       join(drivers, header.lvbLength());
       for (HttpNodeDriver d : drivers) {
@@ -163,7 +185,7 @@ public final class JvmScenarioClusters implements ScenarioCluster.Factory, AutoC
     Lab lab = new Lab(size, supervisor, dir);
     live.add(lab);
     try {
-      supervisor.up(size, OptionalInt.empty());
+      supervisor.up(size, OptionalInt.empty(), store);
     } catch (IOException | InterruptedException | RuntimeException e) {
       destroy(lab);
       throw e;
