@@ -1,6 +1,7 @@
 package org.jdlm.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.jdlm.bench.BenchEndpoints;
 import org.jdlm.member.CliError;
 import org.jdlm.member.HostPort;
 import org.jdlm.member.JoinWatch;
+import org.jdlm.member.KernelEndpoints;
 import org.jdlm.member.MemberNode;
 import org.jdlm.member.NodeConfig;
 import org.jdlm.member.NodeServices;
@@ -71,7 +73,8 @@ public final class NodeCommand extends DlmCommand {
   Path pidDir;
 
   @Option(names = "--lab", description = {"also serve the lab's endpoints that change state for tests and"
-      + " measurements: /scenario/*, /disk/*, /bench/*, /store/*. The lab supervisor passes it; never give it to a"
+      + " measurements: /scenario/*, /disk/*, /bench/*, /store/*; and run a simulated kernel read through /kernel/*."
+      + " The lab supervisor passes it; never give it to a"
       + " production member."})
   boolean lab;
 
@@ -107,8 +110,11 @@ public final class NodeCommand extends DlmCommand {
     // The store is checked before any persistent actor exists and before this member joins.
     services.verifyStore();
     boolean withLab = lab;
+    // A lab member runs the simulated kernel (jdlm.member.kernel.enabled, off for production members).
+    Config memberConfig = withLab ? services.config().withValue("jdlm.member.kernel.enabled",
+        ConfigValueFactory.fromAnyRef(true)) : services.config();
     // Installed before /status answers, so the supervisor never sees an Up member without its paths.
-    return MemberNode.start(settings, services.config(), member -> {
+    return MemberNode.start(settings, memberConfig, member -> {
       Optional<NodeServices.Running> running = services.install(member);
       if (withLab) {
         installLab(member, running);
@@ -121,12 +127,15 @@ public final class NodeCommand extends DlmCommand {
    * (/scenario/*) that `scenario run --mode jvm` and `dlm dump` drive, its writes to the
    * shared disk (/disk/*), `dlm bench`'s driver (/bench/*) and the store probe (/store/*). Each
    * takes locks or writes in the member's name, which a production member must never offer.
+   * With them, the kernel's read-only /kernel/memory, /kernel/tasks and /kernel/waits: harmless,
+   * but kept with the lab until production members run a kernel.
    */
   static void installLab(MemberNode member, Optional<NodeServices.Running> services) {
     NodeServices.installStoreProbe(member, services);
     ScenarioEndpoints scenario = ScenarioEndpoints.install(member);
     DiskEndpoints.install(member, services, scenario);
     BenchEndpoints.install(member.system(), member.control());
+    member.kernel().ifPresent(k -> KernelEndpoints.install(member.control(), k));
   }
 
   /** Validates the options into settings; every problem is one {@link CliError}. */

@@ -43,10 +43,12 @@ public final class MemberNode {
 
   private final ActorSystem<Void> system;
   private final ControlEndpoint control;
+  private final java.util.Optional<MemberKernel> kernel;
 
-  private MemberNode(ActorSystem<Void> system, ControlEndpoint control) {
+  private MemberNode(ActorSystem<Void> system, ControlEndpoint control, java.util.Optional<MemberKernel> kernel) {
     this.system = system;
     this.control = control;
+    this.kernel = kernel;
   }
 
   /**
@@ -99,8 +101,17 @@ public final class MemberNode {
       }
       throw e;
     }
-    MemberNode member = new MemberNode(system, control);
     org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
+    // Before install runs anything that could join a lockspace: the DLM's send buffers come from it.
+    java.util.Optional<MemberKernel> kernel;
+    try {
+      kernel = MemberKernel.startIfEnabled(system, settings.name(), config);
+    } catch (RuntimeException e) {
+      control.close();
+      system.terminate();
+      throw e;
+    }
+    MemberNode member = new MemberNode(system, control, kernel);
     DumpEndpoint.install(system, control, settings.name(), node.getDuration("dump-timeout"));
     try {
       install.accept(member);
@@ -124,6 +135,11 @@ public final class MemberNode {
   /** The member's ActorSystem. */
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  /** The member's simulated kernel, if {@code jdlm.member.kernel.enabled} (the lab's members). */
+  public java.util.Optional<MemberKernel> kernel() {
+    return kernel;
   }
 
   /** The member's control endpoint, for registering more paths. */

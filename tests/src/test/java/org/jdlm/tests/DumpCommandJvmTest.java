@@ -91,6 +91,16 @@ class DumpCommandJvmTest {
     assertThat(afterKill.out()).contains("Not dumped: n3 dead (no process)").contains("Resource \"R1\" Master:n1")
         .contains("Locks held by n2 (1)");
     assertThat(took).as("dump must not wait for a dead member").isLessThan(Duration.ofSeconds(10));
+
+    // Lab members run a kernel; n2's request to master n1 took its send buffer from n2's memory.
+    CliRun memory = CliRun.of("dump", "--dir", dir.toString(), "--memory");
+    assertThat(memory.exit()).as(memory.err()).isZero();
+    assertThat(memory.out()).contains("MEMORY member=n1 ", "Not dumped: n3 dead (no process)")
+        .containsPattern("MEMORY member=n2 [^\n]*\n(?:  [^\n]*\n)*  counters: allocations=[1-9]");
+    CliRun waits = CliRun.of("dump", "--dir", dir.toString(), "--waits");
+    assertThat(waits.exit()).as(waits.err()).isZero();
+    assertThat(waits.out()).matches("no deadlock, no stalled task \\(\\d+ tasks on 2 members\\)\n"
+        + "Not dumped: n3 dead \\(no process\\)\n");
   }
 
   private static String dirNodeOf(List<String> lines) {
