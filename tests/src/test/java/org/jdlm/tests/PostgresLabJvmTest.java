@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jdlm.fencing.FencingAuthority;
 import org.jdlm.fencing.store.LocalPostgres;
 import org.jdlm.member.StoreCredentials;
 import org.jdlm.member.StoreNotReady;
@@ -114,8 +113,9 @@ class PostgresLabJvmTest {
     assertThat(run.exit()).as(run.out() + run.err()).isZero();
     assertThat(run.out()).contains("PASS", "1 passed, 0 failed").doesNotContain(PASSWORD);
 
-    // The authority admitted the members and fenced n3: its events are rows of the PostgreSQL journal.
-    assertThat(authorityEvents(url)).as("events of " + FencingAuthority.PERSISTENCE_ID).isGreaterThanOrEqualTo(2);
+    // The authority admitted the members and fenced n3: its ledger is rows of PostgreSQL tables.
+    assertThat(authorityEvents(url)).as("admissions and fences in the ledger").isGreaterThanOrEqualTo(4);
+    assertThat(fencedIncarnations(url)).as("n3's incarnation recorded as fenced").isGreaterThanOrEqualTo(1);
   }
 
   @Test
@@ -132,7 +132,7 @@ class PostgresLabJvmTest {
     assertThat(up.exit()).as(up.out() + up.err()).isZero();
     assertThat(up.out()).contains("store  Up", url);
     assertThat(dir.resolve("store.pid")).as("no H2 store process").doesNotExist();
-    // Admission follows Up: both incarnations' IncarnationAdmitted events land in PostgreSQL.
+    // Admission follows Up: both incarnations are admitted in the ledger's PostgreSQL tables.
     long before = awaitAuthorityEvents(url, 2);
 
     CliRun restart = CliRun.of("cluster", "restart", "n2", "--dir", dir.toString());
@@ -173,14 +173,30 @@ class PostgresLabJvmTest {
     return n;
   }
 
+  /**
+   * The fencing ledger's facts in the store (org.jdlm.fencing.store.LedgerTable): one per admitted
+   * incarnation and one per fenced one. The authority decides on these tables in every member, so
+   * they are where its decisions land (issue 14), not the event journal.
+   */
   private static long authorityEvents(String url) throws SQLException, IOException {
+    return ledgerCount(url, "SELECT count(*) FILTER (WHERE admitted) + count(fenced_by) FROM jdlm_fencing_incarnation");
+  }
+
+  private static long fencedIncarnations(String url) throws SQLException, IOException {
+    return ledgerCount(url, "SELECT count(fenced_by) FROM jdlm_fencing_incarnation");
+  }
+
+  private static long ledgerCount(String url, String query) throws SQLException, IOException {
     try (Connection c = DriverManager.getConnection(url, USER, PASSWORD);
-         PreparedStatement q = c.prepareStatement("SELECT count(*) FROM event_journal WHERE persistence_id = ?")) {
-      q.setString(1, FencingAuthority.PERSISTENCE_ID);
-      try (ResultSet r = q.executeQuery()) {
-        r.next();
-        return r.getLong(1);
+         PreparedStatement q = c.prepareStatement(query);
+         ResultSet r = q.executeQuery()) {
+      r.next();
+      return r.getLong(1);
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return 0; // the ledger's tables are created by the first member that starts
       }
+      throw e;
     }
   }
 }
