@@ -87,6 +87,11 @@ public sealed interface Event permits Event.Op, Event.FaultStart, Event.FaultEnd
           valNotValid, error);
     }
 
+    public Op withResource(String newResource) {
+      return new Op(type, time, wall, process, member, incarnation, f, newResource, mode, value, parts, token,
+          valNotValid, error);
+    }
+
     public Op withValue(Long newValue) {
       return new Op(type, time, wall, process, member, incarnation, f, resource, mode, newValue, parts, token,
           valNotValid, error);

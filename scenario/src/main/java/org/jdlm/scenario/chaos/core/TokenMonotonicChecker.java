@@ -1,18 +1,22 @@
 package org.jdlm.scenario.chaos.core;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 import org.jdlm.dlm.core.LockMode;
 
 /**
  * Fencing tokens per resource never go back, also across restarts of the whole cluster (issue 12;
- * style rule 9). For two granted acquires A and B of one resource where A's ok came before B's
- * invoke (real-time order, so concurrent grants are not compared), B's token is at least A's, and
- * strictly greater when either is EX: an EX grant comes from the free state, and every grant from
- * the free state carries a new token. Faults and restarts in between change nothing: the
- * generation comes from the persistent fencing authority.
+ * style rule 9). Grant A of a resource certainly precedes grant B when A's ok came before B's
+ * invoke, or when A's release was invoked before B's ok (B was granted after A let go). Then B's
+ * token is at least A's, and strictly greater when either is EX: an EX grant comes from the free
+ * state, and every grant from the free state carries a new token. Grants not so ordered are
+ * concurrent and not compared. Faults and restarts in between change nothing: the generation comes
+ * from the persistent fencing authority.
  */
 public final class TokenMonotonicChecker implements Checker {
 
@@ -21,54 +25,106 @@ public final class TokenMonotonicChecker implements Checker {
     return "token-monotonic";
   }
 
+  /** A granted acquire and the time its holder invoked the release (MAX_VALUE: never). */
+  private record Grant(History.Pair pair, long releasedAt) {
+    Event.Op ok() {
+      return pair.completion();
+    }
+
+    boolean ex() {
+      return pair.invoke().mode() == LockMode.EX;
+    }
+  }
+
   @Override
   public CheckResult check(History history) {
-    Map<String, List<History.Pair>> grants = new TreeMap<>();
-    for (History.Pair pair : history.pairs()) {
+    List<History.Pair> pairs = history.pairs();
+    Map<String, List<Grant>> grants = new TreeMap<>();
+    for (History.Pair pair : pairs) {
       if (pair.invoke().f() == Event.OpKind.ACQUIRE && pair.ok()) {
         if (pair.completion().token() == null) {
           throw new IllegalArgumentException("granted acquire " + pair.completion() + " has no fencing token");
         }
-        grants.computeIfAbsent(pair.invoke().resource(), r -> new ArrayList<>()).add(pair);
+        grants.computeIfAbsent(pair.invoke().resource(), r -> new ArrayList<>())
+            .add(new Grant(pair, releaseAfter(pairs, pair.completion())));
       }
     }
     List<Violation> violations = new ArrayList<>();
     long count = 0;
-    for (List<History.Pair> list : grants.values()) {
+    for (List<Grant> list : grants.values()) {
       count += list.size();
-      // Sweep in invoke order and keep, of the grants completed before the invoke, the greatest.
-      List<History.Pair> byDone = new ArrayList<>(list);
-      byDone.sort((a, b) -> Long.compare(a.completion().time(), b.completion().time()));
-      int next = 0;
-      History.Pair max = null;
-      History.Pair maxEx = null; // greatest EX grant: its token forbids equality to anything later
-      for (History.Pair b : list) { // pairs() is in invoke order
-        while (next < byDone.size() && byDone.get(next).completion().time() < b.invoke().time()) {
-          History.Pair a = byDone.get(next++);
-          if (max == null || a.completion().token().compareTo(max.completion().token()) > 0) {
-            max = a;
-          }
-          if (a.invoke().mode() == LockMode.EX && (maxEx == null
-              || a.completion().token().compareTo(maxEx.completion().token()) > 0)) {
-            maxEx = a;
-          }
-        }
-        if (max == null) {
+      Map<Grant, Grant[]> before = new HashMap<>();
+      sweep(list, g -> g.ok().time(), g -> g.pair().invoke().time(), before);
+      sweep(list, Grant::releasedAt, g -> g.ok().time(), before);
+      for (Grant b : list) {
+        Grant[] max = before.get(b);
+        if (max == null || max[0] == null) {
           continue;
         }
-        int cmp = b.completion().token().compareTo(max.completion().token());
-        boolean strict = b.invoke().mode() == LockMode.EX
-            || (maxEx != null && b.completion().token().compareTo(maxEx.completion().token()) == 0);
-        if (cmp < 0 || (cmp == 0 && strict)) {
-          History.Pair a = cmp == 0 && maxEx != null && b.invoke().mode() != LockMode.EX ? maxEx : max;
-          List<Event> evidence = new ArrayList<>(a.evidence());
-          evidence.addAll(b.evidence());
-          violations.add(new Violation("token-back", "grant of " + b.invoke().resource() + " to p"
-              + b.invoke().process() + " carries token " + b.completion().token() + ", not newer than "
-              + a.completion().token() + " of an earlier grant to p" + a.invoke().process(), evidence));
+        int cmp = b.ok().token().compareTo(max[0].ok().token());
+        Grant a = max[0];
+        if (cmp == 0 && !b.ex()) {
+          // Equal to the greatest: only wrong if an EX grant carried that token.
+          a = max[1] != null && max[1].ok().token().compareTo(b.ok().token()) == 0 ? max[1] : null;
+        }
+        if (cmp < 0 || (cmp == 0 && a != null)) {
+          List<Event> evidence = new ArrayList<>(a.pair().evidence());
+          evidence.addAll(b.pair().evidence());
+          violations.add(new Violation("token-back", "grant of " + b.pair().invoke().resource() + " to p"
+              + b.pair().invoke().process() + " carries token " + b.ok().token() + ", not newer than "
+              + a.ok().token() + " of an earlier grant to p" + a.pair().invoke().process(), evidence));
         }
       }
     }
     return new CheckResult(name(), violations, Map.of("grants", count));
+  }
+
+  /**
+   * For each B, the greatest-token grant (and greatest-token EX grant) among the A with
+   * {@code aTime(A) < bTime(B)}, merged into {@code before}.
+   */
+  private static void sweep(List<Grant> list, ToLongFunction<Grant> aTime, ToLongFunction<Grant> bTime,
+      Map<Grant, Grant[]> before) {
+    List<Grant> as = new ArrayList<>(list);
+    as.sort(Comparator.comparingLong(aTime));
+    List<Grant> bs = new ArrayList<>(list);
+    bs.sort(Comparator.comparingLong(bTime));
+    int next = 0;
+    Grant max = null;
+    Grant maxEx = null;
+    for (Grant b : bs) {
+      while (next < as.size() && aTime.applyAsLong(as.get(next)) < bTime.applyAsLong(b)) {
+        Grant a = as.get(next++);
+        if (max == null || a.ok().token().compareTo(max.ok().token()) > 0) {
+          max = a;
+        }
+        if (a.ex() && (maxEx == null || a.ok().token().compareTo(maxEx.ok().token()) > 0)) {
+          maxEx = a;
+        }
+      }
+      if (max == null) {
+        continue;
+      }
+      Grant[] known = before.computeIfAbsent(b, k -> new Grant[2]);
+      if (known[0] == null || max.ok().token().compareTo(known[0].ok().token()) > 0) {
+        known[0] = max;
+      }
+      if (maxEx != null && (known[1] == null || maxEx.ok().token().compareTo(known[1].ok().token()) > 0)) {
+        known[1] = maxEx;
+      }
+    }
+  }
+
+  /** When the grant's process invoked the release of that resource, or MAX_VALUE. */
+  private static long releaseAfter(List<History.Pair> pairs, Event.Op grant) {
+    long first = Long.MAX_VALUE;
+    for (History.Pair pair : pairs) {
+      Event.Op op = pair.invoke();
+      if (op.f() == Event.OpKind.RELEASE && op.process() == grant.process()
+          && op.resource().equals(grant.resource()) && op.time() >= grant.time() && op.time() < first) {
+        first = op.time();
+      }
+    }
+    return first;
   }
 }
