@@ -12,11 +12,14 @@ import org.jdlm.dlm.core.LockMode;
 /**
  * Fencing tokens per resource never go back, also across restarts of the whole cluster (issue 12;
  * style rule 9). Grant A of a resource certainly precedes grant B when A's ok came before B's
- * invoke, or when A's release was invoked before B's ok (B was granted after A let go). Then B's
- * token is at least A's, and strictly greater when either is EX: an EX grant comes from the free
- * state, and every grant from the free state carries a new token. Grants not so ordered are
- * concurrent and not compared. Faults and restarts in between change nothing: the generation comes
- * from the persistent fencing authority.
+ * invoke; and, when either is EX, also when A's release was invoked before B's ok (an EX grant
+ * excludes the other: had B been granted first, A's grant, and so its ok, would come after B's
+ * release, which is after B's ok). Between two PR grants the second ordering proves nothing: B may
+ * have been granted long before its callback arrived (seen on the real DLM). Then B's token is at
+ * least A's, and strictly greater when either is EX: an EX grant comes from the free state, and
+ * every grant from the free state carries a new token. Grants not so ordered are concurrent and not
+ * compared. Faults and restarts in between change nothing: the generation comes from the
+ * persistent fencing authority.
  */
 public final class TokenMonotonicChecker implements Checker {
 
@@ -54,8 +57,8 @@ public final class TokenMonotonicChecker implements Checker {
     for (List<Grant> list : grants.values()) {
       count += list.size();
       Map<Grant, Grant[]> before = new HashMap<>();
-      sweep(list, g -> g.ok().time(), g -> g.pair().invoke().time(), before);
-      sweep(list, Grant::releasedAt, g -> g.ok().time(), before);
+      sweep(list, g -> g.ok().time(), g -> g.pair().invoke().time(), before, false);
+      sweep(list, Grant::releasedAt, g -> g.ok().time(), before, true);
       for (Grant b : list) {
         Grant[] max = before.get(b);
         if (max == null || max[0] == null) {
@@ -81,10 +84,11 @@ public final class TokenMonotonicChecker implements Checker {
 
   /**
    * For each B, the greatest-token grant (and greatest-token EX grant) among the A with
-   * {@code aTime(A) < bTime(B)}, merged into {@code before}.
+   * {@code aTime(A) < bTime(B)}, merged into {@code before}; with {@code onlyWithEx}, a PR B
+   * counts only EX grants as before it.
    */
   private static void sweep(List<Grant> list, ToLongFunction<Grant> aTime, ToLongFunction<Grant> bTime,
-      Map<Grant, Grant[]> before) {
+      Map<Grant, Grant[]> before, boolean onlyWithEx) {
     List<Grant> as = new ArrayList<>(list);
     as.sort(Comparator.comparingLong(aTime));
     List<Grant> bs = new ArrayList<>(list);
@@ -102,12 +106,13 @@ public final class TokenMonotonicChecker implements Checker {
           maxEx = a;
         }
       }
-      if (max == null) {
+      Grant greatest = onlyWithEx && !b.ex() ? maxEx : max; // a PR B is ordered only after EX grants here
+      if (greatest == null) {
         continue;
       }
       Grant[] known = before.computeIfAbsent(b, k -> new Grant[2]);
-      if (known[0] == null || max.ok().token().compareTo(known[0].ok().token()) > 0) {
-        known[0] = max;
+      if (known[0] == null || greatest.ok().token().compareTo(known[0].ok().token()) > 0) {
+        known[0] = greatest;
       }
       if (maxEx != null && (known[1] == null || maxEx.ok().token().compareTo(known[1].ok().token()) > 0)) {
         known[1] = maxEx;

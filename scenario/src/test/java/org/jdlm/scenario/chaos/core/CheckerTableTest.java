@@ -152,6 +152,11 @@ class CheckerTableTest {
             .build(), "token-back"),
         c("concurrent grants are not ordered", h().acquire(1, "r", PR, 0, 30, t(2)).acquire(2, "r", PR, 5, 20, t(1))
             .build()),
+        c("PR granted early, callback late: a PR released before its ok proves nothing (seen on the real DLM)",
+            h().acquire(6, "r", PR, 0, 50, t(118)).acquire(2, "r", PR, 10, 20, t(119)).release(2, "r", 30, 35).build()),
+        c("EX released before a later ok: the later grant must be newer",
+            h().acquire(1, "r", EX, 0, 20, t(5)).acquire(2, "r", EX, 10, 50, t(4)).release(1, "r", 30, 35).build(),
+            "token-back"),
         c("tokens of other resources do not matter", h().acquire(1, "r", EX, 0, 10, t(5))
             .acquire(2, "s", EX, 20, 30, t(1)).build()));
   }
