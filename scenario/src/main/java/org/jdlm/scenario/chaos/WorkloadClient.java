@@ -177,6 +177,9 @@ public final class WorkloadClient implements Runnable {
     recorder.record(acquire.complete(Type.OK, recorder.now(), recorder.wall()).withToken(token));
     String register = "reg-" + resource;
     long value = disk.read(register) + 1;
+    // Work under the lock takes time: a critical section of a few microseconds would leave a
+    // double grant almost no window to show, and a read-modify-write almost no window to lose.
+    Thread.sleep(1);
     Event.Op write = recorder.record(new Event.Op(Type.INVOKE, recorder.now(), recorder.wall(), process, member,
         incarnation, OpKind.WRITE, register, null, value, null, token, false, null));
     boolean accepted = disk.write(register, value, token);
