@@ -31,6 +31,9 @@ public final class ExclusionChecker implements Checker {
     Map<String, Long> fencedAt = history.fencedAt();
     Map<String, List<Interval>> byResource = new TreeMap<>();
     List<History.Pair> pairs = history.pairs();
+    Map<Event.Op, Event.Op> releases = history.releases();
+    List<Event.FaultStart> deaths = history.events().stream().filter(e -> e instanceof Event.FaultStart f
+        && (f.kind() == FaultKind.KILL || f.kind() == FaultKind.RESTART)).map(Event.FaultStart.class::cast).toList();
     long checked = 0;
     for (History.Pair pair : pairs) {
       Event.Op invoke = pair.invoke();
@@ -39,8 +42,8 @@ public final class ExclusionChecker implements Checker {
       }
       checked++;
       Event.Op grant = pair.completion();
-      Event.Op release = releaseAfter(pairs, grant);
-      long end = release != null ? release.time() : deathAfter(history, grant, fencedAt);
+      Event.Op release = releases.get(grant);
+      long end = release != null ? release.time() : deathAfter(deaths, grant, fencedAt);
       byResource.computeIfAbsent(invoke.resource(), r -> new ArrayList<>())
           .add(new Interval(grant, release, grant.time(), end));
     }
@@ -72,30 +75,15 @@ public final class ExclusionChecker implements Checker {
     return new CheckResult(name(), violations, Map.of("ex-grants", checked));
   }
 
-  /** The first release invoked by the grant's process on its resource after the grant. */
-  private static Event.Op releaseAfter(List<History.Pair> pairs, Event.Op grant) {
-    Event.Op first = null;
-    for (History.Pair pair : pairs) {
-      Event.Op op = pair.invoke();
-      if (op.f() == Event.OpKind.RELEASE && op.process() == grant.process()
-          && op.resource().equals(grant.resource()) && op.time() >= grant.time()
-          && (first == null || op.time() < first.time())) {
-        first = op;
-      }
-    }
-    return first;
-  }
-
   /** When the holder certainly stopped using the lock without releasing it: killed, or fenced. */
-  static long deathAfter(History history, Event.Op op, Map<String, Long> fencedAt) {
+  static long deathAfter(List<Event.FaultStart> deaths, Event.Op op, Map<String, Long> fencedAt) {
     long end = Long.MAX_VALUE;
     Long fenced = fencedAt.get(op.member() + "#" + op.incarnation());
     if (fenced != null && fenced >= op.time()) {
       end = fenced;
     }
-    for (Event e : history.events()) {
-      if (e instanceof Event.FaultStart f && f.time() >= op.time() && f.time() < end
-          && (f.kind() == FaultKind.KILL || f.kind() == FaultKind.RESTART) && f.targets().contains(op.member())) {
+    for (Event.FaultStart f : deaths) {
+      if (f.time() >= op.time() && f.time() < end && f.targets().contains(op.member())) {
         end = f.time();
       }
     }

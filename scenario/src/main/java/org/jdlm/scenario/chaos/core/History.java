@@ -82,6 +82,28 @@ public record History(List<Event> events) {
     }
   }
 
+  /**
+   * For every granted acquire (its ok event), the invoke of the release its process made next on
+   * that resource; absent when it never released. One pass: a process runs one operation at a time.
+   */
+  public Map<Event.Op, Event.Op> releases() {
+    Map<Event.Op, Event.Op> releases = new java.util.IdentityHashMap<>();
+    Map<String, Event.Op> held = new java.util.HashMap<>();
+    for (Pair pair : pairs()) {
+      Event.Op invoke = pair.invoke();
+      String key = invoke.process() + "\u0000" + invoke.resource();
+      if (invoke.f() == Event.OpKind.ACQUIRE && pair.ok()) {
+        held.put(key, pair.completion());
+      } else if (invoke.f() == Event.OpKind.RELEASE) {
+        Event.Op grant = held.remove(key);
+        if (grant != null) {
+          releases.put(grant, invoke);
+        }
+      }
+    }
+    return releases;
+  }
+
   /** The earliest time each member incarnation ({@code member#incarnation}) was fenced. */
   public Map<String, Long> fencedAt() {
     Map<String, Long> at = new TreeMap<>();

@@ -50,11 +50,15 @@ public final class LivenessChecker implements Checker {
         byProcess.computeIfAbsent(pair.invoke().process(), p -> new ArrayList<>()).add(pair);
       }
     }
+    Map<String, Long> fencedAt = history.fencedAt();
+    List<Event.FaultStart> departures = history.events().stream().filter(e -> e instanceof Event.FaultStart f
+        && (f.kind() == FaultKind.KILL || f.kind() == FaultKind.RESTART || f.kind() == FaultKind.PAUSE_LONG))
+        .map(Event.FaultStart.class::cast).toList();
     long pending = 0;
     for (History.Pair pair : pairs) {
       if (pair.pending()) {
         pending++;
-        if (pair.invoke().time() < end - boundNanos && !gone(history, pair.invoke())) {
+        if (pair.invoke().time() < end - boundNanos && !gone(departures, fencedAt, pair.invoke())) {
           violations.add(new Violation("hang", "p" + pair.invoke().process() + "@" + pair.invoke().member() + " "
               + pair.invoke().f() + " " + pair.invoke().resource() + " invoked at " + pair.invoke().time()
               + " never completed (history ends at " + end + ")", pair.evidence()));
@@ -70,7 +74,7 @@ public final class LivenessChecker implements Checker {
         List<History.Pair> ops = entry.getValue();
         boolean active = ops.stream().anyMatch(p -> p.invoke().time() > q || p.pending()
             || p.completion().time() > q);
-        if (!active || ops.stream().anyMatch(p -> p.pending() && gone(history, p.invoke()))) {
+        if (!active || ops.stream().anyMatch(p -> p.pending() && gone(departures, fencedAt, p.invoke()))) {
           continue;
         }
         boolean progressed = ops.stream().anyMatch(p -> p.ok() && p.completion().time() > q
@@ -86,12 +90,10 @@ public final class LivenessChecker implements Checker {
     return new CheckResult(name(), violations, Map.of("pending-at-end", pending, "quiet-since", quiet));
   }
 
-  /** The op's member was killed, restarted or paused past the bound after the op was invoked. */
-  private static boolean gone(History history, Event.Op op) {
-    return history.events().stream().anyMatch(e -> e instanceof Event.FaultStart f && f.time() >= op.time()
-        && (f.kind() == FaultKind.KILL || f.kind() == FaultKind.RESTART || f.kind() == FaultKind.PAUSE_LONG)
-        && f.targets().contains(op.member()))
-        || history.fencedAt().getOrDefault(op.member() + "#" + op.incarnation(), Long.MAX_VALUE) >= op.time()
-        && history.fencedAt().containsKey(op.member() + "#" + op.incarnation());
+  /** The op's member was killed, restarted or paused past the bound, or its incarnation fenced, after the op was invoked. */
+  private static boolean gone(List<Event.FaultStart> departures, Map<String, Long> fencedAt, Event.Op op) {
+    Long fenced = fencedAt.get(op.member() + "#" + op.incarnation());
+    return (fenced != null && fenced >= op.time())
+        || departures.stream().anyMatch(f -> f.time() >= op.time() && f.targets().contains(op.member()));
   }
 }

@@ -42,6 +42,7 @@ public final class TokenMonotonicChecker implements Checker {
   @Override
   public CheckResult check(History history) {
     List<History.Pair> pairs = history.pairs();
+    Map<Event.Op, Event.Op> releases = history.releases();
     Map<String, List<Grant>> grants = new TreeMap<>();
     for (History.Pair pair : pairs) {
       if (pair.invoke().f() == Event.OpKind.ACQUIRE && pair.ok()) {
@@ -49,7 +50,8 @@ public final class TokenMonotonicChecker implements Checker {
           throw new IllegalArgumentException("granted acquire " + pair.completion() + " has no fencing token");
         }
         grants.computeIfAbsent(pair.invoke().resource(), r -> new ArrayList<>())
-            .add(new Grant(pair, releaseAfter(pairs, pair.completion())));
+            .add(new Grant(pair, releases.containsKey(pair.completion())
+                ? releases.get(pair.completion()).time() : Long.MAX_VALUE));
       }
     }
     List<Violation> violations = new ArrayList<>();
@@ -118,18 +120,5 @@ public final class TokenMonotonicChecker implements Checker {
         known[1] = maxEx;
       }
     }
-  }
-
-  /** When the grant's process invoked the release of that resource, or MAX_VALUE. */
-  private static long releaseAfter(List<History.Pair> pairs, Event.Op grant) {
-    long first = Long.MAX_VALUE;
-    for (History.Pair pair : pairs) {
-      Event.Op op = pair.invoke();
-      if (op.f() == Event.OpKind.RELEASE && op.process() == grant.process()
-          && op.resource().equals(grant.resource()) && op.time() >= grant.time() && op.time() < first) {
-        first = op.time();
-      }
-    }
-    return first;
   }
 }
