@@ -57,6 +57,10 @@ class WorkloadInprocTest {
     for (CheckResult result : results) {
       assertThat(result.violations()).as(result.checker()).isEmpty();
     }
+    // A real history survives its JSON lines unchanged.
+    java.io.StringWriter lines = new java.io.StringWriter();
+    HistoryJson.write(history, lines);
+    assertThat(HistoryJson.read(new java.io.StringReader(lines.toString()))).isEqualTo(history);
     long oks = history.ops().stream().filter(op -> op.type() == Event.Type.OK).count();
     assertThat(oks).as("operations completed").isGreaterThan(20);
     switch (workload) {
