@@ -55,37 +55,7 @@ public final class Glops {
   }
 
   /** Types with no operations of their own (meta, flock, plock, quota, journal, nondisk). */
-  public record Plain(GlockType type) implements GlockOps {
-    @Override
-    public Set<CacheWork> sync(GlockState from, GlockState target, boolean dirty) {
-      return Set.of();
-    }
-
-    @Override
-    public Set<CacheWork> invalidate(GlockState from, GlockState target) {
-      return Set.of();
-    }
-
-    @Override
-    public boolean demoteOk(Set<GlockFlag> flags, GlockObject object) {
-      return true;
-    }
-
-    @Override
-    public Set<CacheWork> instantiate() {
-      return Set.of();
-    }
-
-    @Override
-    public CallbackAction callback(GlockState current, GlockState demoteTo, boolean remote, GlockObject object) {
-      return CallbackAction.NONE;
-    }
-
-    @Override
-    public List<String> dump(GlockObject object) {
-      return List.of();
-    }
-  }
+  public record Plain(GlockType type) implements GlockOps {  }
 
   /** Inode glocks ({@code gfs2_inode_glops}). */
   public static final class Inode implements GlockOps {
@@ -146,11 +116,6 @@ public final class Glops {
     }
 
     @Override
-    public CallbackAction callback(GlockState current, GlockState demoteTo, boolean remote, GlockObject object) {
-      return CallbackAction.NONE;
-    }
-
-    @Override
     public List<String> dump(GlockObject object) {
       return Iopen.inodeLine(object);
     }
@@ -186,18 +151,8 @@ public final class Glops {
     }
 
     @Override
-    public boolean demoteOk(Set<GlockFlag> flags, GlockObject object) {
-      return true;
-    }
-
-    @Override
     public Set<CacheWork> instantiate() {
       return Set.of(CacheWork.READ_RGRP);
-    }
-
-    @Override
-    public CallbackAction callback(GlockState current, GlockState demoteTo, boolean remote, GlockObject object) {
-      return CallbackAction.NONE;
     }
 
     @Override
@@ -222,25 +177,10 @@ public final class Glops {
       return GlockType.IOPEN;
     }
 
-    @Override
-    public Set<CacheWork> sync(GlockState from, GlockState target, boolean dirty) {
-      return Set.of();
-    }
-
-    @Override
-    public Set<CacheWork> invalidate(GlockState from, GlockState target) {
-      return Set.of();
-    }
-
     /** {@code iopen_go_demote_ok}: not while delete work is queued for it. */
     @Override
     public boolean demoteOk(Set<GlockFlag> flags, GlockObject object) {
       return !flags.contains(GlockFlag.TRY_TO_EVICT) && !flags.contains(GlockFlag.VERIFY_DELETE);
-    }
-
-    @Override
-    public Set<CacheWork> instantiate() {
-      return Set.of();
     }
 
     /**
@@ -283,31 +223,6 @@ public final class Glops {
     @Override
     public Set<CacheWork> sync(GlockState from, GlockState target, boolean dirty) {
       return from == GlockState.SH && target != GlockState.SH ? Set.of(CacheWork.FREEZE_FS) : Set.of();
-    }
-
-    @Override
-    public Set<CacheWork> invalidate(GlockState from, GlockState target) {
-      return Set.of();
-    }
-
-    @Override
-    public boolean demoteOk(Set<GlockFlag> flags, GlockObject object) {
-      return true;
-    }
-
-    @Override
-    public Set<CacheWork> instantiate() {
-      return Set.of();
-    }
-
-    @Override
-    public CallbackAction callback(GlockState current, GlockState demoteTo, boolean remote, GlockObject object) {
-      return CallbackAction.NONE;
-    }
-
-    @Override
-    public List<String> dump(GlockObject object) {
-      return List.of();
     }
   }
 }
