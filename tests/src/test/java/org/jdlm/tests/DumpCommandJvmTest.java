@@ -92,11 +92,13 @@ class DumpCommandJvmTest {
         .contains("Locks held by n2 (1)");
     assertThat(took).as("dump must not wait for a dead member").isLessThan(Duration.ofSeconds(10));
 
-    // Lab members run a kernel; n2's request to master n1 took its send buffer from n2's memory.
+    // Lab members run a kernel, and the DLM's send buffers come from it: master n1's grant to the
+    // remote owner n2 is sent from n1's memory. (Whether n2's own request took a buffer depends on
+    // which member the name's directory hashes to, which changes with the ports: not asserted.)
     CliRun memory = CliRun.of("dump", "--dir", dir.toString(), "--memory");
     assertThat(memory.exit()).as(memory.err()).isZero();
-    assertThat(memory.out()).contains("MEMORY member=n1 ", "Not dumped: n3 dead (no process)")
-        .containsPattern("MEMORY member=n2 [^\n]*\n(?:  [^\n]*\n)*  counters: allocations=[1-9]");
+    assertThat(memory.out()).contains("MEMORY member=n2 ", "Not dumped: n3 dead (no process)")
+        .containsPattern("MEMORY member=n1 [^\n]*\n(?:  [^\n]*\n)*  counters: allocations=[1-9]");
     CliRun waits = CliRun.of("dump", "--dir", dir.toString(), "--waits");
     assertThat(waits.exit()).as(waits.err()).isZero();
     assertThat(waits.out()).matches("no deadlock, no stalled task \\(\\d+ tasks on 2 members\\)\n"
