@@ -80,6 +80,7 @@ public final class Kernel implements AutoCloseable {
     }
   }
 
+  private final Map<String, FactSource> factSources = new ConcurrentHashMap<>();
   private final String member;
   private final Settings settings;
   private final KernelClock clock;
@@ -178,6 +179,48 @@ public final class Kernel implements AutoCloseable {
    */
   public KernelSnapshot snapshot() {
     return new KernelSnapshot(member, clock.nanos(), tasks(), memory.snapshot());
+  }
+
+  /**
+   * What a layer above the kernel (the DLM, glocks, fencing, the filesystem) knows of this member's
+   * wait-for graph: holders, stopped lockspaces, fences run by tasks. The kernel cannot see these
+   * ownership facts, so each layer registers a source and the detector asks every source of the
+   * member at once ({@link #feedWaits}). A source reads its own state without blocking and without
+   * any task's help (it runs while tasks are stuck); {@code toDetectorNanos} maps a time on this
+   * kernel's clock to the detector's.
+   */
+  @FunctionalInterface
+  public interface FactSource {
+    void feed(org.jdlm.kernel.core.waits.FactSink sink, java.util.function.LongUnaryOperator toDetectorNanos);
+  }
+
+  /** Adds a layer's facts to this member's wait-for graph; closing the handle removes them. */
+  public AutoCloseable addFactSource(String layer, FactSource source) {
+    Objects.requireNonNull(layer, "layer");
+    Objects.requireNonNull(source, "source");
+    if (factSources.putIfAbsent(layer, source) != null) {
+      throw new IllegalStateException(member + ": fact source '" + layer + "' is already registered");
+    }
+    return () -> factSources.remove(layer, source);
+  }
+
+  /**
+   * This member's whole wait-for graph: the kernel's registry and memory ({@link KernelSnapshot#feedTo})
+   * and every registered layer's facts, in layer-name order. A source that throws is a bug in that
+   * layer: it is logged and its facts are left out, so one layer cannot hide the others' waits.
+   */
+  public void feedWaits(long detectorNowNanos, org.jdlm.kernel.core.waits.FactSink sink) {
+    KernelSnapshot s = snapshot();
+    s.feedTo(detectorNowNanos, sink);
+    long offset = detectorNowNanos - s.nanos();
+    java.util.function.LongUnaryOperator toDetector = t -> t + offset;
+    for (Map.Entry<String, FactSource> e : new java.util.TreeMap<>(factSources).entrySet()) {
+      try {
+        e.getValue().feed(sink, toDetector);
+      } catch (RuntimeException ex) {
+        LOG.error("{}: fact source '{}' failed; its facts are left out of this snapshot", member, e.getKey(), ex);
+      }
+    }
   }
 
   /** One member's kernel at one instant: plain records. */

@@ -70,4 +70,34 @@ class KernelTest {
       assertThat(f.memory().snapshot().kswapd()).doesNotContain("gave up");
     }
   }
+
+  @Test
+  void layersAddFactsBesideTheRegistryAndABrokenLayerHidesNoOneElse() throws Exception {
+    Kernel.Settings settings = Kernel.Settings.from(ConfigFactory.parseString(
+        "jdlm.kernel.memory.kswapd.enabled = off").withFallback(ConfigFactory.defaultReference()));
+    ManualClock clock = new ManualClock();
+    try (Kernel kernel = Kernel.start("n1", settings, clock, false)) {
+      org.jdlm.kernel.core.waits.Vertex ls = org.jdlm.kernel.core.waits.Vertex.lockspace("gfs2fs");
+      org.jdlm.kernel.core.waits.Vertex fence = org.jdlm.kernel.core.waits.Vertex.fence("n1", "n3");
+      AutoCloseable handle = kernel.addFactSource("dlm", (sink, toDetector) -> sink
+          .state(ls, "STOPPED gen 7").waits(ls, EdgeKind.WAITS_FENCING, "n3", fence));
+      kernel.addFactSource("broken", (sink, toDetector) -> {
+        throw new IllegalStateException("feeding bug");
+      });
+      assertThatThrownBy(() -> kernel.addFactSource("dlm", (sink, toDetector) -> { }))
+          .hasMessageContaining("fact source 'dlm' is already registered");
+
+      org.jdlm.kernel.core.waits.WaitGraph.Builder b = org.jdlm.kernel.core.waits.WaitGraph.builder();
+      kernel.feedWaits(clock.nanos(), b);
+      org.jdlm.kernel.core.waits.WaitGraph g = b.build();
+      assertThat(g.out(ls)).singleElement().satisfies(e -> assertThat(e.to()).isEqualTo(fence));
+      assertThat(g.withState(ls)).contains("STOPPED gen 7");
+      assertThat(g.vertices()).contains(org.jdlm.kernel.core.waits.Vertex.mem("n1"));
+
+      handle.close();
+      org.jdlm.kernel.core.waits.WaitGraph.Builder after = org.jdlm.kernel.core.waits.WaitGraph.builder();
+      kernel.feedWaits(clock.nanos(), after);
+      assertThat(after.build().vertices()).doesNotContain(ls);
+    }
+  }
 }

@@ -22,11 +22,11 @@ public final class KernelEndpoints {
     control.register("/kernel/waits", request -> ControlEndpoint.Response.ok(waits(k)));
   }
 
-  /** This member's facts now, ages against the snapshot's own clock. */
+  /** This member's facts now (the kernel's and every layer's), ages against the member's own clock. */
   static String waits(Kernel k) {
-    Kernel.KernelSnapshot s = k.snapshot();
-    FactsText.Writer w = new FactsText.Writer(s.member(), s.nanos());
-    s.feedTo(s.nanos(), w);
+    long now = k.clock().nanos();
+    FactsText.Writer w = new FactsText.Writer(k.member(), now);
+    k.feedWaits(now, w);
     return w.text();
   }
 }
