@@ -166,15 +166,32 @@ public final class WorkloadClient implements Runnable {
     return lock;
   }
 
-  private void mutex(String resource) throws Indeterminate, InterruptedException {
-    Event.Op acquire = invoke(OpKind.ACQUIRE, resource, LockMode.EX);
+  /** A granted lock of this client and the fencing token its grant carried. */
+  private record Held(LockHandle lock, FencingToken token) {}
+
+  /**
+   * Invokes and records one plain acquire of {@code resource} in {@code mode}: the grant with its
+   * token recorded OK, or null after a recorded FAIL (Indeterminate after a recorded INFO).
+   */
+  private Held hold(String resource, LockMode mode) throws Indeterminate, InterruptedException {
+    Event.Op acquire = invoke(OpKind.ACQUIRE, resource, mode);
     LockResult[] granted = new LockResult[1];
-    LockHandle lock = acquire(acquire, resource, LockMode.EX, EnumSet.noneOf(LockFlag.class), null, granted);
+    LockHandle lock = acquire(acquire, resource, mode, EnumSet.noneOf(LockFlag.class), null, granted);
     if (lock == null) {
-      return;
+      return null;
     }
     FencingToken token = granted[0].token();
     recorder.record(acquire.complete(Type.OK, recorder.now(), recorder.wall()).withToken(token));
+    return new Held(lock, token);
+  }
+
+  private void mutex(String resource) throws Indeterminate, InterruptedException {
+    Held held = hold(resource, LockMode.EX);
+    if (held == null) {
+      return;
+    }
+    LockHandle lock = held.lock();
+    FencingToken token = held.token();
     String register = "reg-" + resource;
     long value = disk.read(register) + 1;
     // Work under the lock takes time: a critical section of a few microseconds would leave a
@@ -188,14 +205,12 @@ public final class WorkloadClient implements Runnable {
   }
 
   private void rwWrite(String resource) throws Indeterminate, InterruptedException {
-    Event.Op acquire = invoke(OpKind.ACQUIRE, resource, LockMode.EX);
-    LockResult[] granted = new LockResult[1];
-    LockHandle lock = acquire(acquire, resource, LockMode.EX, EnumSet.noneOf(LockFlag.class), null, granted);
-    if (lock == null) {
+    Held held = hold(resource, LockMode.EX);
+    if (held == null) {
       return;
     }
-    FencingToken token = granted[0].token();
-    recorder.record(acquire.complete(Type.OK, recorder.now(), recorder.wall()).withToken(token));
+    LockHandle lock = held.lock();
+    FencingToken token = held.token();
     long version = disk.read(resource + "/0") + 1;
     List<Long> parts = new ArrayList<>();
     for (int i = 0; i < PARTS; i++) {
@@ -215,13 +230,11 @@ public final class WorkloadClient implements Runnable {
   }
 
   private void rwRead(String resource) throws Indeterminate, InterruptedException {
-    Event.Op acquire = invoke(OpKind.ACQUIRE, resource, LockMode.PR);
-    LockResult[] granted = new LockResult[1];
-    LockHandle lock = acquire(acquire, resource, LockMode.PR, EnumSet.noneOf(LockFlag.class), null, granted);
-    if (lock == null) {
+    Held held = hold(resource, LockMode.PR);
+    if (held == null) {
       return;
     }
-    recorder.record(acquire.complete(Type.OK, recorder.now(), recorder.wall()).withToken(granted[0].token()));
+    LockHandle lock = held.lock();
     Event.Op read = invoke(OpKind.READ, resource, null);
     List<Long> parts = new ArrayList<>();
     for (int i = 0; i < PARTS; i++) {
