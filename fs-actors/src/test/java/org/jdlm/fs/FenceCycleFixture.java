@@ -191,6 +191,44 @@ final class FenceCycleFixture implements AutoCloseable {
     return round;
   }
 
+  /**
+   * Runs the detector every 50 ms until both survivors run the lockspace again after a recovery,
+   * at most {@code boundMs}; fails on the first deadlock reported meanwhile. Returns the rounds run.
+   */
+  int awaitRecoveryWithDetectorSilent(DeadlockDetector detector, long boundMs) throws InterruptedException {
+    long start = System.nanoTime();
+    int rounds = 0;
+    while (true) {
+      long now = System.nanoTime() - start;
+      DeadlockDetector.Round round = detector.detect(survivorsGraph(now), now);
+      rounds++;
+      if (!round.deadlocks().isEmpty()) {
+        throw new AssertionError("the detector reported a deadlock in a positive run:\n" + round.text());
+      }
+      if (recovered(0) && recovered(1)) {
+        return rounds;
+      }
+      if (now > boundMs * 1_000_000) {
+        throw new AssertionError("no recovery within " + boundMs + " ms: n1 " + lockspaces.get(0).recoveryState()
+            + ", n2 " + lockspaces.get(1).recoveryState());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  boolean recovered(int role) {
+    var s = lockspaces.get(role).recoveryState();
+    return s.running() && s.recoveriesCompleted() >= 1;
+  }
+
+  /** A task on n1 allocating what needs reclaim now (one page more than is free above min). */
+  AllocationResult allocateUnderPressureOnN1(String task) throws Exception {
+    Kernel k = kernels.get(0);
+    long min = k.settings().memory().watermarks().min();
+    long wanted = Math.max(1, k.memory().freePages() - min + 1) * PAGE;
+    return get(onTask(k, task, () -> k.memory().allocate(wanted, GfpMask.KERNEL)));
+  }
+
   @Override
   public void close() {
     for (AutoCloseable h : held) {
