@@ -49,6 +49,19 @@ class CycleBTest {
       assertThat(text).contains("knot=3", "closes: [3] -> [1]", "dlm/ls:gfs2fs[STOPPED gen ",
           "--waits-fencing(n3)-->", "n1/fence:n3[actor=n1 agent=#" + agent.id() + "]");
       System.out.println("cycle b1 (final put) negative run:\n" + text);
+
+      // Collateral damage on the other survivor: any fs task there waits for the same lockspace.
+      FsTestKit.onTask(f.kernels.get(1), "cp", () -> f.glocks.get(1).nq(
+          org.jdlm.fs.core.GlockName.of(org.jdlm.fs.core.GlockType.INODE, 0x77), org.jdlm.fs.core.GlockState.SH,
+          java.util.Set.of()));
+      until("n2's cp waiting for the lockspace", () -> {
+        TaskSnapshot cp = FsTestKit.task(f.kernels.get(1), "cp");
+        return cp != null && cp.waitEdge() != null && cp.waitEdge().label().equals("waits-dlm-running");
+      });
+      DeadlockDetector.Round again = f.detectWithin(f.detector("b"), 5_000);
+      assertThat(again.deadlocks()).singleElement().satisfies(r -> assertThat(r.text())
+          .contains("collateral: ", "n2/task:cp#", "--waits-dlm-running--> dlm/ls:gfs2fs"));
+      System.out.println("with n2's collateral:\n" + again.text());
     }
   }
 
@@ -104,6 +117,9 @@ class CycleBTest {
       preconditions(f);
       f.awaitRecoveryWithDetectorSilent(f.detector("b"), 30_000);
       assertThat(f.inodes.stats().inodes()).as("the agent's reclaim evicted inodes").isLessThan(4);
+      // The workers' final puts, held at the stopped lockspace, reach the DLM after the resume.
+      until("n1's evicted inode glock 2/1a2b unlocked and freed",
+          () -> !FsTestKit.dump(f.glocks.get(0)).contains("n:2/1a2b "));
     }
   }
 
