@@ -5,11 +5,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockResult;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.core.LockFlag;
 import org.jdlm.dlm.core.LockMode;
+import org.jdlm.dlm.core.SyncStatus;
 import org.jdlm.fs.core.DlmReply;
 import org.jdlm.kernel.Task;
 import org.jdlm.kernel.core.EdgeKind;
@@ -77,7 +79,21 @@ public final class DlmLockModule implements LockModule {
       throw new IllegalStateException("glock " + lksb.name() + ": final put of a glock that has no DLM lock");
     }
     waitRunning();
-    report(lksb, handle.unlock(flags, lksb.lvb()));
+    CompletionStage<LockResult> unlocked;
+    try {
+      unlocked = handle.unlock(flags, lksb.lvb());
+    } catch (DlmException e) {
+      if (e.code() != SyncStatus.ENOMEM) {
+        throw e;
+      }
+      // gdlm_put_lock: "gdlm_unlock ... err=" and return. The unlock's send buffer could not be had
+      // (the reserve is gone): the glock and its DLM lock are leaked, as in Linux, rather than an
+      // exception ending the evicting task (kswapd, a task in direct reclaim) inside a shrinker.
+      LOG.error("gdlm_unlock {} err=ENOMEM: {}; the glock and its DLM lock {} are leaked", lksb.name(), e.reason(),
+          handle.id());
+      return;
+    }
+    report(lksb, unlocked);
   }
 
   @Override
