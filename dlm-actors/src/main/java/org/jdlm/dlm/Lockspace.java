@@ -1742,7 +1742,7 @@ public final class Lockspace {
   /** For the API: state, recoveries completed, generation and the members fenced so far. */
   org.jdlm.dlm.api.RecoveryState recoveryState() {
     return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen),
-        lastRunMillis);
+        lastRunMillis, run != null && run.phase() == RecoveryPhase.AWAIT_FENCING ? run.awaitingFence() : Set.of());
   }
 
   // ============================================================================ helpers

@@ -565,9 +565,31 @@ public final class LockspaceLocal implements LockspaceHandle {
 
   private volatile RecoveryState recoveryState = new RecoveryState("stopped", 0, 0, Set.of());
 
+  /** Completed while locking is enabled; replaced by a fresh one when the lockspace stops. Guarded by itself. */
+  private final Object runningLock = new Object();
+  private CompletableFuture<Void> running = new CompletableFuture<>();
+
   /** From {@link Lockspace} at every recovery transition. */
   void publish(RecoveryState state) {
     recoveryState = state;
+    CompletableFuture<Void> toComplete = null;
+    synchronized (runningLock) {
+      if (state.running()) {
+        toComplete = running;
+      } else if (running.isDone()) {
+        running = new CompletableFuture<>();
+      }
+    }
+    if (toComplete != null) {
+      toComplete.complete(null); // outside the lock: waiters' continuations may run here
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> whenRunning() {
+    synchronized (runningLock) {
+      return running.minimalCompletionStage();
+    }
   }
 
   @Override

@@ -129,6 +129,7 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
   private final LongSupplier nowMillis;
   private final Duration workRetry;
   private final LockModule.Lksb lksb;
+  private final GlockFacts facts;
   /** Decided outcomes whose task has not asked yet. */
   private final Map<HolderId, HolderOutcome> decided = new HashMap<>();
   /** Tasks waiting for their holder's outcome. */
@@ -159,6 +160,7 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
     this.executor = fs.executor();
     this.nowMillis = fs.nowMillis();
     this.workRetry = fs.settings().workRetry();
+    this.facts = fs.facts();
     this.core = new GlockCore(name, fs.opsFor(name), fs.settings().glock(), nowMillis.getAsLong());
     ActorRef<Command> self = ctx.getSelf();
     this.lksb = new LockModule.Lksb(name, new LockModule.Callbacks() {
@@ -214,6 +216,7 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
         })
         .onSignal(PostStop.class, s -> {
           timers.cancelAll();
+          facts.forget(core.name());
           return this;
         })
         .build();
@@ -288,6 +291,16 @@ public final class Glock extends AbstractBehavior<Glock.Command> {
 
   /** Carries out the actor-side effects in order and returns the caller work, in order. */
   private List<GlockEffect> carryOut(List<GlockEffect> effects) {
+    List<GlockEffect> callerWork = carryOutEffects(effects);
+    if (core.isDead()) {
+      facts.forget(core.name());
+    } else {
+      facts.publish(core.name(), core.state(), core.target(), core.holders()); // for the detector (GlockFacts)
+    }
+    return callerWork;
+  }
+
+  private List<GlockEffect> carryOutEffects(List<GlockEffect> effects) {
     List<GlockEffect> callerWork = new ArrayList<>();
     for (GlockEffect e : effects) {
       if (e instanceof GlockEffect.GrantHolder g) {

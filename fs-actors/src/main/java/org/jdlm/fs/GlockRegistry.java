@@ -96,7 +96,13 @@ public final class GlockRegistry extends AbstractBehavior<GlockRegistry.Command>
 
   /** What the registry and its glocks share: one mounted filesystem's bounds, workqueue and task side. */
   public record Context(String fsName, FsSettings settings, Workqueue workqueue, GlockExecutor executor,
-                        LongSupplier nowMillis, int lvbLength) {
+                        LongSupplier nowMillis, int lvbLength, GlockFacts facts) {
+    /** A context whose glocks publish to a fresh {@link GlockFacts}. */
+    public Context(String fsName, FsSettings settings, Workqueue workqueue, GlockExecutor executor,
+                   LongSupplier nowMillis, int lvbLength) {
+      this(fsName, settings, workqueue, executor, nowMillis, lvbLength, new GlockFacts());
+    }
+
     /** The per-type operations GFS2 would pick (style rule 12). */
     public GlockOps opsFor(GlockName name) {
       return Glops.forName(name);

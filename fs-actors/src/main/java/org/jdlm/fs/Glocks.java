@@ -60,9 +60,12 @@ public final class Glocks implements AutoCloseable {
   private final GlockRegistry.Context fs;
   private final Kernel kernel;
   private final AtomicLong holderIds = new AtomicLong();
+  /** The glocks' fact source in the kernel (GlockFacts); closed at unmount. */
+  private final AutoCloseable facts;
 
   private Glocks(ActorSystem<?> system, ActorRef<GlockRegistry.Command> registry, GlockRegistry.Context fs,
-                 Kernel kernel) {
+                 Kernel kernel, AutoCloseable facts) {
+    this.facts = facts;
     this.system = system;
     this.registry = registry;
     this.fs = fs;
@@ -82,7 +85,9 @@ public final class Glocks implements AutoCloseable {
         () -> kernel.clock().nanos() / 1_000_000, lvbLength);
     ActorRef<GlockRegistry.Command> registry = system.systemActorOf(GlockRegistry.create(fs, kernel),
         "glocks-" + fsName, Props.empty());
-    return new Glocks(system, registry, fs, kernel);
+    AutoCloseable facts = kernel.addFactSource("glocks:" + fsName, (sink, toDetector) ->
+        fs.facts().feed(kernel.member(), sink));
+    return new Glocks(system, registry, fs, kernel, facts);
   }
 
   public ActorRef<GlockRegistry.Command> registry() {
@@ -212,6 +217,11 @@ public final class Glocks implements AutoCloseable {
   /** Stops the registry and its glocks and unregisters the shrinker (no orderly demote yet). */
   @Override
   public void close() {
+    try {
+      facts.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("glock facts of " + fs.fsName() + " did not unregister", e);
+    }
     registry.tell(GlockRegistry.Unmount.INSTANCE);
   }
 }

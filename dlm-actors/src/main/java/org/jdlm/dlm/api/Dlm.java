@@ -126,7 +126,37 @@ public final class Dlm implements Extension {
    * afterwards use it; call it before joining (the member assembly does, beside {@link #useFencing}).
    */
   public void useKernel(org.jdlm.kernel.Kernel kernel) {
+    useKernel(kernel, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #useKernel(org.jdlm.kernel.Kernel)}, and adds the DLM's facts to the kernel's wait-for
+   * graph (layer {@code dlm}, {@link org.jdlm.dlm.LockspaceFacts}): stopped lockspaces and the fences
+   * their recovery waits for. {@code memberName} maps a DLM node id ({@code host:port}) to the name
+   * members have in the detector (the kernels' member names); fencing must use the same names.
+   */
+  public void useKernel(org.jdlm.kernel.Kernel kernel, java.util.function.UnaryOperator<String> memberName) {
     useCommMemory(new org.jdlm.dlm.KernelCommMemory(kernel), CommSettings.fromConfig(system.settings().config()));
+    java.util.Objects.requireNonNull(memberName, "memberName");
+    synchronized (this) {
+      closeFacts();
+      factRegistration = kernel.addFactSource("dlm", (sink, toDetector) ->
+          org.jdlm.dlm.LockspaceFacts.feed(kernel.member(), joined.values(), memberName, sink));
+    }
+  }
+
+  /** The kernel fact source registered by the last {@link #useKernel}, or null. Guarded by this. */
+  private AutoCloseable factRegistration;
+
+  private void closeFacts() {
+    if (factRegistration != null) {
+      try {
+        factRegistration.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("the DLM's fact source did not unregister", e);
+      }
+      factRegistration = null;
+    }
   }
 
   /** Installs any send-buffer source with these default settings; null turns accounting off for later joins. */

@@ -92,6 +92,18 @@ public interface LockspaceHandle {
    */
   RecoveryState recoveryState();
 
+  /**
+   * Completes when locking is enabled: at once while the lockspace runs, else at the next resume
+   * ({@code ls_in_recovery} released). Read-only and non-blocking: a kernel task that must wait
+   * for a running lockspace ({@code waits-dlm-running}) parks on it through its own task wait.
+   */
+  default CompletionStage<Void> whenRunning() {
+    // Wrappers that do not forward it can tell only the present (LockspaceLocal knows the resume).
+    return recoveryState().running() ? java.util.concurrent.CompletableFuture.completedFuture(null)
+        : java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(
+            getClass().getName() + " cannot tell when lockspace " + name() + " runs again"));
+  }
+
   /** The generation of the last resume. */
   long generation();
 

@@ -16,13 +16,23 @@ import java.util.Set;
  * @param lastRunMillis       on the member that coordinated the last finished recovery: its
  *                            {@code detection} time (stopped → run started, fencing included) and each
  *                            phase's duration in ms, in phase order; empty on the other members
+ * @param awaitingFence       on the member coordinating a recovery that waits for fencing: the node
+ *                            ids it waits for (the wait-for graph's {@code waits-fencing} edges);
+ *                            empty everywhere else
  */
 public record RecoveryState(String state, long recoveriesCompleted, long generation, Set<String> fenced,
-                            Map<String, Long> lastRunMillis) {
+                            Map<String, Long> lastRunMillis, Set<String> awaitingFence) {
 
   public RecoveryState {
     fenced = Set.copyOf(fenced);
     lastRunMillis = Collections.unmodifiableMap(new LinkedHashMap<>(lastRunMillis));
+    awaitingFence = Set.copyOf(awaitingFence);
+  }
+
+  /** A state that waits for no fence. */
+  public RecoveryState(String state, long recoveriesCompleted, long generation, Set<String> fenced,
+                       Map<String, Long> lastRunMillis) {
+    this(state, recoveriesCompleted, generation, fenced, lastRunMillis, Set.of());
   }
 
   /** A member that coordinated no finished recovery. */
