@@ -37,6 +37,11 @@ final class CrashingDevice implements BlockDevice {
     return inner.read(block);
   }
 
+  /** From now on, accept {@code n} more writes. */
+  synchronized void crashAfter(long n) {
+    writesLeft = n;
+  }
+
   @Override
   public synchronized void write(int block, byte[] data) throws DiskError {
     if (writesLeft <= 0) {
