@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@code TRY|NOEXP|NOCACHE}: the winner replays it and marks it clean; a loser ("Busy") waits for
  * the same glock without TRY and then finds it clean — or, if the winner died half way, still
  * LIVE, and replays it itself (replay is idempotent; the dead winner's lock was purged by the next
- * lockspace recovery). Only then, if no newer generation began meanwhile, the gate opens.
+ * lockspace recovery). A LIVE journal of a member is tried too, without waiting: its glock is free
+ * only when that member is a new incarnation (same address) that has not mounted yet, and then the
+ * journal is its dead predecessor's. Only then, if no newer generation began meanwhile, the gate
+ * opens.
  *
  * <p><b>BLOCK_LOCKS.</b> The gate is closed whenever the lockspace is stopped, or resumed at a
  * generation whose journal check has not finished, or a journal is being replayed: gated glock
@@ -210,8 +213,13 @@ public final class MountedJournals implements AutoCloseable {
           continue;
         }
         JournalHeader h = JournalDisk.header(device, layout.region(jid));
-        if (h.dirty() && (!members.contains(h.owner()) || h.owner().equals(view.self()))) {
-          recoverJournal(jid);
+        if (h.dirty()) {
+          // A non-member's journal (or an earlier incarnation of this member's) must be recovered:
+          // wait for it if another member replays it. A member's journal is normally held by that
+          // member; if its glock is free, the owner is a new incarnation that has not mounted yet
+          // and the journal is its dead predecessor's: replay it too (TRY only).
+          boolean departed = !members.contains(h.owner()) || h.owner().equals(view.self());
+          recoverJournal(jid, departed);
         }
       }
       lock.lock();
@@ -231,15 +239,23 @@ public final class MountedJournals implements AutoCloseable {
     }
   }
 
-  /** {@code gfs2_recover_func} for one journal: TRY, then wait if busy; replay if still LIVE. */
-  private void recoverJournal(int jid) throws DiskError {
+  /**
+   * {@code gfs2_recover_func} for one journal: TRY; if busy and {@code waitIfBusy}, wait for the
+   * glock; replay if still LIVE.
+   */
+  private void recoverJournal(int jid, boolean waitIfBusy) throws DiskError {
     GlockName name = GlockName.of(GlockType.JOURNAL, jid);
-    setRecovering(jid, true);
+    if (waitIfBusy) {
+      setRecovering(jid, true);
+    }
     Glocks.GlockRef ref = glocks.get(name);
     try {
       Glocks.NqResult r = glocks.nq(ref, GlockState.EX, EnumSet.of(HolderFlag.TRY, HolderFlag.NOEXP,
           HolderFlag.NOCACHE), "gfs2_recover_journal", settings.recoveryWait());
       if (r instanceof Glocks.Failed f && f.error() == GlockEffect.HolderError.TRYAGAIN) {
+        if (!waitIfBusy) {
+          return; // its live owner holds it
+        }
         LOG.info("{}: jid={}: Busy (another member replays it); waiting for it", fsName, jid);
         emit(new JournalEvent.Busy(jid));
         r = glocks.nq(ref, GlockState.EX, EnumSet.of(HolderFlag.NOEXP, HolderFlag.NOCACHE), "gfs2_recover_journal",
@@ -264,7 +280,9 @@ public final class MountedJournals implements AutoCloseable {
       }
     } finally {
       glocks.put(ref);
-      setRecovering(jid, false);
+      if (waitIfBusy) {
+        setRecovering(jid, false);
+      }
     }
   }
 

@@ -166,9 +166,32 @@ class MountedJournalsTest {
   void aLiveMembersJournalIsNotReplayed() throws Exception {
     crashedWriter(1, "other", 6, "other's");
     view.members = Set.of("me", "other");
+    // "other" is mounted: it holds its journal glock (lock_nolock: a holder on this member stands for it).
+    CompletableFuture<Void> unmountOther = new CompletableFuture<>();
+    CompletableFuture<Void> holding = new CompletableFuture<>();
+    CompletableFuture<Void> other = onTask(kernel, "other", () -> {
+      Glocks.NqResult r = glocks.nq(GlockName.of(GlockType.JOURNAL, 1), GlockState.EX, EnumSet.of(HolderFlag.NOEXP));
+      holding.complete(null);
+      unmountOther.join();
+      glocks.dq(((Glocks.Granted) r).holder());
+      return null;
+    });
+    holding.get(BOUND_MS, TimeUnit.MILLISECONDS);
     mount();
     assertThat(events).noneMatch(e -> e instanceof JournalEvent.Replaying);
     assertThat(disk.member("x").read(6)).isEqualTo(new byte[BS]);
+    unmountOther.complete(null);
+    other.get(BOUND_MS, TimeUnit.MILLISECONDS);
+  }
+
+  @Test
+  void aMembersLiveJournalWhoseGlockIsFreeIsItsDeadPredecessorsAndIsReplayed() throws Exception {
+    // "other" restarted at the same address (same node id) and rejoined, but has not mounted yet.
+    crashedWriter(1, "other", 6, "other's");
+    view.members = Set.of("me", "other");
+    mount();
+    assertThat(events).contains(new JournalEvent.Replayed(1, 1));
+    assertThat(disk.member("x").read(6)).isEqualTo(text("other's"));
   }
 
   @Test
