@@ -244,6 +244,113 @@ class JournalRecoveryClusterTest {
     assertThat(JournalDisk.header(reader, layout.region(0)).dirty()).as("unmount marks the journal clean").isFalse();
   }
 
+  /**
+   * The replaying survivor dies too, half way through the replay (held at its first in-place
+   * write, then fenced and killed): the next lockspace recovery purges its journal glock, a
+   * survivor that waited for it ("Busy") gets the glock, finds the journal still LIVE and replays
+   * it again; the dead replayer's own journal is recovered too, and locks are unblocked only after
+   * both. Five members, so that three survive (keep-majority).
+   */
+  @Test
+  void whenTheReplayingSurvivorDiesTooAnotherReplaysTheJournalAgain() throws Exception {
+    int n = 5;
+    int victim = 4;
+    cluster = InprocCluster.start(n, "gfs2", LockspaceSettings.defaults(), ConfigFactory.empty());
+    MemoryBlockDevice disk = new MemoryBlockDevice("sda", BS, DATA + n * 24);
+    JournalLayout layout = JournalLayout.contiguous(DATA, n, 24);
+    FsSettings fs = FsSettings.from(ConfigFactory.defaultReference().resolve());
+    JournalSettings js = JournalSettings.from(ConfigFactory.defaultReference().resolve());
+    List<List<JournalEvent>> events = new ArrayList<>();
+    List<CompletableFuture<Void>> mayWrite = new ArrayList<>();
+    List<MountedJournals> mounts = new ArrayList<>();
+    CrashingDevice victimDisk = new CrashingDevice(disk.member("n" + (victim + 1)), Long.MAX_VALUE);
+    for (int i = 0; i < n; i++) {
+      int member = i;
+      String name = "n" + (i + 1);
+      Kernel k = Kernel.start(name, Kernel.Settings.from(ConfigFactory.parseString(
+          "jdlm.kernel.memory.kswapd.enabled = off").withFallback(ConfigFactory.defaultReference()).resolve()),
+          Kernel.systemClock(), false);
+      kernels.add(k);
+      Glocks g = Glocks.mount(cluster.system(i), "gfs2", k, new DlmLockModule(cluster.lockspace(i)),
+          cluster.lockspace(i).lvbLength(), GlockCacheOps.NONE, fs);
+      glocks.add(g);
+      CompletableFuture<Void> latch = new CompletableFuture<>();
+      mayWrite.add(latch);
+      BlockDevice view = i == victim ? victimDisk : new HeldDevice(disk.member(name), latch);
+      List<JournalEvent> mine = new CopyOnWriteArrayList<>();
+      events.add(mine);
+      mounts.add(onTask(k, "mount", () -> {
+        try {
+          return MountedJournals.mount(cluster.system(member), "gfs2", view, layout, g,
+              LockspaceView.of(cluster.lockspace(member)), js, mine::add);
+        } catch (DiskError e) {
+          throw new IllegalStateException(e);
+        }
+      }).get(BOUND_MS, TimeUnit.MILLISECONDS));
+    }
+    int victimJid = mounts.get(victim).jid();
+    MountedJournals dying = mounts.get(victim);
+    onTask(kernels.get(victim), "write", () -> {
+      try {
+        dying.writer().commit(List.of(new BlockWrite(10, text("T1")), new BlockWrite(11, text("T1"))));
+        victimDisk.crashAfter(5 + 1);
+        dying.writer().commit(List.of(new BlockWrite(11, text("T2")), new BlockWrite(12, text("T2")),
+            new BlockWrite(13, text("T2"))));
+      } catch (DiskError crashed) {
+        return null;
+      }
+      throw new AssertionError("the second commit should have crashed");
+    }).get(BOUND_MS, TimeUnit.MILLISECONDS);
+
+    cluster.kill(victim);
+    until("a survivor replays the victim's journal", () -> replayer(events, victimJid) >= 0);
+    int first = replayer(events, victimJid);
+    int firstJid = mounts.get(first).jid();
+    // The replayer dies half way: fenced off the disk, then killed; its held write is refused.
+    disk.fence("n" + (first + 1));
+    cluster.kill(first);
+    mayWrite.get(first).complete(null);
+    for (int i = 0; i < n; i++) {
+      if (i != first) {
+        mayWrite.get(i).complete(null);
+      }
+    }
+    List<Integer> survivors = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i != victim && i != first) {
+        survivors.add(i);
+      }
+    }
+    until("every survivor unblocked after both recoveries", () -> survivors.stream()
+        .allMatch(i -> !mounts.get(i).blocked() && mounts.get(i).acknowledged() > 2));
+    BlockDevice reader = disk.member("reader");
+    assertThat(reader.read(10)).isEqualTo(text("T1"));
+    for (int b = 11; b <= 13; b++) {
+      assertThat(reader.read(b)).as("block %d", b).isEqualTo(text("T2"));
+    }
+    assertThat(JournalDisk.header(reader, layout.region(victimJid)).dirty()).isFalse();
+    assertThat(JournalDisk.header(reader, layout.region(firstJid)).dirty())
+        .as("the dead replayer's own journal is recovered too").isFalse();
+    assertThat(survivors.stream().filter(i -> events.get(i).contains(new JournalEvent.Replayed(victimJid, 1))))
+        .as("a second survivor replayed the victim's committed transaction again").isNotEmpty();
+    Glocks g = glocks.get(survivors.get(0));
+    Glocks.NqResult r = onTask(kernels.get(survivors.get(0)), "stat", () -> {
+      Glocks.NqResult x = g.nq(GlockName.of(GlockType.INODE, 0x10), GlockState.SH, Set.of());
+      g.dq(((Glocks.Granted) x).holder());
+      return x;
+    }).get(BOUND_MS, TimeUnit.MILLISECONDS);
+    assertThat(r).isInstanceOf(Glocks.Granted.class);
+  }
+
+  private static int replayer(List<List<JournalEvent>> events, int jid) {
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).stream().anyMatch(e -> e instanceof JournalEvent.Replaying r && r.jid() == jid)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private static int indexOf(List<String> l, String part) {
     for (int i = 0; i < l.size(); i++) {
       if (l.get(i).contains(part)) {
