@@ -89,10 +89,11 @@ public final class MountedJournals implements AutoCloseable {
   private volatile boolean closed;
   private boolean runActive;
   private final List<Waiter> waiters = new ArrayList<>();
-  private JournalRecoveries registry;
-  private Cancellable watcher;
-  private JournalWriter writer;
-  private Glocks.GlockHolder own;
+  // Set by the mounting task, read by recovery tasks and the poll on other threads.
+  private volatile JournalRecoveries registry;
+  private volatile Cancellable watcher;
+  private volatile JournalWriter writer;
+  private volatile Glocks.GlockHolder own;
 
   private record Waiter(long after, CompletableFuture<Void> done) {}
 
