@@ -69,7 +69,15 @@ public final class DlmLockModule implements LockModule {
     LockHandle fresh = lockspace.lock(lksb.name().dlmResourceName(), mode, f, lksb.lvb(),
         (lock, requested) -> lksb.callbacks().blocking(requested));
     lksb.handle(fresh);
-    report(lksb, fresh.completion());
+    report(lksb, fresh.completion().thenApply(result -> {
+      // A first request that was not granted (a TRY that failed, a cancel) leaves no DLM lock
+      // behind: the glock's next request is a new one again (GFS2 keeps GLF_INITIAL set).
+      DlmReply reply = DlmReply.of(result.status(), result.grantedMode());
+      if (reply == DlmReply.TryFailed.INSTANCE || reply == DlmReply.Canceled.INSTANCE) {
+        lksb.handle(null);
+      }
+      return result;
+    }));
   }
 
   @Override

@@ -62,6 +62,8 @@ public final class Glocks implements AutoCloseable {
   private final AtomicLong holderIds = new AtomicLong();
   /** The glocks' fact source in the kernel (GlockFacts); closed at unmount. */
   private final AutoCloseable facts;
+  /** BLOCK_LOCKS: consulted by {@link #nq} for holders without NOEXP; open unless journals are mounted. */
+  private volatile LockGate gate = LockGate.OPEN;
 
   private Glocks(ActorSystem<?> system, ActorRef<GlockRegistry.Command> registry, GlockRegistry.Context fs,
                  Kernel kernel, AutoCloseable facts) {
@@ -100,6 +102,14 @@ public final class Glocks implements AutoCloseable {
 
   public Kernel kernel() {
     return kernel;
+  }
+
+  /**
+   * Installs the journal layer's BLOCK_LOCKS gate ({@link LockGate}); {@link LockGate#OPEN} removes
+   * it. The journal mount installs it before it claims its journal, the unmount removes it.
+   */
+  public void useGate(LockGate gate) {
+    this.gate = java.util.Objects.requireNonNull(gate, "gate");
   }
 
   /**
@@ -155,6 +165,10 @@ public final class Glocks implements AutoCloseable {
    */
   public NqResult nq(GlockRef gl, GlockState state, Set<HolderFlag> flags, String caller, Duration bound) {
     Task task = Task.current();
+    boolean gated = !flags.contains(HolderFlag.NOEXP);
+    if (gated) {
+      gate.await(gl.name(), caller); // BLOCK_LOCKS: a new request waits for journal recovery
+    }
     HolderId id = new HolderId(holderIds.incrementAndGet());
     WaitEdge edge = WaitEdge.of(EdgeKind.WAITS_GLOCK, state.dumpName(), GlockExecutor.endpoint(gl.name()));
     Glock.Step step = fs.executor().ask(gl.actor(),
@@ -174,7 +188,18 @@ public final class Glocks implements AutoCloseable {
       }
     }
     if (outcome instanceof Glock.Granted g) {
-      return new Granted(new GlockHolder(gl, id, state), g.state(), g.instantiate());
+      GlockHolder holder = new GlockHolder(gl, id, state);
+      if (gated) {
+        // A grant that arrived while recovery blocks locks is held back until it is done (GFS2
+        // freezes the DLM reply); a wait that ends badly gives the holder back.
+        try {
+          gate.await(gl.name(), caller);
+        } catch (RuntimeException e) {
+          dq(holder);
+          throw e;
+        }
+      }
+      return new Granted(holder, g.state(), g.instantiate());
     }
     return new Failed(gl.name(), ((Glock.Failed) outcome).error());
   }

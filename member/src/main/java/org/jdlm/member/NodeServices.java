@@ -32,9 +32,9 @@ import org.jdlm.fencing.store.StoreConfig;
 import org.jdlm.fencing.store.StoreException;
 import org.jdlm.fencing.store.StoreProbe;
 import org.jdlm.fencing.store.StoreReadiness;
+import org.jdlm.fs.journal.JournalRecoveries;
 import org.jdlm.kernel.MemoryManager;
 import org.jdlm.recovery.FenceRequest;
-import org.jdlm.recovery.JournalRecovery;
 import org.jdlm.recovery.NodeRecovery;
 import org.jdlm.recovery.NodeName;
 import org.slf4j.Logger;
@@ -250,7 +250,7 @@ public final class NodeServices {
       // Fencing, the DLM's FencingPort, fencing on unreachable and self-fence: the recovery module's job.
       NodeRecovery recovery = NodeRecovery.start(system,
           NodeRecovery.Settings.fromConfig(config, name, timeouts.fence(), timeouts.ask()), plan.store().get(),
-          memory, JournalRecovery.NONE);
+          memory, JournalRecoveries.get(system)); // the journals of whatever this member mounts
       authority = recovery.authority();
       disk = recovery.disk();
       coordinator = recovery.coordinator();

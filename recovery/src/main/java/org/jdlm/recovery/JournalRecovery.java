@@ -6,9 +6,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * The filesystem's half of node recovery (fs-cycles §4 steps 9–11), the role gfs_controld plays
  * beside dlm_controld: after a failed member is fenced and each lockspace has recovered, replay the
- * failed member's journal, then let the filesystem go on. The filesystem layer (fs-actors, a later
- * issue) implements it and hands it to {@link NodeRecovery#start}; until then a member has
- * {@link #NONE}, and nothing calls it yet.
+ * failed member's journal, then let the filesystem go on. The filesystem layer implements it
+ * ({@code org.jdlm.fs.journal.JournalRecoveries}) and hands it to {@link NodeRecovery#start}, which
+ * calls it through {@link RecoveryOrder} once a fence is confirmed; a member without a filesystem
+ * has {@link #NONE}.
  */
 @FunctionalInterface
 public interface JournalRecovery {

@@ -127,8 +127,10 @@ public final class NodeRecovery {
         FenceCoordinator.create(settings.fencing(), agents, memory, authority), "fence-coordinator", Props.empty());
     // Lockspace recovery fences through this coordinator and takes its generations from the
     // authority (brief §3: fencing is real; tokens never go back). Set before any lockspace joins.
-    Dlm.get(system).useFencing(new LabFencingPort(system, coordinator, authority, settings.fenceTimeout(),
-        settings.askTimeout()));
+    // Once a fence is confirmed the filesystems' journal recovery starts beside the lockspace's own
+    // (fs-cycles §4.1: fence, lockspace recovery, journal replay, unblock; RecoveryOrder).
+    Dlm.get(system).useFencing(new RecoveryOrder(new LabFencingPort(system, coordinator, authority,
+        settings.fenceTimeout(), settings.askTimeout()), journals));
     if (settings.onUnreachable()) {
       // Fence first, then down: recovery need not wait for the split-brain resolver's stable-after.
       system.systemActorOf(UnreachableFencer.create(coordinator, settings.unreachableAfter(), settings.checkInterval(),
@@ -170,7 +172,7 @@ public final class NodeRecovery {
     return coordinator;
   }
 
-  /** The filesystem's journal recovery this node hands over to (a later issue calls it). */
+  /** The filesystem's journal recovery this node hands over to after each fence ({@link RecoveryOrder}). */
   public JournalRecovery journals() {
     return journals;
   }
