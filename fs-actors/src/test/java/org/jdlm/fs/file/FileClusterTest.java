@@ -215,6 +215,130 @@ class FileClusterTest {
     assertThat(deallocations()).as("exactly once, cluster-wide").isEqualTo(deallocsBefore + 1);
   }
 
+  /**
+   * Cycle (e) of fs-cycles §5.5 on real parts, with {@code fault-order = page-first} on A: A's
+   * fault U holds page P and waits for the inode glock, whose demote (for B's writer) runs on A's
+   * glock workqueue and must lock P to invalidate it. Both waits show in A's task registry. With
+   * {@code glock-first} the same interleaving completes, and afterwards A reads B's data.
+   */
+  @Test
+  void pageFirstFaultsCloseCycleEAndGlockFirstFaultsDoNot() throws Exception {
+    Run pageFirst = cycleE("fse", 7000, 3000, "page-first");
+    try {
+      String page = Long.toHexString(pageFirst.ino) + "/0";
+      FileTestKit.until("A's glock worker waits for U's page lock", () -> pageFirst.a.kernel.tasks().stream()
+          .anyMatch(t -> t.name().startsWith("kworker/glock_workqueue-fse") && t.waitEdge() != null
+              && t.waitEdge().label().equals("waits-page-lock(" + page + ")")
+              && t.waitEdge().targets().equals(List.of("page:" + page))));
+      var u = FileTestKit.task(pageFirst.a.kernel, "U");
+      assertThat(u.waitEdge().label()).as("U holds page %s and waits for the glock", page).isEqualTo("waits-glock(SH)");
+      assertThat(u.waitEdge().targets()).containsExactly("glock:2/" + Long.toHexString(pageFirst.ino));
+      Thread.sleep(300);
+      assertThat(pageFirst.fault).as("deadlocked: nobody gives way").isNotDone();
+      assertThat(pageFirst.write).isNotDone();
+    } finally {
+      pageFirst.close();
+    }
+
+    Run glockFirst = cycleE("fsg", 9000, 4000, "glock-first");
+    try {
+      FileTestKit.join(glockFirst.write);
+      byte[] seen = FileTestKit.join(glockFirst.fault);
+      // The fault and the write were concurrent: either order is a correct outcome, a hang is not.
+      assertThat(seen[0]).as("U's fault saw the page before or after B's write").isIn((byte) 0, (byte) 7);
+      FileSystem fsA = glockFirst.a.fs();
+      byte[] after = run(glockFirst.a.kernel(), "reread", () -> {
+        FileSystem.Handle h = fsA.open("/f");
+        byte[] r = fsA.read(h, 0, 1);
+        fsA.close(h);
+        return r;
+      });
+      assertThat(after[0]).as("after both, A reads B's write").isEqualTo((byte) 7);
+    } finally {
+      glockFirst.close();
+    }
+  }
+
+  /** One member's mount of a cycle-(e) filesystem with its own kernel (closed to end stuck tasks). */
+  private record Mount(Kernel kernel, FileSystem fs) {}
+
+  private record Run(Mount a, Mount b, long ino, java.util.concurrent.CompletableFuture<byte[]> fault,
+                     java.util.concurrent.CompletableFuture<Void> write) implements AutoCloseable {
+    @Override
+    public void close() {
+      for (Mount m : List.of(a, b)) {
+        m.kernel().close();
+        m.fs().close();
+      }
+    }
+  }
+
+  /**
+   * A caches page 0 of a file; a pinner on A holds the inode glock SH; B's writer asks for EX, so
+   * A's demote is due but waits for the pinner; U faults page 0 on A; then the pinner goes. Block
+   * numbers start after {@code journalBlocks * 2} so this filesystem's glock names (same
+   * lockspace) never meet the other tests'.
+   */
+  private Run cycleE(String name, int blocks, int journalBlocks, String order) throws Exception {
+    MemoryBlockDevice d = new MemoryBlockDevice(name, BS, blocks);
+    FileSystem.mkfs(d.member("n0"), 2, journalBlocks, 400);
+    List<Mount> mounts = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Kernel k = FileTestKit.kernel("n" + i + name, "jdlm.kernel.memory { total-pages = 4096, page-size = 4096 }");
+      BlockDevice dev = d.member("n" + i);
+      mounts.add(new Mount(k, FileSystem.mount(cluster.system(i), name, k, new DlmLockModule(cluster.lockspace(i)),
+          cluster.lockspace(i).lvbLength(), dev, MetadataWriter.direct(dev), i,
+          FileTestKit.fsSettings("jdlm.fs.glock { hold-time = 10ms, min-hold-time = 5ms }"),
+          FileTestKit.fileSettings("jdlm.fs.file.fault-order = " + order))));
+    }
+    Mount a = mounts.get(0);
+    Mount b = mounts.get(1);
+    FileSystem.Handle ha = run(a.kernel(), "setup", () -> {
+      a.fs().create("/f");
+      FileSystem.Handle h = a.fs().open("/f");
+      a.fs().write(h, 0, new byte[BS]);
+      a.fs().fsync(h);
+      a.fs().read(h, 0, BS);
+      return h;
+    });
+    long ino = ha.ino();
+    org.jdlm.fs.core.GlockName gl = org.jdlm.fs.core.GlockName.of(org.jdlm.fs.core.GlockType.INODE, ino);
+    FileSystem.Handle hb = run(b.kernel(), "open-b", () -> b.fs().open("/f"));
+    java.util.concurrent.CompletableFuture<Void> unpin = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Void> pinner = FileTestKit.start(a.kernel(), "pinner", () -> {
+      var r = (org.jdlm.fs.Glocks.Granted) a.fs().glocks().nq(gl, org.jdlm.fs.core.GlockState.SH, java.util.Set.of());
+      unpin.join();
+      a.fs().glocks().dq(r.holder());
+      return null;
+    });
+    FileTestKit.until("the pinner holds the glock", () -> {
+      var t = FileTestKit.task(a.kernel(), "pinner");
+      return t != null && t.waitEdge() == null;
+    });
+    java.util.concurrent.CompletableFuture<Void> write = FileTestKit.start(b.kernel(), "W", () -> {
+      b.fs().write(hb, 0, new byte[] {7});
+      return null;
+    });
+    String hex = "n:2/" + Long.toHexString(ino) + " ";
+    FileTestKit.until("A's demote of " + hex + "is due behind the pinner", () -> {
+      try {
+        return a.fs().glocks().dump().toCompletableFuture().get().lines()
+            .anyMatch(l -> l.contains(hex) && l.matches(".* f:\\S*D\\S* .*"));
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    java.util.concurrent.CompletableFuture<byte[]> fault = FileTestKit.start(a.kernel(), "U",
+        () -> a.fs().touch(a.fs().mmap(ha), 0, FileSystem.Access.READ));
+    FileTestKit.until("U waits for the glock", () -> {
+      var t = FileTestKit.task(a.kernel(), "U");
+      return t != null && t.waitEdge() != null && t.waitEdge().label().equals("waits-glock(SH)");
+    });
+    unpin.complete(null);
+    FileTestKit.join(pinner);
+    return new Run(a, b, ino, fault, write);
+  }
+
   private static long deallocations() {
     return fss.stream().mapToLong(fs -> fs.stats().deallocations()).sum();
   }
