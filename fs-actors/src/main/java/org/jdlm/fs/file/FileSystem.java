@@ -389,18 +389,22 @@ public final class FileSystem implements AutoCloseable {
         RgrpBitmap bm = RgrpBitmap.decode(e.getKey(), device.read(e.getKey().header()));
         if (e.getKey().contains((int) ino)) {
           if (bm.state((int) ino) != BlockState.UNLINKED) {
+            // Another member deleted it already (or it was never unlinked): nothing to free twice.
             log.info("{}: inode {} is {} on disk, not unlinked: already deallocated", fsName, Long.toHexString(ino),
                 bm.state((int) ino));
-            return;
+            tx.clear();
+            break;
           }
           bm = bm.set(List.of((int) ino), BlockState.FREE, BlockState.UNLINKED);
         }
         bm = bm.set(e.getValue(), BlockState.FREE, BlockState.DATA);
         tx.add(new BlockWrite(e.getKey().header(), bm.encode(blockSize)));
       }
-      tx.add(new BlockWrite((int) ino, new byte[0]));
-      writer.commit(tx);
-      deallocations.incrementAndGet();
+      if (!tx.isEmpty()) {
+        tx.add(new BlockWrite((int) ino, new byte[0]));
+        writer.commit(tx);
+        deallocations.incrementAndGet();
+      }
     } finally {
       for (int i = held.size() - 1; i >= 0; i--) {
         glocks.dq(held.get(i));
@@ -919,10 +923,9 @@ public final class FileSystem implements AutoCloseable {
         int first = (int) (offset / blockSize);
         int last = (int) ((end - 1) / blockSize);
         Set<Integer> fresh = mapBlocks(ci, first, last, "write", handle.path);
-        Dinode d = dinode(ci);
         for (int idx = first; idx <= last; idx++) {
           int i = idx;
-          dirtyPage(ci, idx, d, fresh.contains(idx), p -> {
+          dirtyPage(ci, idx, fresh.contains(idx), p -> {
             long pageStart = (long) i * blockSize;
             long from = Math.max(offset, pageStart);
             long to = Math.min(end, pageStart + blockSize);
@@ -986,7 +989,7 @@ public final class FileSystem implements AutoCloseable {
     return Set.copyOf(holes);
   }
 
-  private void dirtyPage(CachedInode ci, int idx, Dinode d, boolean fresh, Consumer<Page> change)
+  private void dirtyPage(CachedInode ci, int idx, boolean fresh, Consumer<Page> change)
       throws FsException, DiskError {
     Page p = pages.lockPage(ci, idx);
     try {

@@ -17,7 +17,6 @@ import org.jdlm.kernel.Memory;
 import org.jdlm.kernel.Shrinker;
 import org.jdlm.kernel.Task;
 import org.jdlm.kernel.core.EdgeKind;
-import org.jdlm.kernel.core.GfpMask;
 import org.jdlm.kernel.core.ShrinkControl;
 import org.jdlm.kernel.core.WaitEdge;
 
@@ -333,9 +332,5 @@ final class PageCache {
         return freed;
       }
     };
-  }
-
-  static GfpMask mask(FileSettings s) {
-    return s.pageMask();
   }
 }
