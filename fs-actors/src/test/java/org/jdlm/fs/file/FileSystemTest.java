@@ -260,28 +260,37 @@ class FileSystemTest {
   }
 
   @Test
-  void enospcWhenTheDiskIsFullAndNothingLeaks() throws Exception {
+  void enospcWhenTheDiskIsFullAndEveryBlockComesBackAfterUnlink() throws Exception {
     int free = fs.diskFreeBlocks();
     run(kernel, "big", () -> fs.create("/big"));
     assertThat(fs.diskFreeBlocks()).as("a dinode and the root directory's first block").isEqualTo(free - 2);
-    // Fill the disk with files of the largest size until it refuses.
-    Errno errno = run(kernel, "fill", () -> {
+    // Fill the disk with files of the largest size until it refuses; the failed write gives back what it took.
+    int files = run(kernel, "fill", () -> {
       for (int i = 0; ; i++) {
+        fs.create("/f" + i);
+        FileSystem.Handle h = fs.open("/f" + i);
         try {
-          fs.create("/f" + i);
-          FileSystem.Handle h = fs.open("/f" + i);
-          try {
-            fs.write(h, 0, new byte[Dinode.pointers(BS) * BS]);
-          } finally {
-            fs.close(h);
-          }
+          fs.write(h, 0, new byte[Dinode.pointers(BS) * BS]);
         } catch (FsException e) {
-          return e.errno();
+          assertThat(e.errno()).isEqualTo(Errno.ENOSPC);
+          assertThat(e).hasMessageContaining("write /f" + i + ": " + Dinode.pointers(BS) + " blocks needed");
+          return i + 1;
+        } finally {
+          fs.close(h);
         }
       }
     });
-    assertThat(errno).isIn(Errno.ENOSPC, Errno.EMLINK);
-    assertThat(fs.diskFreeBlocks()).isGreaterThanOrEqualTo(0);
+    assertThat(run(kernel, "st", () -> fs.stat("/f" + (files - 1))).blocks()).as("the failed write kept no block").isZero();
+    run(kernel, "clean", () -> {
+      fs.unlink("/big");
+      for (int i = 0; i < files; i++) {
+        fs.unlink("/f" + i);
+      }
+      return null;
+    });
+    int rootBlocks = run(kernel, "stat", () -> fs.stat("/")).blocks();
+    assertThat(fs.diskFreeBlocks()).as("nothing leaked: all free but the root directory's blocks")
+        .isEqualTo(free - rootBlocks);
   }
 
   private PageCache pageCache() {
