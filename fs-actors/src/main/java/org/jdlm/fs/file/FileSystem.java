@@ -106,6 +106,7 @@ public final class FileSystem implements AutoCloseable {
   private Glocks glocks;
   private InodeCache inodes;
   private AutoCloseable shrinker;
+  private AutoCloseable facts;
 
   private FileSystem(String fsName, Kernel kernel, BlockDevice device, MetadataWriter writer, Superblock sb, int jid,
                      FileSettings settings) {
@@ -172,6 +173,7 @@ public final class FileSystem implements AutoCloseable {
     fs.glocks = Glocks.mount(system, fsName, kernel, module, lvbLength, fs.cacheOps(), fsSettings);
     fs.inodes = InodeCache.create(fsName, fs.glocks, fsSettings, fs.new Evict());
     fs.shrinker = kernel.memory().register(fs.pages.shrinker());
+    fs.facts = kernel.addFactSource("pages:" + fsName, fs.pages.facts(kernel.member()));
     return fs;
   }
 
@@ -1269,11 +1271,12 @@ public final class FileSystem implements AutoCloseable {
     return free;
   }
 
-  /** Unregisters the page-cache shrinker and unmounts the glock layer (no orderly write back yet: sync first). */
+  /** Unregisters the page-cache shrinker and the page facts, and unmounts the glock layer (no orderly write back yet: sync first). */
   @Override
   public void close() {
     try {
       shrinker.close();
+      facts.close();
     } catch (Exception e) {
       throw new IllegalStateException("page cache shrinker of " + fsName + " did not unregister", e);
     }

@@ -13,12 +13,14 @@ import org.jdlm.fs.core.Errno;
 import org.jdlm.fs.core.PageState;
 import org.jdlm.kernel.Allocation;
 import org.jdlm.kernel.AllocationResult;
+import org.jdlm.kernel.Kernel;
 import org.jdlm.kernel.Memory;
 import org.jdlm.kernel.Shrinker;
 import org.jdlm.kernel.Task;
 import org.jdlm.kernel.core.EdgeKind;
 import org.jdlm.kernel.core.ShrinkControl;
 import org.jdlm.kernel.core.WaitEdge;
+import org.jdlm.kernel.core.waits.Vertex;
 
 /**
  * One mounted filesystem's page cache on this member: per cached inode its dinode copy and its
@@ -74,6 +76,8 @@ final class PageCache {
     byte[] data;
     PageState state = PageState.NEW;
     long owner;
+    /** The owner's registry endpoint ({@code task:NAME#ID}), for the held-by fact; null when unlocked. */
+    String ownerEndpoint;
 
     Page(int index, Allocation memory, int blockSize) {
       this.index = index;
@@ -142,6 +146,7 @@ final class PageCache {
         if (!ci.pages.containsKey(index)) {
           Page fresh = new Page(index, a, blockSize);
           fresh.owner = Task.current().id();
+          fresh.ownerEndpoint = Task.current().endpoint();
           ci.pages.put(index, fresh);
           return fresh;
         }
@@ -164,6 +169,7 @@ final class PageCache {
         }
         if (p.owner == 0) {
           p.owner = task.id();
+          p.ownerEndpoint = task.endpoint();
           return p;
         }
         if (p.owner == task.id()) {
@@ -189,10 +195,36 @@ final class PageCache {
             + ", not its owner " + p.owner);
       }
       p.owner = 0;
+      p.ownerEndpoint = null;
       ci.changed.signalAll();
     } finally {
       ci.lock.unlock();
     }
+  }
+
+  /**
+   * The page locks' ownership facts for the member's wait-for graph: {@code page:<ino>/<index>
+   * --held-by--> task:NAME#ID} for every locked page, so a {@code waits-page-lock} edge leads on to
+   * the task that must progress (cycle (e)). Reads each inode under its monitor, never waits on a
+   * task.
+   */
+  Kernel.FactSource facts(String member) {
+    return (sink, toDetector) -> {
+      for (CachedInode ci : all()) {
+        ci.lock.lock();
+        try {
+          for (Page p : ci.pages.values()) {
+            String owner = p.ownerEndpoint;
+            if (owner != null) {
+              sink.heldBy(Vertex.local(member, "page:" + pageId(ci.ino, p.index)),
+                  List.of(Vertex.local(member, owner)));
+            }
+          }
+        } finally {
+          ci.lock.unlock();
+        }
+      }
+    };
   }
 
   /** Moves a page the current task has locked to {@code next}, keeping the device's dirty accounting. */
@@ -222,6 +254,7 @@ final class PageCache {
     try {
       ci.pages.remove(p.index, p);
       p.owner = 0;
+      p.ownerEndpoint = null;
       ci.changed.signalAll();
     } finally {
       ci.lock.unlock();

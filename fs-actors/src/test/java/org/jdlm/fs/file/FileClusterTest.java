@@ -233,6 +233,16 @@ class FileClusterTest {
       var u = FileTestKit.task(pageFirst.a.kernel, "U");
       assertThat(u.waitEdge().label()).as("U holds page %s and waits for the glock", page).isEqualTo("waits-glock(SH)");
       assertThat(u.waitEdge().targets()).containsExactly("glock:2/" + Long.toHexString(pageFirst.ino));
+      // A's wait-for graph links the worker's page wait to U through the page's held-by fact.
+      var graph = org.jdlm.kernel.core.waits.WaitGraph.builder();
+      pageFirst.a.kernel().feedWaits(pageFirst.a.kernel().clock().nanos(), graph);
+      var g = graph.build();
+      var member = pageFirst.a.kernel().member();
+      var pageVertex = org.jdlm.kernel.core.waits.Vertex.local(member, "page:" + page);
+      var uVertex = org.jdlm.kernel.core.waits.Vertex.local(member, "task:U#" + u.id());
+      assertThat(g.out(pageVertex)).singleElement().satisfies(e -> assertThat(e.to()).isEqualTo(uVertex));
+      assertThat(g.out(uVertex)).extracting(e -> e.to().toString())
+          .containsExactly(member + "/glock:2/" + Long.toHexString(pageFirst.ino));
       Thread.sleep(300);
       assertThat(pageFirst.fault).as("deadlocked: nobody gives way").isNotDone();
       assertThat(pageFirst.write).isNotDone();
@@ -267,8 +277,8 @@ class FileClusterTest {
     @Override
     public void close() {
       for (Mount m : List.of(a, b)) {
-        m.kernel().close();
         m.fs().close();
+        m.kernel().close();
       }
     }
   }
