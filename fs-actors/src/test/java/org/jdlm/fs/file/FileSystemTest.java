@@ -89,6 +89,30 @@ class FileSystemTest {
   }
 
   @Test
+  void evictingAnInodeWithDirtyPagesWritesThemBackFirst() throws Exception {
+    byte[] data = bytes("not synced, still kept");
+    run(kernel, "w", () -> {
+      fs.create("/e");
+      FileSystem.Handle h = fs.open("/e");
+      fs.write(h, 100, data);
+      fs.close(h);
+      return null;
+    });
+    assertThat(fs.stats().dirtyPages()).isEqualTo(1);
+    run(kernel, "drop", () -> fs.dropCaches());
+    assertThat(fs.inodes().stats().inodes()).as("the unused inode was evicted").isZero();
+    assertThat(fs.stats().cachedPages()).isZero();
+    assertThat(kernel.dumpMemory()).contains("bdi " + fs.bdi() + " dirty=0p");
+    byte[] back = run(kernel, "r", () -> {
+      FileSystem.Handle h = fs.open("/e");
+      byte[] r = fs.read(h, 100, data.length);
+      fs.close(h);
+      return r;
+    });
+    assertThat(back).as("read from the disk after the eviction's write back").isEqualTo(data);
+  }
+
+  @Test
   void errorsNameThePathAndTheReason() throws Exception {
     run(kernel, "setup", () -> {
       fs.mkdir("/d");
