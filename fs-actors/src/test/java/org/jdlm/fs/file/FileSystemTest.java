@@ -113,6 +113,22 @@ class FileSystemTest {
   }
 
   @Test
+  void aFencedMemberGetsEioAndIsWithdrawn() throws Exception {
+    FileSystem.Handle h = run(kernel, "w", () -> {
+      fs.create("/x");
+      FileSystem.Handle hh = fs.open("/x");
+      fs.write(hh, 0, bytes("data"));
+      return hh;
+    });
+    disk.fence("n1");
+    assertErrno(() -> {
+      fs.fsync(h);
+      return null;
+    }, Errno.EIO, "fsync /x: sda block");
+    assertErrno(() -> fs.lookup("/x"), Errno.EIO, "lookup /x: fs1 is withdrawn");
+  }
+
+  @Test
   void errorsNameThePathAndTheReason() throws Exception {
     run(kernel, "setup", () -> {
       fs.mkdir("/d");
