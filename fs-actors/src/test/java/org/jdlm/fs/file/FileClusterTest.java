@@ -164,6 +164,63 @@ class FileClusterTest {
     }
   }
 
+  /**
+   * The three members write and mmap-store concurrently, each into its own two pages of one file
+   * (so the final contents do not depend on the interleaving), while reading the whole file;
+   * afterwards every member reads what the last write of each member left.
+   */
+  @Test
+  void concurrentWritersOnThreeMembersLeaveEveryMembersLastWrite() throws Exception {
+    String path = "/concurrent";
+    run(kernels.get(0), "create", () -> {
+      fss.get(0).create(path);
+      FileSystem.Handle h = fss.get(0).open(path);
+      fss.get(0).write(h, 0, new byte[MEMBERS * 2 * BS]);
+      fss.get(0).close(h);
+      return null;
+    });
+    byte[] model = new byte[MEMBERS * 2 * BS];
+    List<java.util.concurrent.CompletableFuture<Void>> writers = new ArrayList<>();
+    for (int m = 0; m < MEMBERS; m++) {
+      int mm = m;
+      SplittableRandom rnd = new SplittableRandom(1000 + m);
+      byte[][] versions = new byte[12][];
+      for (int v = 0; v < versions.length; v++) {
+        versions[v] = new byte[2 * BS - 10];
+        rnd.nextBytes(versions[v]);
+      }
+      long offset = (long) m * 2 * BS + 5;
+      System.arraycopy(versions[versions.length - 1], 0, model, (int) offset, versions[0].length);
+      writers.add(FileTestKit.start(kernels.get(m), "writer-" + m, () -> {
+        FileSystem fs = fss.get(mm);
+        FileSystem.Handle h = fs.open(path);
+        for (int v = 0; v < versions.length; v++) {
+          if (v % 2 == 0) {
+            fs.write(h, offset, versions[v]);
+          } else {
+            fs.store(fs.mmap(h), offset, versions[v]);
+          }
+          assertThat(fs.read(h, 0, 1 << 20)).hasSize(MEMBERS * 2 * BS);
+        }
+        fs.close(h);
+        return null;
+      }));
+    }
+    for (var w : writers) {
+      FileTestKit.join(w);
+    }
+    for (int m = 0; m < MEMBERS; m++) {
+      int mm = m;
+      byte[] seen = run(kernels.get(m), "check", () -> {
+        FileSystem.Handle h = fss.get(mm).open(path);
+        byte[] r = fss.get(mm).read(h, 0, 1 << 20);
+        fss.get(mm).close(h);
+        return r;
+      });
+      assertThat(crc(seen)).as("n%d reads every member's last write", m).isEqualTo(crc(model));
+    }
+  }
+
   private static long crc(byte[] b) {
     CRC32 c = new CRC32();
     c.update(b);
