@@ -82,10 +82,33 @@ public final class InodeCache implements AutoCloseable {
   private final Map<Long, InodeCore> cores = new HashMap<>();
   private final Map<Long, Inode> inodes = new HashMap<>();
   private final InodeLru lru;
+  private final EvictHooks hooks;
   private final AutoCloseable shrinkerRegistration;
   private long evictions;
 
-  private InodeCache(String fsName, Glocks glocks, FsSettings settings) {
+  /**
+   * What eviction does to the file layer's caches of an inode (the data the glock layer does not
+   * own): the page cache, the cached dinode and the blocks. Both run in the evicting task.
+   */
+  public interface EvictHooks {
+    /** No file layer: nothing cached beyond the glocks. */
+    EvictHooks NONE = new EvictHooks() {
+      @Override
+      public void cacheDrop(long ino) { }
+
+      @Override
+      public void deallocate(long ino) { }
+    };
+
+    /** Case A/C ({@code evict_linked_inode}): write back what is dirty, then drop the inode's caches. */
+    void cacheDrop(long ino);
+
+    /** Case B, with the inode glock held EX: free the inode's blocks and its dinode, drop its caches. */
+    void deallocate(long ino);
+  }
+
+  private InodeCache(String fsName, Glocks glocks, FsSettings settings, EvictHooks hooks) {
+    this.hooks = hooks;
     this.fsName = fsName;
     this.glocks = glocks;
     this.kernel = glocks.kernel();
@@ -97,7 +120,12 @@ public final class InodeCache implements AutoCloseable {
 
   /** The inode cache of filesystem {@code fsName}, whose glocks are {@code glocks}; registers its shrinker. */
   public static InodeCache create(String fsName, Glocks glocks, FsSettings settings) {
-    return new InodeCache(fsName, glocks, settings);
+    return new InodeCache(fsName, glocks, settings, EvictHooks.NONE);
+  }
+
+  /** The inode cache of a filesystem whose file layer caches data: eviction calls {@code hooks}. */
+  public static InodeCache create(String fsName, Glocks glocks, FsSettings settings, EvictHooks hooks) {
+    return new InodeCache(fsName, glocks, settings, hooks);
   }
 
   /**
@@ -176,6 +204,38 @@ public final class InodeCache implements AutoCloseable {
   /** The last link went (a local unlink): the last {@code iput} deallocates if no other node has it open. */
   public void unlink(Inode inode) {
     locked(() -> core(inode.ino()).setNlink(0));
+  }
+
+  /**
+   * {@code drop_caches} for inodes: evicts every unused cached inode on the LRU now, in this task
+   * (as the shrinker would, but with no memory pressure and no mask). Returns how many.
+   */
+  public int dropUnused() {
+    int evicted = 0;
+    // A referenced inode is rotated once (second chance), so a pass that only rotated goes again.
+    for (boolean progress = true; progress; ) {
+      List<Inode> victims = new ArrayList<>();
+      List<List<InodeEffect>> plans = new ArrayList<>();
+      lock.lock();
+      try {
+        InodeLru.ScanResult r = lru.scan(lru.order().size(), GfpMask.KERNEL,
+            ino -> cores.containsKey(ino) ? cores.get(ino).candidate() : null);
+        progress = !r.toEvict().isEmpty() || !r.rotated().isEmpty();
+        for (long ino : r.toEvict()) {
+          List<InodeEffect> effects = cores.get(ino).evictFromLru(InodeCore.Context.NORMAL);
+          effects.forEach(lru::apply);
+          victims.add(inodes.get(ino));
+          plans.add(effects);
+        }
+      } finally {
+        lock.unlock();
+      }
+      for (int i = 0; i < victims.size(); i++) {
+        run(victims.get(i), plans.get(i));
+      }
+      evicted += victims.size();
+    }
+    return evicted;
   }
 
   /** Inodes cached now, and the LRU in order (oldest first). */
@@ -265,12 +325,16 @@ public final class InodeCache implements AutoCloseable {
         IopenOutcome o = granted(inode, r) ? IopenOutcome.WAIT_GRANTED : IopenOutcome.WAIT_TIMED_OUT;
         todo.addAll(locked(() -> core(ino).iopen(o)));
       } else if (e instanceof InodeEffect.CacheDrop) {
-        // No page cache or journal yet: the write back and truncation have nothing to do.
+        hooks.cacheDrop(ino);
         todo.addAll(locked(() -> core(ino).evictStepsDone()));
       } else if (e instanceof InodeEffect.Deallocate) {
         Glocks.NqResult r = glocks.nq(inode.inodeGlock(), GlockState.EX, Set.of(HolderFlag.SKIP), "gfs2_evict_inode");
         if (r instanceof Glocks.Granted g) {
-          glocks.dq(g.holder()); // the block frees themselves come with the journal and rgrps
+          try {
+            hooks.deallocate(ino);
+          } finally {
+            glocks.dq(g.holder());
+          }
         }
         todo.addAll(locked(() -> core(ino).evictStepsDone()));
       } else if (e instanceof InodeEffect.ReleaseGlocks rel) {
