@@ -1181,7 +1181,7 @@ public final class Lockspace {
   }
 
   private org.jdlm.dlm.api.FencingPort fencing() {
-    return org.jdlm.dlm.api.Dlm.get(ctx.getSystem()).fencing();
+    return Dlm.get(ctx.getSystem()).fencing();
   }
 
   private Behavior<Command> onGenerationReady(GenerationReady m) {
