@@ -1,6 +1,5 @@
 package org.jdlm.dlm;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,9 +28,12 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
 import org.jdlm.dlm.core.DirectoryTable;
+import org.jdlm.dlm.core.JoinProbe;
+import org.jdlm.dlm.core.LockspaceStatus;
 import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.PhaseWork;
 import org.jdlm.dlm.core.RecoveredLock;
 import org.jdlm.dlm.core.ResourceState;
 import org.jdlm.dlm.core.RecoveryBatches;
@@ -310,11 +312,11 @@ public final class Lockspace {
   private ResourceDirectory directory;
   private long generation;
   /**
-   * {@code null} while running; otherwise the recovery phase this member last entered.
-   * {@code AWAIT_FENCING} means stopped and waiting for the coordinator's run (it also covers the
-   * run's own wait for fencing, which only the coordinator tracks).
+   * This member's phase ({@code null} while running; {@code AWAIT_FENCING}: stopped, waiting for the
+   * coordinator's run, which also covers the run's own wait for fencing that only the coordinator
+   * tracks), what the phase waits for, and recovery messages held until their phase.
    */
-  private RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
+  private final PhaseWork<ActorRef<Command>, Command> phases;
   private boolean everRunning;
   private List<NodeId> runningView = List.of();
   private long stoppedAtNanos;
@@ -326,27 +328,13 @@ public final class Lockspace {
   private Map<String, FailedMember> runFailures = Map.of();
   private Set<String> runDepartedNames = Set.of();
   private long runDetectionMillis;
-  /** Coordinator only: detection and phase timings of the last run it finished (RecoveryState.lastRunMillis). */
-  private Map<String, Long> lastRunMillis = Map.of();
   // member bookkeeping of the current run
-  private long runGeneration = -1;
   private Set<NodeId> runDeparted = Set.of();
-  /** Answers the current phase still waits for (registrations, purges, lookups, resends, finalizes). */
-  private int awaiting;
-  /** Whether this member already reported the current phase done (a late answer must not report it twice). */
-  private boolean phaseReported;
-  private final List<Register> earlyRegisters = new ArrayList<>();
   private final Map<ResourceName, ActorRef<Command>> remastered = new HashMap<>();
   private final Set<ResourceName> newMasters = new HashSet<>();
-  private final List<Command> earlyRecoveryMessages = new ArrayList<>();
-  /** This phase's batches not sent yet, per peer: each goes out when the peer answers an earlier one. */
-  private final Map<ActorRef<Command>, ArrayDeque<Command>> unsentBatches = new HashMap<>();
   // visible state
-  private long recoveriesCompleted;
-  private String lastRecovery = "none";
-  /** On the member that coordinated the last recovery: its timings (detection, fencing, each phase). */
-  private String coordinatedTimings;
-  private final Set<String> fencedSeen = new java.util.TreeSet<>();
+  /** Recoveries completed, the last one's timings, the nodes fenced: what dumps and status show. */
+  private final LockspaceStatus status = new LockspaceStatus();
 
   // directory and mastering
   /** The directory records of the names this member is the directory node of, and their token floor. */
@@ -355,8 +343,8 @@ public final class Lockspace {
   private final RoutingTable<ResourceName, ActorRef<Command>, LockResource.Operation> routing = new RoutingTable<>();
   private final Map<ResourceName, ResourceEntry> children = new HashMap<>();
   private long childCounter;
-  // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
-  private Set<String> probesOutstanding;
+  /** Joining: the cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace. */
+  private JoinProbe<String> probe;
   private final Map<ActorRef<?>, String> probedGuardians = new HashMap<>();
   private final TimerScheduler<Command> timers;
 
@@ -371,6 +359,7 @@ public final class Lockspace {
     this.selfAddress = Cluster.get(ctx.getSystem()).selfMember().address();
     this.selfNode = nodeIdOf(selfAddress);
     this.key = serviceKey(local.name());
+    this.phases = new PhaseWork<>(settings.recoveryBatchesInFlight());
     this.membership = new MembershipView<>(self, selfAddress, r -> r.path().address(), Address::hasGlobalScope,
         a -> nodeIdOf(a).name(), memberOrder());
   }
@@ -401,20 +390,22 @@ public final class Lockspace {
     cluster.subscriptions().tell(new Subscribe<>(reach, ClusterEvent.ReachabilityEvent.class));
     cluster.subscriptions().tell(new Subscribe<>(members, ClusterEvent.MemberEvent.class));
     // Joining: ask every Up node's guardian whether it runs this lockspace before the first
-    // barrier. The receptionist alone is eventually consistent, so two nodes joining at once could
-    // each run alone for a moment and both master the same name. With the probe, of two
-    // concurrent joiners at least one sees the other before its first barrier (guardians record
-    // a member before answering later probes), so no member ever runs with a partial view of
-    // members it could have known.
-    probesOutstanding = new HashSet<>();
-    for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
-      if (m.status() == MemberStatus.up() && !m.address().equals(selfAddress)) {
-        probesOutstanding.add(m.address().toString());
-      }
-    }
+    // barrier (JoinProbe: why, and when to give up on a node).
+    probe = JoinProbe.start(upAddresses(), selfAddress.toString());
     sendProbes();
     enterStopped(Set.of(self));
     return stopped();
+  }
+
+  /** The addresses of the nodes the cluster shows Up now. */
+  private Set<String> upAddresses() {
+    Set<String> up = new HashSet<>();
+    for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
+      if (m.status() == MemberStatus.up()) {
+        up.add(m.address().toString());
+      }
+    }
+    return up;
   }
 
   /** The DLM guardian of the node at {@code address} ({@code pekko://system@host:port}); answers {@link DlmGuardian.Probe}. */
@@ -423,16 +414,13 @@ public final class Lockspace {
   }
 
   private void sendProbes() {
-    if (probesOutstanding.isEmpty()) {
-      probesOutstanding = null;
+    if (!probe.probing()) {
       return;
     }
-    for (String address : probesOutstanding) {
+    for (String address : probe.outstanding()) {
       ActorRef<DlmGuardian.Command> guardian = guardianAt(address);
       if (probedGuardians.put(guardian, address) == null) {
-        // A node that never started the DLM has no guardian: the watch then reports Terminated,
-        // which answers "no member there" instead of leaving the join waiting forever.
-        ctx.watch(guardian);
+        ctx.watch(guardian); // JoinProbe rule 2: a node without the DLM answers through the watch
       }
       guardian.tell(new DlmGuardian.Probe(local.name(), self));
     }
@@ -441,32 +429,24 @@ public final class Lockspace {
 
   private Behavior<Command> onProbeReply(ProbeReply m) {
     boolean departedAny = settleVerification(m);
-    if (probesOutstanding == null) {
+    if (!probe.probing()) {
       return departedAny ? viewMaybeChanged() : current();
     }
     m.member().forEach(this::learn);
-    probesOutstanding.remove(m.address());
+    boolean last = probe.settled(m.address());
     unwatchGuardian(m.address());
-    return afterProbe();
+    return last ? probeFinished() : current();
   }
 
   private Behavior<Command> onReprobe() {
-    if (probesOutstanding == null) {
-      return current();
-    }
-    // Nodes that left the cluster (or are no longer Up) will never answer; stop waiting for them.
-    Set<String> up = new HashSet<>();
-    for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up.add(m.address().toString());
+    return switch (probe.tick(upAddresses())) {
+      case NOT_PROBING -> current();
+      case FINISHED -> probeFinished();
+      case ASK_AGAIN -> {
+        sendProbes();
+        yield current();
       }
-    }
-    probesOutstanding.retainAll(up);
-    if (probesOutstanding.isEmpty()) {
-      return afterProbe();
-    }
-    sendProbes();
-    return current();
+    };
   }
 
   private void unwatchGuardian(String address) {
@@ -479,17 +459,14 @@ public final class Lockspace {
     });
   }
 
-  private Behavior<Command> afterProbe() {
-    if (!probesOutstanding.isEmpty()) {
-      return current();
-    }
-    probesOutstanding = null;
+  /** JoinProbe rule 4: the probe is over; take in the view and send the StopAck withheld meanwhile. */
+  private Behavior<Command> probeFinished() {
     timers.cancel(ReprobeTick.INSTANCE);
     probedGuardians.keySet().forEach(ctx::unwatch);
     probedGuardians.clear();
     Behavior<Command> next = viewMaybeChanged();
-    if (phase == RecoveryPhase.AWAIT_FENCING) {
-      coordinator().tell(stopAck()); // withheld while probing
+    if (phases.phase() == RecoveryPhase.AWAIT_FENCING) {
+      coordinator().tell(stopAck());
     }
     return next;
   }
@@ -581,7 +558,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> current() {
-    return phase == null ? running() : stopped();
+    return phases.running() ? running() : stopped();
   }
 
   // ============================================================================ routing
@@ -770,15 +747,9 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onLeave(Leave m) {
-    if (!local.ownedLocks().isEmpty()) {
-      m.replyTo().tell(new LeaveResult(false,
-          "this node still holds " + local.ownedLocks().size() + " lock(s) in lockspace " + local.name()));
-      return Behaviors.same();
-    }
-    if (!children.isEmpty()) {
-      // Resources this node masters may hold other nodes' locks; moving them is recovery's job.
-      m.replyTo().tell(new LeaveResult(false, "this node still masters " + children.size()
-          + " resource(s) in lockspace " + local.name() + "; wait for the toss delay after the last unlock"));
+    String refusal = LockspaceStatus.leaveRefusal(local.name(), local.ownedLocks().size(), children.size());
+    if (refusal != null) {
+      m.replyTo().tell(new LeaveResult(false, refusal));
       return Behaviors.same();
     }
     ctx.getSystem().receptionist().tell(Receptionist.deregister(key, self));
@@ -809,7 +780,7 @@ public final class Lockspace {
     Behavior<Command> next = viewMaybeChanged();
     boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
         && Set.copyOf(m.view()).equals(view());
-    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
+    switch (MemberRecovery.onHello(askedForThisView, phases.phase(), probe.probing(), m.generation(), generation)) {
       case REPEAT_STOP_ACK -> coordinator().tell(stopAck());
       case STOP_AGAIN -> {
         enterStopped(view());
@@ -845,10 +816,7 @@ public final class Lockspace {
   private Behavior<Command> onTerminated(Terminated t) {
     String guardianAddress = probedGuardians.remove(t.getRef());
     if (guardianAddress != null) {
-      if (probesOutstanding != null && probesOutstanding.remove(guardianAddress)) {
-        return afterProbe();
-      }
-      return current();
+      return probe.settled(guardianAddress) ? probeFinished() : current();
     }
     @SuppressWarnings("unchecked")
     ActorRef<Command> ref = (ActorRef<Command>) (ActorRef<?>) t.getRef();
@@ -955,7 +923,7 @@ public final class Lockspace {
   }
 
   private void enterStopped(Set<ActorRef<Command>> nextView) {
-    boolean wasRunning = phase == null;
+    boolean wasRunning = phases.running();
     membership.adopt(nextView);
     if (wasRunning) {
       // semantics §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
@@ -965,8 +933,7 @@ public final class Lockspace {
       ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(), generation);
     }
     // A newer change restarts recovery from the beginning (semantics §6.3: -EINTR, restart).
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
+    stopPhases();
     if (run != null) {
       performRun(run.abort("membership changed again"));
       generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
@@ -980,7 +947,7 @@ public final class Lockspace {
         member.tell(new Hello(self, viewList, generation));
       }
     }
-    if (probesOutstanding == null) {
+    if (!probe.probing()) {
       coordinator().tell(stopAck());
     }
     publishState();
@@ -996,12 +963,10 @@ public final class Lockspace {
         .map(f -> new FailedMember(f.node(), f.address(), f.incarnation())).toList();
   }
 
-  private void resetRunBookkeeping() {
-    awaiting = 0;
-    phaseReported = false;
+  /** Stops this member's phase work: the interrupted phase's answers, held batches and resends are forgotten. */
+  private void stopPhases() {
+    phases.stop();
     remastered.clear();
-    earlyRecoveryMessages.clear();
-    unsentBatches.clear();
     // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
     // one when the restarted run finalizes it (its value block must be rebuilt, semantics §4).
   }
@@ -1020,12 +985,12 @@ public final class Lockspace {
     if (e.unreachableInView()) {
       ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
           nodeIdOf(m.address()));
-      if (phase == null) {
+      if (phases.running()) {
         enterStopped(view()); // same view: the barrier waits until it is reachable again or removed
         return stopped();
       }
     }
-    if (e.reachableInView() && phase == RecoveryPhase.AWAIT_FENCING) {
+    if (e.reachableInView() && phases.phase() == RecoveryPhase.AWAIT_FENCING) {
       coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
     }
     return current();
@@ -1052,7 +1017,7 @@ public final class Lockspace {
 
   private Behavior<Command> onStopAck(StopAck m) {
     Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
-    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
+    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phases.running(),
         m.generation(), generation, run != null && coordinator().equals(self));
     barrier.acked(m.from(), ackOf(m));
     switch (action) {
@@ -1103,8 +1068,7 @@ public final class Lockspace {
     performRun(run.abort(nodeOf(member) + " stopped again during " + run.phase()));
     generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
     run = null;
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
+    stopPhases();
     Set<ActorRef<Command>> snapshot = Set.copyOf(view());
     preparingView = snapshot;
     long atLeast = Math.max(generation, old.generation()) + 1;
@@ -1121,7 +1085,7 @@ public final class Lockspace {
    * and must be fenced, who joined), decided by incarnation ({@link RecoveryRun.Change#between}).
    */
   private void checkAllStopped() {
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
     StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
@@ -1160,7 +1124,7 @@ public final class Lockspace {
    * could wait for good. This member's own StopAck is withheld while it probes; it is not asked.
    */
   private Behavior<Command> onBarrierTick() {
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
       return current();
     }
     List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self, membership.ranWith(),
@@ -1185,7 +1149,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onGenerationReady(GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phase != RecoveryPhase.AWAIT_FENCING
+    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phases.phase() != RecoveryPhase.AWAIT_FENCING
         || !coordinator().equals(self)) {
       return current(); // a newer change overtook this one; its own round is under way
     }
@@ -1225,26 +1189,9 @@ public final class Lockspace {
               List.copyOf(runFenced)));
         }
       } else if (effect instanceof RecoveryRun.Finished f) {
-        StringBuilder timings = new StringBuilder("detection " + runDetectionMillis + " ms");
-        for (RecoveryPhase p : RecoveryPhase.values()) {
-          Long ms = f.phaseMillis().get(p);
-          if (ms != null) {
-            timings.append(", ").append(p == RecoveryPhase.AWAIT_FENCING ? "fencing" : p.name()).append(' ')
-                .append(ms).append(" ms");
-          }
-        }
+        String timings = status.coordinatedRunFinished(f.generation(), runDetectionMillis, f.phaseMillis(),
+            runDepartedNames, runFenced);
         ctx.getLog().info("lockspace {}: recovery {} finished: {}", local.name(), f.generation(), timings);
-        coordinatedTimings = "generation " + f.generation() + ": " + timings
-            + (runDepartedNames.isEmpty() ? "" : " (departed " + runDepartedNames + ", fenced " + runFenced + ")");
-        Map<String, Long> phaseTimings = new java.util.LinkedHashMap<>();
-        phaseTimings.put("detection", runDetectionMillis);
-        for (RecoveryPhase p : RecoveryPhase.values()) {
-          Long ms = f.phaseMillis().get(p);
-          if (ms != null) {
-            phaseTimings.put(p.name(), ms);
-          }
-        }
-        lastRunMillis = phaseTimings;
         run = null;
         publishState();
       } else if (effect instanceof RecoveryRun.Aborted a) {
@@ -1278,7 +1225,7 @@ public final class Lockspace {
       return current();
     }
     ctx.getLog().info("lockspace {}: {} fenced", local.name(), m.node());
-    fencedSeen.add(m.node());
+    status.fenced(List.of(m.node()));
     publishState();
     performRun(run.fenced(m.node()));
     return current();
@@ -1304,7 +1251,7 @@ public final class Lockspace {
 
   private Behavior<Command> onRunPhase(RunPhase m) {
     Set<ActorRef<Command>> runView = Set.copyOf(m.view());
-    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
+    switch (MemberRecovery.onRunPhase(phases.phase(), generation, phases.runGeneration(), m.phase(), m.generation(),
         runView.equals(view()))) {
       case CONVERGE -> {
         return convergeWithRun(m, runView);
@@ -1323,10 +1270,14 @@ public final class Lockspace {
         }
       }
       case IGNORE -> ctx.getLog().info("lockspace {}: ignored {} of recovery {} (this member is at {} of {})",
-          local.name(), m.phase(), m.generation(), phase == null ? "running" : phase, generation);
+          local.name(), m.phase(), m.generation(), phaseText(), generation);
       default -> throw new IllegalStateException("unknown action");
     }
     return current();
+  }
+
+  private String phaseText() {
+    return phases.running() ? "running" : String.valueOf(phases.phase());
   }
 
   /**
@@ -1339,8 +1290,7 @@ public final class Lockspace {
    */
   private Behavior<Command> convergeWithRun(RunPhase m, Set<ActorRef<Command>> runView) {
     ctx.getLog().info("lockspace {}: recovery {} is for view {}, this member has {} (at {} of generation {})",
-        local.name(), m.generation(), describe(runView), describe(view()), phase == null ? "running" : phase,
-        generation);
+        local.name(), m.generation(), describe(runView), describe(view()), phaseText(), generation);
     Set<ActorRef<Command>> before = view();
     runView.forEach(this::learn);
     Behavior<Command> next = viewMaybeChanged();
@@ -1350,10 +1300,12 @@ public final class Lockspace {
     return next;
   }
 
-  private void phaseDone() {
-    phaseReported = true;
-    publishState();
-    coordinator().tell(new PhaseDone(runGeneration, phase, self));
+  /** Reports the current phase done once nothing is awaited (PhaseWork rule 2: every phase ends in this barrier). */
+  private void maybePhaseDone() {
+    if (phases.reportDone()) {
+      publishState();
+      coordinator().tell(new PhaseDone(phases.runGeneration(), phases.phase(), self));
+    }
   }
 
   private void publishState() {
@@ -1362,25 +1314,24 @@ public final class Lockspace {
 
   /** MEMBERS (semantics §6.3 steps 4-6): adopt the view and generation; recompute directory nodes. */
   private void startMembersPhase(RunPhase m) {
-    if (phase != RecoveryPhase.AWAIT_FENCING) {
-      resetRunBookkeeping(); // an aborted run's partial work is redone by this one
+    if (phases.phase() != RecoveryPhase.AWAIT_FENCING) {
+      remastered.clear(); // an aborted run's partial work is redone by this one
     }
-    enterPhase(RecoveryPhase.MEMBERS);
-    runGeneration = m.generation();
+    phases.startRun(m.generation());
     generation = m.generation();
     Set<NodeId> gone = new HashSet<>();
     m.departed().forEach(n -> gone.add(new NodeId(n)));
     runDeparted = Set.copyOf(gone);
-    fencedSeen.addAll(m.fenced());
+    status.fenced(m.fenced());
     directory = new ResourceDirectory(sortedNodes(view()));
     dirTable.newGeneration(); // tokens of the new generation are above every older one
     routing.keepMastersIn(view()::contains);
-    phaseDone();
+    maybePhaseDone();
   }
 
   /** DIRECTORY (step 7): every master re-registers the names it masters with their new directory nodes. */
   private void startDirectoryPhase() {
-    enterPhase(RecoveryPhase.DIRECTORY);
+    phases.enter(RecoveryPhase.DIRECTORY);
     Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
     for (ActorRef<Command> member : view()) {
       byDirNode.put(nodeOf(member), new ArrayList<>());
@@ -1393,56 +1344,40 @@ public final class Lockspace {
       if (member.equals(self)) {
         names.forEach(n -> dirTable.register(n, self));
       } else {
-        awaiting++;
+        phases.expect(1);
         member.tell(new Register(generation, List.copyOf(names), self));
       }
     }
-    List<Register> early = new ArrayList<>(earlyRegisters);
-    earlyRegisters.clear();
-    early.forEach(this::onRegister);
+    phases.drainRegisters().forEach(r -> onRegister((Register) r));
     maybePhaseDone();
   }
 
   private Behavior<Command> onRegister(Register m) {
-    if (m.generation() > generation || (m.generation() == generation && phase == RecoveryPhase.MEMBERS)) {
-      earlyRegisters.add(m); // its RunPhase has not reached us yet
-      return current();
+    switch (phases.onRegister(m.generation(), generation)) {
+      case HOLD -> phases.holdRegister(m); // its RunPhase has not reached this member yet
+      case APPLY -> {
+        for (ResourceName name : m.names()) {
+          dirTable.register(name, m.from());
+        }
+        m.from().tell(new Registered(generation, self));
+      }
+      default -> { }
     }
-    if (m.generation() < generation) {
-      return current();
-    }
-    for (ResourceName name : m.names()) {
-      dirTable.register(name, m.from());
-    }
-    m.from().tell(new Registered(generation, self));
     return current();
   }
 
   private Behavior<Command> onRegistered(Registered m) {
-    acknowledged(m.generation(), RecoveryPhase.DIRECTORY);
+    acknowledged(m.generation(), RecoveryPhase.DIRECTORY, null);
     return current();
   }
 
-  private void enterPhase(RecoveryPhase next) {
-    phase = next;
-    awaiting = 0;
-    unsentBatches.clear();
-    phaseReported = false;
-  }
-
-  /** One answer the current phase waited for; the phase is done when none is left. */
-  private void acknowledged(long generation, RecoveryPhase of) {
-    if (generation == runGeneration && phase == of && awaiting > 0) {
-      awaiting--;
-      maybePhaseDone();
+  /** One answer the current phase waited for: the next batch for {@code peer} goes out; the phase may be done. */
+  private void acknowledged(long generation, RecoveryPhase of, ActorRef<Command> peer) {
+    Command next = phases.answered(generation, of, peer);
+    if (next != null) {
+      peer.tell(next);
     }
-  }
-
-  /** Reports the current phase done once nothing is awaited (every phase ends in this barrier). */
-  private void maybePhaseDone() {
-    if (phase != null && phase != RecoveryPhase.AWAIT_FENCING && awaiting == 0 && !phaseReported) {
-      phaseDone();
-    }
+    maybePhaseDone();
   }
 
   /**
@@ -1452,12 +1387,12 @@ public final class Lockspace {
    * (docs/recovery.md, "Batches").
    */
   private void startRemasterPhase() {
-    enterPhase(RecoveryPhase.REMASTER);
+    phases.enter(RecoveryPhase.REMASTER);
     List<String> gone = runDeparted.stream().map(NodeId::name).toList();
     for (ResourceEntry child : children.values()) {
-      awaiting++;
+      phases.expect(1);
       child.forwarded++;
-      awake(child).tell(new LockResource.Purge(runGeneration, gone));
+      awake(child).tell(new LockResource.Purge(phases.runGeneration(), gone));
     }
     Set<String> lost = local.resourcesMasteredBy(runDeparted);
     local.masterLost(lost);
@@ -1473,51 +1408,38 @@ public final class Lockspace {
       }
       List<Command> batches = new ArrayList<>();
       for (List<ResourceName> names : RecoveryBatches.ofItems(e.getValue(), settings.recoveryBatchSize())) {
-        batches.add(new RecoverLookup(runGeneration, names, self));
+        batches.add(new RecoverLookup(phases.runGeneration(), names, self));
       }
       sendBatches(memberRef(e.getKey()), batches);
     }
     for (ResourceName name : byDirNode.getOrDefault(selfNode, List.of())) {
       adoptMaster(name, dirTable.masterOf(name, self));
     }
-    drainEarlyRecoveryMessages();
+    drainHeld();
     maybePhaseDone();
   }
 
-  /**
-   * Sends this phase's batches for {@code peer} (once per peer and phase), at most
-   * {@code recovery-batches-in-flight} unanswered at a time; the barrier waits for every one.
-   */
+  /** PhaseWork rule 4: this phase's batches for {@code peer}, a few in flight at a time. */
   private void sendBatches(ActorRef<Command> peer, List<Command> batches) {
-    awaiting += batches.size();
-    ArrayDeque<Command> unsent = unsentBatches.computeIfAbsent(peer, p -> new ArrayDeque<>());
-    unsent.addAll(batches);
-    for (int i = 0; i < settings.recoveryBatchesInFlight() && !unsent.isEmpty(); i++) {
-      peer.tell(unsent.poll());
-    }
+    phases.queue(peer, batches).forEach(peer::tell);
   }
 
-  /** {@code peer} answered one of this phase's batches: send it the next one, and count the answer. */
-  private void batchAnswered(long generation, RecoveryPhase of, ActorRef<Command> peer) {
-    if (generation == runGeneration && phase == of) {
-      ArrayDeque<Command> unsent = unsentBatches.get(peer);
-      if (unsent != null && !unsent.isEmpty()) {
-        peer.tell(unsent.poll());
-      }
+  /** Recovery traffic ahead of this member's phase is held, stale traffic dropped (PhaseWork rule 6). */
+  private boolean holdOrDrop(PhaseWork.Arrival arrival, Command m) {
+    if (arrival == PhaseWork.Arrival.HOLD) {
+      phases.hold(m);
+    } else if (arrival == PhaseWork.Arrival.DROP) {
+      ctx.getLog().info("lockspace {}: dropped stale {} (this member is at {} of {})", local.name(), m, phaseText(),
+          phases.runGeneration());
     }
-    acknowledged(generation, of);
+    return arrival != PhaseWork.Arrival.APPLY;
   }
 
   // The recovery handlers below answer Behaviors.same(): recovery traffic never moves a member
   // between running and stopped (only RunPhase does), and current() would build a new behaviour
   // for every one of thousands of messages.
   private Behavior<Command> onRecoverLookup(RecoverLookup m) {
-    if (m.generation() != runGeneration || phase == RecoveryPhase.MEMBERS || phase == RecoveryPhase.DIRECTORY) {
-      if (m.generation() >= runGeneration) {
-        earlyRecoveryMessages.add(m); // our REMASTER has not started yet
-      } else {
-        ctx.getLog().info("lockspace {}: dropped stale {} (recovery now {})", local.name(), m, runGeneration);
-      }
+    if (holdOrDrop(phases.onRecoverLookup(m.generation()), m)) {
       return Behaviors.same();
     }
     Map<ActorRef<Command>, List<ResourceName>> byMaster = new HashMap<>();
@@ -1526,14 +1448,12 @@ public final class Lockspace {
     }
     List<Mastered> masters = new ArrayList<>(byMaster.size());
     byMaster.forEach((master, names) -> masters.add(new Mastered(master, names)));
-    m.requester().tell(new RecoverLookupReply(runGeneration, masters, self));
+    m.requester().tell(new RecoverLookupReply(phases.runGeneration(), masters, self));
     return Behaviors.same();
   }
 
   private Behavior<Command> onRecoverLookupReply(RecoverLookupReply m) {
-    if (m.generation() != runGeneration || phase != RecoveryPhase.REMASTER) {
-      ctx.getLog().info("lockspace {}: dropped stale {} (this member is at {} of {})", local.name(), m, phase,
-          runGeneration);
+    if (holdOrDrop(phases.onRecoverLookupReply(m.generation()), m)) {
       return Behaviors.same();
     }
     for (Mastered mastered : m.masters()) {
@@ -1541,7 +1461,7 @@ public final class Lockspace {
         adoptMaster(name, mastered.master());
       }
     }
-    batchAnswered(m.generation(), RecoveryPhase.REMASTER, m.from());
+    acknowledged(m.generation(), RecoveryPhase.REMASTER, m.from());
     return Behaviors.same();
   }
 
@@ -1555,7 +1475,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onResourcePurged(ResourcePurged m) {
-    acknowledged(m.generation(), RecoveryPhase.REMASTER);
+    acknowledged(m.generation(), RecoveryPhase.REMASTER, null);
     return Behaviors.same();
   }
 
@@ -1564,7 +1484,7 @@ public final class Lockspace {
    * batches. Locks whose new master is this node go to the resource at once: nothing to wait for.
    */
   private void startRebuildLocksPhase() {
-    enterPhase(RecoveryPhase.REBUILD_LOCKS);
+    phases.enter(RecoveryPhase.REBUILD_LOCKS);
     Map<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> byMaster = new HashMap<>();
     for (Map.Entry<ResourceName, ActorRef<Command>> e : remastered.entrySet()) {
       List<RecoveredLock> locks = local.locksToResend(LockspaceLocal.coreName(e.getKey()), nodeOf(e.getValue()));
@@ -1581,11 +1501,11 @@ public final class Lockspace {
       List<Command> batches = new ArrayList<>();
       for (List<RecoveredResource> resources
           : RecoveryBatches.ofGroups(e.getValue(), settings.recoveryBatchSize(), RecoveredResource::new)) {
-        batches.add(new RecoverLocks(runGeneration, resources, self));
+        batches.add(new RecoverLocks(phases.runGeneration(), resources, self));
       }
       sendBatches(e.getKey(), batches);
     }
-    drainEarlyRecoveryMessages();
+    drainHeld();
     maybePhaseDone();
   }
 
@@ -1596,20 +1516,15 @@ public final class Lockspace {
       newMasters.add(name);
     }
     if (child.dormant != null) {
-      LockResource.addRecovered(child.dormant, locks, runGeneration, ctx.getLog());
+      LockResource.addRecovered(child.dormant, locks, phases.runGeneration(), ctx.getLog());
       return;
     }
     child.forwarded++;
-    child.ref.tell(new LockResource.AddRecovered(runGeneration, locks, from));
+    child.ref.tell(new LockResource.AddRecovered(phases.runGeneration(), locks, from));
   }
 
   private Behavior<Command> onRecoverLocks(RecoverLocks m) {
-    if (m.generation() != runGeneration || phase != RecoveryPhase.REBUILD_LOCKS) {
-      if (m.generation() >= runGeneration) {
-        earlyRecoveryMessages.add(m);
-      } else {
-        ctx.getLog().info("lockspace {}: dropped stale {} (recovery now {})", local.name(), m, runGeneration);
-      }
+    if (holdOrDrop(phases.onRecoverLocks(m.generation()), m)) {
       return Behaviors.same();
     }
     for (RecoveredResource resource : m.resources()) {
@@ -1617,19 +1532,18 @@ public final class Lockspace {
     }
     // One answer per batch, at once: this member is the only sender of work to its resources, so
     // the locks are in place before the FINALIZE work it sends them after the barrier (pair order).
-    m.from().tell(new RecoverLocksAck(runGeneration, self));
+    m.from().tell(new RecoverLocksAck(phases.runGeneration(), self));
     return Behaviors.same();
   }
 
   private Behavior<Command> onRecoverLocksAck(RecoverLocksAck m) {
-    batchAnswered(m.generation(), RecoveryPhase.REBUILD_LOCKS, m.from());
+    acknowledged(m.generation(), RecoveryPhase.REBUILD_LOCKS, m.from());
     return Behaviors.same();
   }
 
-  private void drainEarlyRecoveryMessages() {
-    List<Command> early = new ArrayList<>(earlyRecoveryMessages);
-    earlyRecoveryMessages.clear();
-    for (Command c : early) {
+  /** PhaseWork rule 6: the lookups and lock batches that arrived before this phase, in arrival order. */
+  private void drainHeld() {
+    for (Command c : phases.drainHeld()) {
       if (c instanceof RecoverLookup l) {
         onRecoverLookup(l);
       } else if (c instanceof RecoverLocks l) {
@@ -1645,7 +1559,7 @@ public final class Lockspace {
    * resent to it and before anything RESUME or a replayed request brings it (pair order).
    */
   private void startFinalizePhase() {
-    enterPhase(RecoveryPhase.FINALIZE);
+    phases.enter(RecoveryPhase.FINALIZE);
     for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
       ResourceEntry child = e.getValue();
       boolean newMaster = newMasters.contains(e.getKey());
@@ -1654,7 +1568,7 @@ public final class Lockspace {
         continue;
       }
       child.forwarded++;
-      child.ref.tell(new LockResource.Finalize(runGeneration, newMaster));
+      child.ref.tell(new LockResource.Finalize(phases.runGeneration(), newMaster));
     }
     maybePhaseDone();
   }
@@ -1671,7 +1585,8 @@ public final class Lockspace {
     Set<String> departedNodes = new HashSet<>();
     runDeparted.forEach(n -> departedNodes.add(n.name()));
     membership.running(generation, departedNodes);
-    phase = null;
+    long runGeneration = phases.runGeneration();
+    phases.resume();
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
       if (child.dormant != null) {
@@ -1696,23 +1611,17 @@ public final class Lockspace {
     local.resendAfterRecovery(resend); // queued behind the stash (steps 16-17)
     runningView = sortedNodes(view());
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
-    coordinatedTimings = null; // the coordinator of this run sets them when it finishes
-    if (recovery) {
-      recoveriesCompleted++;
-      lastRecovery = "generation " + generation + " after " + tookMillis + " ms stopped"
-          + (runDeparted.isEmpty() ? "" : ", departed " + runDeparted);
-    }
+    status.resumed(generation, recovery, tookMillis, runDeparted);
     ctx.getLog().info("lockspace {} running at generation {} with members {}{}", local.name(), generation,
         runningView, recovery ? " (recovered in " + tookMillis + " ms)" : "");
     stoppedAtNanos = 0;
-    PhaseDone done = new PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
-    resetRunBookkeeping();
+    remastered.clear();
     newMasters.clear();
     local.running(generation, runningView);
     publishState();
     local.resumeCallbacks();
     everRunning = true;
-    coordinator().tell(done);
+    coordinator().tell(new PhaseDone(runGeneration, RecoveryPhase.RESUME, self));
     return stash.unstashAll(running());
   }
 
@@ -1721,28 +1630,15 @@ public final class Lockspace {
     return membership.outsideView(owner);
   }
 
-  /** The state shown by dumps and status (brief §2: running, stopped waiting for fencing, recovering: phase). */
-  private String stateText() {
-    if (phase == null) {
-      if (recoveriesCompleted == 0) {
-        return "running";
-      }
-      return "running (recoveries " + recoveriesCompleted + ", last: "
-          + (coordinatedTimings != null ? coordinatedTimings : lastRecovery) + ")";
-    }
-    if (run != null && run.phase() == RecoveryPhase.AWAIT_FENCING) {
-      return "stopped, waiting for fencing of " + run.awaitingFence();
-    }
-    if (phase == RecoveryPhase.AWAIT_FENCING) {
-      return "stopped";
-    }
-    return "recovering: " + phase;
+  /** For the API: state, recoveries completed, generation and the members fenced so far (LockspaceStatus). */
+  org.jdlm.dlm.api.RecoveryState recoveryState() {
+    return new org.jdlm.dlm.api.RecoveryState(stateText(), status.recoveriesCompleted(), generation,
+        status.fencedNodes(), status.lastRunMillis());
   }
 
-  /** For the API: state, recoveries completed, generation and the members fenced so far. */
-  org.jdlm.dlm.api.RecoveryState recoveryState() {
-    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen),
-        lastRunMillis);
+  private String stateText() {
+    return status.stateText(phases.phase(),
+        run != null && run.phase() == RecoveryPhase.AWAIT_FENCING ? run.awaitingFence() : null);
   }
 
   // ============================================================================ helpers

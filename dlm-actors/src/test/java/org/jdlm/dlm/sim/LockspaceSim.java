@@ -724,6 +724,10 @@ final class LockspaceSim {
         m.membership.checkInvariants();
         m.dirTable.checkInvariants();
         m.routing.checkInvariants();
+        m.phases.checkInvariants();
+        if (m.probe != null) {
+          m.probe.checkInvariants();
+        }
       } catch (IllegalStateException e) {
         fail("CoreInvariant", m.self + ": " + e.getMessage());
       }

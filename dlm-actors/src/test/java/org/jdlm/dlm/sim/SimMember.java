@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jdlm.dlm.core.DirectoryTable;
+import org.jdlm.dlm.core.JoinProbe;
 import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.PhaseWork;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
 import org.jdlm.dlm.core.RoutingTable;
@@ -48,19 +50,15 @@ final class SimMember {
   final DirectoryTable<String, Ref> dirTable = new DirectoryTable<>();
 
   long generation;
-  /** null while running (as in the actor). */
-  RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
-  private Set<String> probesOutstanding;
+  /** The member's phase (null while running), what it waits for and what it holds: the actor's core. */
+  final PhaseWork<Ref, Msg> phases = new PhaseWork<>(2);
+  JoinProbe<String> probe;
   // coordinator
   private Set<Ref> preparingView;
   private RecoveryRun run;
   private Set<String> runDepartedNames = Set.of();
   // member side of a run
-  private long runGeneration = -1;
   private Set<String> runDeparted = Set.of();
-  private int awaiting;
-  private boolean phaseReported;
-  private final List<Msg.Register> earlyRegisters = new ArrayList<>();
   // routing and mastering
   private ResourceDirectory directory;
   /** Resources this member masters: name -> {last token counter, last use (virtual ms)}. */
@@ -93,24 +91,22 @@ final class SimMember {
   }
 
   boolean running() {
-    return phase == null;
+    return phases.running();
   }
 
   // ============================================================================ joining
 
   void start() {
-    probesOutstanding = new HashSet<>(sim.upAddresses());
-    probesOutstanding.remove(self.address());
+    probe = JoinProbe.start(sim.upAddresses(), self.address());
     sendProbes();
     enterStopped(Set.of(self));
   }
 
   private void sendProbes() {
-    if (probesOutstanding.isEmpty()) {
-      probesOutstanding = null;
+    if (!probe.probing()) {
       return;
     }
-    for (String address : probesOutstanding) {
+    for (String address : probe.outstanding()) {
       sim.probe(self, address, true);
     }
     if (!reprobeTick) {
@@ -121,44 +117,37 @@ final class SimMember {
 
   private void onReprobe() {
     reprobeTick = false;
-    if (probesOutstanding == null) {
-      return;
+    switch (probe.tick(sim.upAddresses())) {
+      case FINISHED -> probeFinished();
+      case ASK_AGAIN -> sendProbes();
+      default -> { }
     }
-    probesOutstanding.retainAll(sim.upAddresses());
-    if (probesOutstanding.isEmpty()) {
-      afterProbe();
-      return;
-    }
-    sendProbes();
   }
 
   private void onProbeReply(Msg.ProbeReply m) {
     boolean departedAny = settleVerification(m);
-    if (probesOutstanding == null) {
+    if (!probe.probing()) {
       if (departedAny) {
         viewMaybeChanged();
       }
       return;
     }
     m.member().forEach(this::learn);
-    probesOutstanding.remove(m.address());
-    afterProbe();
+    if (probe.settled(m.address())) {
+      probeFinished();
+    }
   }
 
   /** The guardian at a node that is gone: its watch reports it terminated, so no member there. */
   private void onGuardianGone(Msg.GuardianGone m) {
-    if (probesOutstanding != null && probesOutstanding.remove(m.address())) {
-      afterProbe();
+    if (probe.settled(m.address())) {
+      probeFinished();
     }
   }
 
-  private void afterProbe() {
-    if (!probesOutstanding.isEmpty()) {
-      return;
-    }
-    probesOutstanding = null;
+  private void probeFinished() {
     viewMaybeChanged();
-    if (phase == RecoveryPhase.AWAIT_FENCING) {
+    if (phases.phase() == RecoveryPhase.AWAIT_FENCING) {
       tell(coordinator(), stopAck());
     }
   }
@@ -221,11 +210,11 @@ final class SimMember {
       viewMaybeChanged();
       return;
     }
-    if (out.unreachableInView() && phase == null) {
+    if (out.unreachableInView() && phases.running()) {
       enterStopped(view());
       return;
     }
-    if (out.reachableInView() && phase == RecoveryPhase.AWAIT_FENCING) {
+    if (out.reachableInView() && phases.phase() == RecoveryPhase.AWAIT_FENCING) {
       tell(coordinator(), stopAck());
     }
   }
@@ -240,8 +229,7 @@ final class SimMember {
 
   private void enterStopped(Set<Ref> next) {
     membership.adopt(next);
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
+    phases.stop();
     if (run != null) {
       perform(run.abort("membership changed again"));
       generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
@@ -255,7 +243,7 @@ final class SimMember {
         tell(member, new Msg.Hello(self, list, generation));
       }
     }
-    if (probesOutstanding == null) {
+    if (!probe.probing()) {
       tell(coordinator(), stopAck());
     }
   }
@@ -265,18 +253,13 @@ final class SimMember {
         List.copyOf(membership.failures().values()));
   }
 
-  private void resetRunBookkeeping() {
-    awaiting = 0;
-    phaseReported = false;
-  }
-
   private void onHello(Msg.Hello m) {
     learn(m.from());
     m.view().forEach(this::learn);
     viewMaybeChanged();
     boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
         && Set.copyOf(m.view()).equals(view());
-    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
+    switch (MemberRecovery.onHello(askedForThisView, phases.phase(), probe.probing(), m.generation(), generation)) {
       case REPEAT_STOP_ACK -> tell(coordinator(), stopAck());
       case STOP_AGAIN -> enterStopped(view());
       default -> { }
@@ -287,7 +270,7 @@ final class SimMember {
 
   private void onStopAck(Msg.StopAck m) {
     Set<Ref> theirs = m.view();
-    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
+    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phases.running(),
         m.generation(), generation, run != null && coordinator().equals(self));
     barrier.acked(m.from(), new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed()));
     switch (action) {
@@ -326,8 +309,7 @@ final class SimMember {
     perform(run.abort(member + " stopped again during " + run.phase()));
     generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
     run = null;
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
+    phases.stop();
     Set<Ref> snapshot = Set.copyOf(view());
     preparingView = snapshot;
     long atLeast = Math.max(generation, old.generation()) + 1;
@@ -336,7 +318,7 @@ final class SimMember {
   }
 
   private void checkAllStopped() {
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
     StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
@@ -360,7 +342,7 @@ final class SimMember {
 
   private void onBarrierTick() {
     barrierTick = false;
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
       return;
     }
     List<Ref> missing = barrier.toAskAgain(sorted(view()), self, membership.ranWith(), membership.ranGeneration());
@@ -371,7 +353,7 @@ final class SimMember {
   }
 
   private void onGenerationReady(Msg.GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phase != RecoveryPhase.AWAIT_FENCING
+    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phases.phase() != RecoveryPhase.AWAIT_FENCING
         || !coordinator().equals(self)) {
       return;
     }
@@ -415,7 +397,7 @@ final class SimMember {
 
   private void onRunPhase(Msg.RunPhase m) {
     Set<Ref> runView = Set.copyOf(m.view());
-    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
+    switch (MemberRecovery.onRunPhase(phases.phase(), generation, phases.runGeneration(), m.phase(), m.generation(),
         runView.equals(view()))) {
       case CONVERGE -> {
         Set<Ref> before = view();
@@ -430,7 +412,7 @@ final class SimMember {
         switch (m.phase()) {
           case DIRECTORY -> startDirectoryPhase();
           case REMASTER, REBUILD_LOCKS, FINALIZE -> {
-            enterPhase(m.phase());
+            phases.enter(m.phase());
             maybePhaseDone();
           }
           case RESUME -> resume();
@@ -442,21 +424,17 @@ final class SimMember {
   }
 
   private void startMembersPhase(Msg.RunPhase m) {
-    if (phase != RecoveryPhase.AWAIT_FENCING) {
-      resetRunBookkeeping();
-    }
-    enterPhase(RecoveryPhase.MEMBERS);
-    runGeneration = m.generation();
+    phases.startRun(m.generation());
     generation = m.generation();
     runDeparted = Set.copyOf(m.departed());
     directory = new ResourceDirectory(view().stream().map(r -> new NodeId(r.address())).toList());
     dirTable.newGeneration();
     routing.keepMastersIn(view()::contains);
-    phaseDone();
+    maybePhaseDone();
   }
 
   private void startDirectoryPhase() {
-    enterPhase(RecoveryPhase.DIRECTORY);
+    phases.enter(RecoveryPhase.DIRECTORY);
     Map<String, List<String>> byDirNode = new HashMap<>();
     for (Ref member : sorted(view())) {
       byDirNode.put(member.address(), new ArrayList<>());
@@ -469,66 +447,44 @@ final class SimMember {
       if (member.equals(self)) {
         names.forEach(n -> dirTable.register(n, self));
       } else {
-        awaiting++;
+        phases.expect(1);
         tell(member, new Msg.Register(generation, List.copyOf(names), self));
       }
     }
-    List<Msg.Register> early = new ArrayList<>(earlyRegisters);
-    earlyRegisters.clear();
-    early.forEach(this::onRegister);
+    phases.drainRegisters().forEach(r -> onRegister((Msg.Register) r));
     maybePhaseDone();
   }
 
   private void onRegister(Msg.Register m) {
-    if (m.generation() > generation || (m.generation() == generation && phase == RecoveryPhase.MEMBERS)) {
-      earlyRegisters.add(m);
-      return;
-    }
-    if (m.generation() < generation) {
-      return;
-    }
-    for (String name : m.names()) {
-      dirTable.register(name, m.from());
-    }
-    tell(m.from(), new Msg.Registered(generation, self));
-  }
-
-  private void enterPhase(RecoveryPhase next) {
-    phase = next;
-    awaiting = 0;
-    phaseReported = false;
-  }
-
-  private void acknowledged(long gen, RecoveryPhase of) {
-    if (gen == runGeneration && phase == of && awaiting > 0) {
-      awaiting--;
-      maybePhaseDone();
+    switch (phases.onRegister(m.generation(), generation)) {
+      case HOLD -> phases.holdRegister(m);
+      case APPLY -> {
+        for (String name : m.names()) {
+          dirTable.register(name, m.from());
+        }
+        tell(m.from(), new Msg.Registered(generation, self));
+      }
+      default -> { }
     }
   }
 
   private void maybePhaseDone() {
-    if (phase != null && phase != RecoveryPhase.AWAIT_FENCING && awaiting == 0 && !phaseReported) {
-      phaseDone();
+    if (phases.reportDone()) {
+      tell(coordinator(), new Msg.PhaseDone(phases.runGeneration(), phases.phase(), self));
     }
-  }
-
-  private void phaseDone() {
-    phaseReported = true;
-    tell(coordinator(), new Msg.PhaseDone(runGeneration, phase, self));
   }
 
   private void resume() {
     membership.running(generation, runDeparted);
-    phase = null;
+    long runGeneration = phases.runGeneration();
+    phases.resume();
     sim.trace(self + " runs generation " + generation + " with " + sorted(view()));
     for (Map.Entry<String, List<Req>> e : new TreeMap<>(routing.drainParked()).entrySet()) {
       for (Req req : e.getValue()) {
         route(e.getKey(), req);
       }
     }
-    Msg.PhaseDone done = new Msg.PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
-    resetRunBookkeeping();
-    tell(coordinator(), done);
+    tell(coordinator(), new Msg.PhaseDone(runGeneration, RecoveryPhase.RESUME, self));
     List<Msg> held = new ArrayList<>(stash);
     stash.clear();
     for (Msg msg : held) {
@@ -632,7 +588,7 @@ final class SimMember {
 
   private void onTossTick() {
     tossTick = false;
-    if (phase == null) {
+    if (phases.running()) {
       for (String name : List.copyOf(children.keySet())) {
         long[] child = children.get(name);
         if (sim.now() - child[1] < LockspaceSim.TOSS_DELAY_MS) {
@@ -659,7 +615,7 @@ final class SimMember {
     if (!alive) {
       return;
     }
-    if (phase != null && msg.lockTraffic()) {
+    if (!phases.running() && msg.lockTraffic()) {
       stash.add(msg); // semantics §6.2: parked in arrival order until RESUME
       return;
     }
@@ -674,7 +630,8 @@ final class SimMember {
     } else if (msg instanceof Msg.Register m) {
       onRegister(m);
     } else if (msg instanceof Msg.Registered m) {
-      acknowledged(m.generation(), RecoveryPhase.DIRECTORY);
+      phases.answered(m.generation(), RecoveryPhase.DIRECTORY, null);
+      maybePhaseDone();
     } else if (msg instanceof Msg.ProbeReply m) {
       onProbeReply(m);
     } else if (msg instanceof Msg.GuardianGone m) {
@@ -739,7 +696,7 @@ final class SimMember {
 
   @Override
   public String toString() {
-    return self + " " + (phase == null ? "running" : phase) + " gen " + generation + " view " + sorted(view())
+    return self + " " + phases + " gen " + generation + " view " + sorted(view())
         + " masters " + children.keySet() + " dir " + new TreeMap<>(dirTable.records()) + " pending "
         + pending.keySet() + " stash " + stash.size();
   }
