@@ -27,16 +27,17 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
+import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.DirectoryTable;
 import org.jdlm.dlm.core.JoinProbe;
 import org.jdlm.dlm.core.LockspaceStatus;
 import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.PhasePlan;
 import org.jdlm.dlm.core.PhaseWork;
 import org.jdlm.dlm.core.RecoveredLock;
 import org.jdlm.dlm.core.ResourceState;
-import org.jdlm.dlm.core.RecoveryBatches;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
 import org.jdlm.dlm.core.RoutingTable;
@@ -240,9 +241,9 @@ public final class Lockspace {
   /** Adapted cluster reachability and membership events (stop at once on unreachable, semantics §6.1). */
   private record MemberEvent(Address address, long incarnation, MembershipView.Change change) implements Command {}
 
-  /** The fencing authority's generation for the run the coordinator prepares for {@code view}; {@code failures} name the incarnations to fence. */
-  private record GenerationReady(long generation, Set<ActorRef<Command>> view, RecoveryRun.Change change,
-      Map<String, FailedMember> failures, String error) implements Command {}
+  /** The fencing authority's answer to {@code fetch}: the run's {@code change} at its generation, or {@code error}. */
+  private record GenerationReady(Coordination.Fetch<ActorRef<Command>> fetch, RecoveryRun.Change change, String error)
+      implements Command {}
 
   /** Fencing of {@code node} for run {@code generation} finished ({@code error} null) or failed. */
   private record FenceResult(long generation, String node, String error) implements Command {}
@@ -321,12 +322,8 @@ public final class Lockspace {
   private List<NodeId> runningView = List.of();
   private long stoppedAtNanos;
   // coordinator bookkeeping
-  private Set<ActorRef<Command>> preparingView;
-  private RecoveryRun run;
-  private Set<String> runFenced = Set.of();
-  /** Which incarnation of each failed node the current run fences (from every member's StopAck). */
-  private Map<String, FailedMember> runFailures = Map.of();
-  private Set<String> runDepartedNames = Set.of();
+  /** Coordinator only: the generation request, the run, what it departs and fences (docs/recovery.md §3). */
+  private final Coordination<ActorRef<Command>> coordination = new Coordination<>(java.time.Clock.systemUTC());
   private long runDetectionMillis;
   // member bookkeeping of the current run
   private Set<NodeId> runDeparted = Set.of();
@@ -934,12 +931,8 @@ public final class Lockspace {
     }
     // A newer change restarts recovery from the beginning (semantics §6.3: -EINTR, restart).
     stopPhases();
-    if (run != null) {
-      performRun(run.abort("membership changed again"));
-      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
-      run = null;
-    }
-    preparingView = null;
+    performRun(coordination.abort("membership changed again"));
+    generation = Math.max(generation, coordination.abortedGeneration()); // MemberRecovery rule 4
     List<ActorRef<Command>> viewList = sortedRefs(view());
     for (ActorRef<Command> member : view()) {
       if (!member.equals(self)) {
@@ -1018,7 +1011,7 @@ public final class Lockspace {
   private Behavior<Command> onStopAck(StopAck m) {
     Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
     StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phases.running(),
-        m.generation(), generation, run != null && coordinator().equals(self));
+        m.generation(), generation, coordination.run() != null && coordinator().equals(self));
     barrier.acked(m.from(), ackOf(m));
     switch (action) {
       case CONVERGE -> {
@@ -1053,30 +1046,27 @@ public final class Lockspace {
    * member that entered the old generation would ignore it repeated ({@link MemberRecovery}).
    */
   private void restartRunFor(ActorRef<Command> member, long ackGeneration) {
-    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
-      case NOTHING -> {
-        return;
+    Coordination.StoppedAgain<ActorRef<Command>> again =
+        coordination.memberStoppedAgain(nodeOf(member).toString(), ackGeneration, view(), generation);
+    switch (again.action()) {
+      case NOTHING -> { }
+      case TELL_MEMBERS_AGAIN -> member.tell(new RunPhase(coordination.run().generation(), RecoveryPhase.MEMBERS,
+          sortedRefs(view()), List.copyOf(coordination.departed()), List.copyOf(coordination.fencedNodes())));
+      case RESTART -> {
+        performRun(again.aborted());
+        generation = again.generationFloor(); // MemberRecovery rule 4
+        stopPhases();
+        fetchGeneration(again.fetch());
       }
-      case TELL_MEMBERS_AGAIN -> {
-        member.tell(new RunPhase(run.generation(), RecoveryPhase.MEMBERS, sortedRefs(view()),
-            List.copyOf(runDepartedNames), List.copyOf(runFenced)));
-        return;
-      }
-      default -> { }
+      default -> throw new IllegalStateException("unknown action " + again.action());
     }
-    RecoveryRun.Change old = run.change();
-    performRun(run.abort(nodeOf(member) + " stopped again during " + run.phase()));
-    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
-    run = null;
-    stopPhases();
-    Set<ActorRef<Command>> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long atLeast = Math.max(generation, old.generation()) + 1;
-    ctx.pipeToSelf(fencing().advanceGeneration(atLeast, "lockspace " + local.name() + ": recovery restarted"),
-        (g, e) -> e != null
-            ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
-            : new GenerationReady(Math.max(g, atLeast), snapshot, old.withGeneration(Math.max(g, atLeast)),
-                runFailures, null));
+  }
+
+  /** Asks the fencing authority for the generation of {@code fetch}; the answer comes back as {@link GenerationReady}. */
+  private void fetchGeneration(Coordination.Fetch<ActorRef<Command>> fetch) {
+    ctx.pipeToSelf(fencing().advanceGeneration(fetch.atLeast(), "lockspace " + local.name() + ": " + fetch.reason()),
+        (g, e) -> e != null ? new GenerationReady(fetch, null, String.valueOf(e.getMessage()))
+            : new GenerationReady(fetch, fetch.change().withGeneration(Math.max(g, fetch.atLeast())), null));
   }
 
   /**
@@ -1085,7 +1075,7 @@ public final class Lockspace {
    * and must be fenced, who joined), decided by incarnation ({@link RecoveryRun.Change#between}).
    */
   private void checkAllStopped() {
-    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
       return;
     }
     StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
@@ -1096,23 +1086,10 @@ public final class Lockspace {
       }
       return;
     }
-    if (view().equals(preparingView)) {
-      return; // the generation for this view is already being fetched
+    Coordination.Fetch<ActorRef<Command>> fetch = coordination.prepare(agreed, view());
+    if (fetch != null) {
+      fetchGeneration(fetch); // else the generation for this view is already being fetched
     }
-    RecoveryRun.Change change = agreed.change();
-    Map<String, FailedMember> toFence = new TreeMap<>();
-    agreed.toFence().forEach((node, f) -> toFence.put(node, new FailedMember(f.node(), f.address(), f.incarnation())));
-    Set<ActorRef<Command>> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long atLeast = agreed.atLeast();
-    Set<String> departedNames = StopBarrier.departedNodes(change);
-    String reason = "lockspace " + local.name() + ": members " + change.members()
-        + (departedNames.isEmpty() ? "" : ", departed " + departedNames)
-        + (change.joined().isEmpty() ? "" : ", joined " + change.joined());
-    ctx.pipeToSelf(fencing().advanceGeneration(atLeast, reason), (g, e) -> e != null
-        ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
-        : new GenerationReady(Math.max(g, atLeast), snapshot, change.withGeneration(Math.max(g, atLeast)),
-            Map.copyOf(toFence), null));
   }
 
   /**
@@ -1124,7 +1101,7 @@ public final class Lockspace {
    * could wait for good. This member's own StopAck is withheld while it probes; it is not asked.
    */
   private Behavior<Command> onBarrierTick() {
-    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
       return current();
     }
     List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self, membership.ranWith(),
@@ -1149,34 +1126,32 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onGenerationReady(GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phases.phase() != RecoveryPhase.AWAIT_FENCING
-        || !coordinator().equals(self)) {
-      return current(); // a newer change overtook this one; its own round is under way
+    boolean stillWaiting = m.fetch().view().equals(view()) && phases.phase() == RecoveryPhase.AWAIT_FENCING
+        && coordinator().equals(self);
+    switch (coordination.generationReady(m.fetch().view(), stillWaiting, m.error() != null, m.change(),
+        m.fetch().toFence())) {
+      case RETRY -> {
+        ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
+            m.error());
+        timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
+      }
+      case STARTED -> {
+        barrier.clear();
+        runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
+        ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})",
+            local.name(), m.change().generation(), m.change().members(), m.change().failed(),
+            m.change().leftCleanly(), m.change().joined());
+        performRun(coordination.started());
+        publishState();
+      }
+      default -> { } // STALE: a newer change overtook this one; its own round is under way
     }
-    if (m.error() != null) {
-      ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
-          m.error());
-      preparingView = null;
-      timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
-      return current();
-    }
-    barrier.clear();
-    run = RecoveryRun.create(m.change(), java.time.Clock.systemUTC());
-    runFenced = Set.copyOf(m.change().failed());
-    runFailures = m.failures();
-    runDepartedNames = new java.util.TreeSet<>(m.change().failed());
-    runDepartedNames.addAll(m.change().leftCleanly());
-    runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
-    ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})", local.name(),
-        m.generation(), m.change().members(), m.change().failed(), m.change().leftCleanly(), m.change().joined());
-    performRun(run.begin());
-    publishState();
     return current();
   }
 
   /** Coordinator: carries out the run's effects. */
-  private void performRun(RecoveryRun.Outcome outcome) {
-    for (RecoveryRun.Effect effect : outcome.effects()) {
+  private void performRun(List<RecoveryRun.Effect> effects) {
+    for (RecoveryRun.Effect effect : effects) {
       if (effect instanceof RecoveryRun.RequestFencing f) {
         for (String node : f.nodes()) {
           requestFence(f.generation(), node);
@@ -1185,14 +1160,13 @@ public final class Lockspace {
         ctx.getLog().info("lockspace {}: recovery {} phase {}", local.name(), p.generation(), p.phase());
         List<ActorRef<Command>> viewList = sortedRefs(view());
         for (ActorRef<Command> member : view()) {
-          member.tell(new RunPhase(p.generation(), p.phase(), viewList, List.copyOf(runDepartedNames),
-              List.copyOf(runFenced)));
+          member.tell(new RunPhase(p.generation(), p.phase(), viewList, List.copyOf(coordination.departed()),
+              List.copyOf(coordination.fencedNodes())));
         }
       } else if (effect instanceof RecoveryRun.Finished f) {
         String timings = status.coordinatedRunFinished(f.generation(), runDetectionMillis, f.phaseMillis(),
-            runDepartedNames, runFenced);
+            coordination.departed(), coordination.fencedNodes());
         ctx.getLog().info("lockspace {}: recovery {} finished: {}", local.name(), f.generation(), timings);
-        run = null;
         publishState();
       } else if (effect instanceof RecoveryRun.Aborted a) {
         ctx.getLog().warn("lockspace {}: recovery {} aborted: {}", local.name(), a.generation(), a.reason());
@@ -1204,7 +1178,7 @@ public final class Lockspace {
   }
 
   private void requestFence(long runGeneration, String node) {
-    FailedMember failed = runFailures.get(node);
+    MembershipView.Failure failed = coordination.failure(node);
     long incarnation = failed == null ? 0 : failed.incarnation();
     String addressText = failed == null ? node : failed.address();
     ctx.getLog().warn("lockspace {}: recovery {} waits for fencing of {} (incarnation {})", local.name(),
@@ -1214,7 +1188,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onFenceResult(FenceResult m) {
-    if (run == null || run.generation() != m.generation()) {
+    if (!coordination.fencing(m.generation())) {
       return current();
     }
     if (m.error() != null) {
@@ -1227,22 +1201,22 @@ public final class Lockspace {
     ctx.getLog().info("lockspace {}: {} fenced", local.name(), m.node());
     status.fenced(List.of(m.node()));
     publishState();
-    performRun(run.fenced(m.node()));
+    performRun(coordination.fenced(m.generation(), m.node()));
     return current();
   }
 
   private Behavior<Command> onFenceRetry(FenceRetry m) {
     if (m.generation() < 0) {
       checkAllStopped(); // the generation request failed: ask again
-    } else if (run != null && run.generation() == m.generation()) {
+    } else if (coordination.fencing(m.generation())) {
       requestFence(m.generation(), m.node());
     }
     return current();
   }
 
   private Behavior<Command> onPhaseDone(PhaseDone m) {
-    if (run != null && coordinator().equals(self)) {
-      performRun(run.phaseDone(nodeOf(m.from()).name(), m.generation(), m.phase()));
+    if (coordinator().equals(self)) {
+      performRun(coordination.phaseDone(nodeOf(m.from()).name(), m.generation(), m.phase()));
     }
     return current();
   }
@@ -1332,22 +1306,15 @@ public final class Lockspace {
   /** DIRECTORY (step 7): every master re-registers the names it masters with their new directory nodes. */
   private void startDirectoryPhase() {
     phases.enter(RecoveryPhase.DIRECTORY);
-    Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
-    for (ActorRef<Command> member : view()) {
-      byDirNode.put(nodeOf(member), new ArrayList<>());
-    }
-    for (ResourceName name : children.keySet()) {
-      byDirNode.get(directory.directoryNode(name.bytes())).add(name);
-    }
-    for (ActorRef<Command> member : view()) {
-      List<ResourceName> names = byDirNode.get(nodeOf(member));
-      if (member.equals(self)) {
-        names.forEach(n -> dirTable.register(n, self));
-      } else {
-        phases.expect(1);
-        member.tell(new Register(generation, List.copyOf(names), self));
-      }
-    }
+    PhasePlan.registrations(view(), children.keySet(), this::nodeOf, n -> directory.directoryNode(n.bytes()))
+        .forEach((member, names) -> {
+          if (member.equals(self)) {
+            names.forEach(n -> dirTable.register(n, self));
+          } else {
+            phases.expect(1); // PhasePlan rule 1: an empty registration is an answer too
+            member.tell(new Register(generation, List.copyOf(names), self));
+          }
+        });
     phases.drainRegisters().forEach(r -> onRegister((Register) r));
     maybePhaseDone();
   }
@@ -1396,23 +1363,16 @@ public final class Lockspace {
     }
     Set<String> lost = local.resourcesMasteredBy(runDeparted);
     local.masterLost(lost);
-    Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
+    List<ResourceName> names = new ArrayList<>(lost.size());
     for (String core : lost) {
-      ResourceName name = ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      byDirNode.computeIfAbsent(directory.directoryNode(name.bytes()), n -> new ArrayList<>()).add(name);
+      names.add(ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
     }
+    PhasePlan.Lookups<NodeId, ResourceName> plan = PhasePlan.lookups(names, n -> directory.directoryNode(n.bytes()),
+        selfNode, settings.recoveryBatchSize());
     // Remote lookups first: the directory nodes answer while this member adopts its own names.
-    for (Map.Entry<NodeId, List<ResourceName>> e : byDirNode.entrySet()) {
-      if (e.getKey().equals(selfNode)) {
-        continue;
-      }
-      List<Command> batches = new ArrayList<>();
-      for (List<ResourceName> names : RecoveryBatches.ofItems(e.getValue(), settings.recoveryBatchSize())) {
-        batches.add(new RecoverLookup(phases.runGeneration(), names, self));
-      }
-      sendBatches(memberRef(e.getKey()), batches);
-    }
-    for (ResourceName name : byDirNode.getOrDefault(selfNode, List.of())) {
+    plan.remote().forEach((node, batches) -> sendBatches(memberRef(node),
+        batches.stream().<Command>map(batch -> new RecoverLookup(phases.runGeneration(), batch, self)).toList()));
+    for (ResourceName name : plan.own()) {
       adoptMaster(name, dirTable.masterOf(name, self));
     }
     drainHeld();
@@ -1485,26 +1445,12 @@ public final class Lockspace {
    */
   private void startRebuildLocksPhase() {
     phases.enter(RecoveryPhase.REBUILD_LOCKS);
-    Map<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> byMaster = new HashMap<>();
-    for (Map.Entry<ResourceName, ActorRef<Command>> e : remastered.entrySet()) {
-      List<RecoveredLock> locks = local.locksToResend(LockspaceLocal.coreName(e.getKey()), nodeOf(e.getValue()));
-      if (locks.isEmpty()) {
-        continue;
-      }
-      if (e.getValue().equals(self)) {
-        addRecovered(e.getKey(), locks, self);
-      } else {
-        byMaster.computeIfAbsent(e.getValue(), r -> new ArrayList<>()).add(Map.entry(e.getKey(), locks));
-      }
-    }
-    for (Map.Entry<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> e : byMaster.entrySet()) {
-      List<Command> batches = new ArrayList<>();
-      for (List<RecoveredResource> resources
-          : RecoveryBatches.ofGroups(e.getValue(), settings.recoveryBatchSize(), RecoveredResource::new)) {
-        batches.add(new RecoverLocks(phases.runGeneration(), resources, self));
-      }
-      sendBatches(e.getKey(), batches);
-    }
+    PhasePlan.Resends<ActorRef<Command>, ResourceName, RecoveredLock, RecoveredResource> plan = PhasePlan.resends(
+        remastered, (name, master) -> local.locksToResend(LockspaceLocal.coreName(name), nodeOf(master)), self,
+        settings.recoveryBatchSize(), RecoveredResource::new);
+    plan.own().forEach((name, locks) -> addRecovered(name, locks, self));
+    plan.remote().forEach((master, batches) -> sendBatches(master,
+        batches.stream().<Command>map(batch -> new RecoverLocks(phases.runGeneration(), batch, self)).toList()));
     drainHeld();
     maybePhaseDone();
   }
@@ -1637,8 +1583,7 @@ public final class Lockspace {
   }
 
   private String stateText() {
-    return status.stateText(phases.phase(),
-        run != null && run.phase() == RecoveryPhase.AWAIT_FENCING ? run.awaitingFence() : null);
+    return status.stateText(phases.phase(), coordination.awaitingFence());
   }
 
   // ============================================================================ helpers

@@ -15,6 +15,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
@@ -121,7 +122,7 @@ final class LockspaceSim {
 
     record Terminated(Ref ref) implements Msg {}
 
-    record GenerationReady(long generation, Set<Ref> view, RecoveryRun.Change change) implements Msg {}
+    record GenerationReady(Coordination.Fetch<Ref> fetch, RecoveryRun.Change change) implements Msg {}
 
     record Fenced(long generation, String node) implements Msg {}
 

@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.DirectoryTable;
 import org.jdlm.dlm.core.JoinProbe;
 import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.PhasePlan;
 import org.jdlm.dlm.core.PhaseWork;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
@@ -27,13 +29,16 @@ import org.jdlm.dlm.sim.LockspaceSim.Ref;
 import org.jdlm.dlm.sim.LockspaceSim.Req;
 
 /**
- * One simulated lockspace member: the {@code Lockspace} actor's membership, barrier, run and
- * routing handlers, handler for handler, over the same cores ({@link MembershipView},
- * {@link StopBarrier}, {@link RecoveryRun}, {@link MemberRecovery}, {@link DirectoryTable},
- * {@link RoutingTable}, {@code ResourceDirectory}), with the actor toolkit replaced by
- * {@link LockspaceSim}'s network, timers and death watch. The glue between the cores (the order
- * in which a handler consults them and what it sends) is a copy of the actor's: a change to a
- * handler of {@code Lockspace} must be made here too, or the simulation checks the old protocol.
+ * One simulated lockspace member over the cores the {@code Lockspace} actor runs: join probing
+ * ({@link JoinProbe}), the view ({@link MembershipView}), the coordinator's barrier and run
+ * ({@link StopBarrier}, {@link Coordination}, {@link RecoveryRun}), the member's phase state
+ * machine, awaited answers and held registrations ({@link PhaseWork}, {@link MemberRecovery}), the
+ * DIRECTORY plan ({@link PhasePlan}), routing and directory records ({@link RoutingTable},
+ * {@link DirectoryTable}, {@code ResourceDirectory}); the actor toolkit is replaced by
+ * {@link LockspaceSim}'s network, timers and death watch. What is still a copy of the actor's
+ * handlers is the glue: the order in which a handler consults those cores and what it sends. A
+ * change to that glue in {@code Lockspace} must be made here too, or the simulation checks the old
+ * protocol; a change inside a core is checked at once.
  *
  * <p>Left out, because the cores they rest on are not part of this model: held locks and their
  * queues (a request is granted at once by its master with the next fencing token), so the
@@ -54,9 +59,7 @@ final class SimMember {
   final PhaseWork<Ref, Msg> phases = new PhaseWork<>(2);
   JoinProbe<String> probe;
   // coordinator
-  private Set<Ref> preparingView;
-  private RecoveryRun run;
-  private Set<String> runDepartedNames = Set.of();
+  private final Coordination<Ref> coordination;
   // member side of a run
   private Set<String> runDeparted = Set.of();
   // routing and mastering
@@ -82,6 +85,7 @@ final class SimMember {
     this.membership = sim.variant == LockspaceSim.Variant.BELIEVE_EVERY_TERMINATION
         ? MembershipView.believingEveryTermination(self, self.address(), Ref::address, a -> true, a -> a, order)
         : new MembershipView<>(self, self.address(), Ref::address, a -> true, a -> a, order);
+    this.coordination = new Coordination<>(sim.clock());
     this.barrier = sim.variant == LockspaceSim.Variant.NO_BARRIER_RETRY
         ? StopBarrier.withoutAskingAgain() : new StopBarrier<>();
   }
@@ -230,12 +234,8 @@ final class SimMember {
   private void enterStopped(Set<Ref> next) {
     membership.adopt(next);
     phases.stop();
-    if (run != null) {
-      perform(run.abort("membership changed again"));
-      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
-      run = null;
-    }
-    preparingView = null;
+    perform(coordination.abort("membership changed again"));
+    generation = Math.max(generation, coordination.abortedGeneration()); // MemberRecovery rule 4
     List<Ref> list = sorted(view());
     for (Ref member : sorted(view())) {
       if (!member.equals(self)) {
@@ -271,7 +271,7 @@ final class SimMember {
   private void onStopAck(Msg.StopAck m) {
     Set<Ref> theirs = m.view();
     StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phases.running(),
-        m.generation(), generation, run != null && coordinator().equals(self));
+        m.generation(), generation, coordination.run() != null && coordinator().equals(self));
     barrier.acked(m.from(), new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed()));
     switch (action) {
       case CONVERGE -> {
@@ -294,31 +294,29 @@ final class SimMember {
   }
 
   private void restartRunFor(Ref member, long ackGeneration) {
-    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
-      case NOTHING -> {
-        return;
-      }
-      case TELL_MEMBERS_AGAIN -> {
-        tell(member, new Msg.RunPhase(run.generation(), RecoveryPhase.MEMBERS, sorted(view()),
-            List.copyOf(runDepartedNames)));
-        return;
+    Coordination.StoppedAgain<Ref> again = coordination.memberStoppedAgain(member.toString(), ackGeneration, view(),
+        generation);
+    switch (again.action()) {
+      case TELL_MEMBERS_AGAIN -> tell(member, new Msg.RunPhase(coordination.run().generation(), RecoveryPhase.MEMBERS,
+          sorted(view()), List.copyOf(coordination.departed())));
+      case RESTART -> {
+        perform(again.aborted());
+        generation = again.generationFloor(); // MemberRecovery rule 4
+        phases.stop();
+        fetchGeneration(again.fetch());
       }
       default -> { }
     }
-    RecoveryRun.Change old = run.change();
-    perform(run.abort(member + " stopped again during " + run.phase()));
-    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
-    run = null;
-    phases.stop();
-    Set<Ref> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long atLeast = Math.max(generation, old.generation()) + 1;
-    long g = sim.advanceGeneration(atLeast);
-    sim.local(self, 5, new Msg.GenerationReady(g, snapshot, old.withGeneration(g)));
+  }
+
+  /** The fencing authority answers at once (its latency is not simulated); the answer arrives as a message. */
+  private void fetchGeneration(Coordination.Fetch<Ref> fetch) {
+    long g = sim.advanceGeneration(fetch.atLeast());
+    sim.local(self, 5, new Msg.GenerationReady(fetch, fetch.change().withGeneration(g)));
   }
 
   private void checkAllStopped() {
-    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
       return;
     }
     StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
@@ -331,18 +329,15 @@ final class SimMember {
       }
       return;
     }
-    if (view().equals(preparingView)) {
-      return;
+    Coordination.Fetch<Ref> fetch = coordination.prepare(agreed, view());
+    if (fetch != null) {
+      fetchGeneration(fetch);
     }
-    Set<Ref> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long g = sim.advanceGeneration(agreed.atLeast());
-    sim.local(self, 5, new Msg.GenerationReady(g, snapshot, agreed.change().withGeneration(g)));
   }
 
   private void onBarrierTick() {
     barrierTick = false;
-    if (!coordinator().equals(self) || phases.phase() != RecoveryPhase.AWAIT_FENCING || run != null) {
+    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
       return;
     }
     List<Ref> missing = barrier.toAskAgain(sorted(view()), self, membership.ranWith(), membership.ranGeneration());
@@ -353,19 +348,18 @@ final class SimMember {
   }
 
   private void onGenerationReady(Msg.GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phases.phase() != RecoveryPhase.AWAIT_FENCING
-        || !coordinator().equals(self)) {
-      return;
+    boolean stillWaiting = m.fetch().view().equals(view()) && phases.phase() == RecoveryPhase.AWAIT_FENCING
+        && coordinator().equals(self);
+    if (coordination.generationReady(m.fetch().view(), stillWaiting, false, m.change(), m.fetch().toFence())
+        == Coordination.Ready.STARTED) {
+      barrier.clear();
+      sim.trace(self + " coordinates recovery " + m.change().generation() + " for " + sorted(view()));
+      perform(coordination.started());
     }
-    barrier.clear();
-    run = RecoveryRun.create(m.change(), sim.clock());
-    runDepartedNames = StopBarrier.departedNodes(m.change());
-    sim.trace(self + " coordinates recovery " + m.generation() + " for " + sorted(view()));
-    perform(run.begin());
   }
 
-  private void perform(RecoveryRun.Outcome outcome) {
-    for (RecoveryRun.Effect effect : outcome.effects()) {
+  private void perform(List<RecoveryRun.Effect> effects) {
+    for (RecoveryRun.Effect effect : effects) {
       if (effect instanceof RecoveryRun.RequestFencing f) {
         for (String node : f.nodes()) {
           sim.local(self, 20, new Msg.Fenced(f.generation(), node));
@@ -373,23 +367,21 @@ final class SimMember {
       } else if (effect instanceof RecoveryRun.StartPhase p) {
         List<Ref> list = sorted(view());
         for (Ref member : sorted(view())) {
-          tell(member, new Msg.RunPhase(p.generation(), p.phase(), list, List.copyOf(runDepartedNames)));
+          tell(member, new Msg.RunPhase(p.generation(), p.phase(), list, List.copyOf(coordination.departed())));
         }
-      } else if (effect instanceof RecoveryRun.Finished) {
-        run = null;
       }
     }
   }
 
   private void onFenced(Msg.Fenced m) {
-    if (run != null && run.generation() == m.generation()) {
-      perform(run.fenced(m.node()));
+    if (coordination.fencing(m.generation())) {
+      perform(coordination.fenced(m.generation(), m.node()));
     }
   }
 
   private void onPhaseDone(Msg.PhaseDone m) {
-    if (run != null && coordinator().equals(self)) {
-      perform(run.phaseDone(m.from().address(), m.generation(), m.phase()));
+    if (coordinator().equals(self)) {
+      perform(coordination.phaseDone(m.from().address(), m.generation(), m.phase()));
     }
   }
 
@@ -435,22 +427,14 @@ final class SimMember {
 
   private void startDirectoryPhase() {
     phases.enter(RecoveryPhase.DIRECTORY);
-    Map<String, List<String>> byDirNode = new HashMap<>();
-    for (Ref member : sorted(view())) {
-      byDirNode.put(member.address(), new ArrayList<>());
-    }
-    for (String name : children.keySet()) {
-      byDirNode.get(dirNode(name)).add(name);
-    }
-    for (Ref member : sorted(view())) {
-      List<String> names = byDirNode.get(member.address());
+    PhasePlan.registrations(sorted(view()), children.keySet(), Ref::address, this::dirNode).forEach((member, names) -> {
       if (member.equals(self)) {
         names.forEach(n -> dirTable.register(n, self));
       } else {
         phases.expect(1);
         tell(member, new Msg.Register(generation, List.copyOf(names), self));
       }
-    }
+    });
     phases.drainRegisters().forEach(r -> onRegister((Msg.Register) r));
     maybePhaseDone();
   }
