@@ -17,7 +17,6 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.MemberStatus;
@@ -31,7 +30,7 @@ import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.DirectoryTable;
 import org.jdlm.dlm.core.JoinProbe;
 import org.jdlm.dlm.core.LockspaceStatus;
-import org.jdlm.dlm.core.MemberRecovery;
+import org.jdlm.dlm.core.MemberProtocol;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.core.PhasePlan;
@@ -57,7 +56,8 @@ import org.jdlm.dlm.dump.LockspaceDump;
  *      ^                                                                   |  MEMBERS -> DIRECTORY ->
  *      +-------------- RunPhase(RESUME, generation) -----------------------+  REMASTER -> REBUILD_LOCKS -> FINALIZE
  * </pre>
- * A node starts {@code stopped}. While stopped, every lock message (local API calls and remote
+ * The legal moves between these states are {@code PhaseWork}'s ({@code transitionTo} throws on any
+ * other). A node starts {@code stopped}. While stopped, every lock message (local API calls and remote
  * traffic) is stashed in arrival order and replayed on resume, so nothing is lost or reordered.
  * The barrier is coordinated by the lowest member of the view: each member reports
  * {@link StopAck} with its view; when all agree the coordinator takes a generation from the
@@ -66,12 +66,17 @@ import org.jdlm.dlm.dump.LockspaceDump;
  * pending lookups are re-issued after resume.
  *
  * <h2>Decisions live in cores</h2>
- * This actor carries out what pure cores of {@code org.jdlm.dlm.core} decide: {@code MembershipView}
- * (the view, watching, terminations believed or verified, cluster events), {@code StopBarrier} (the
- * coordinator's StopAcks and whom to ask again), {@code RecoveryRun} (the coordinator's phases),
- * {@code MemberRecovery} (a member's answer to a phase order; a member stopping again mid-run),
- * {@code DirectoryTable} and {@code RoutingTable} (directory records and where an operation goes).
- * The seeded simulation in the tests ({@code org.jdlm.dlm.sim}) drives the same cores.
+ * This actor carries out what pure cores of {@code org.jdlm.dlm.core} decide: {@code MemberProtocol}
+ * (the membership protocol's glue over the cores below; {@code carryOut} does its effects),
+ * {@code JoinProbe} (whom
+ * a joining member asks, when it is done), {@code MembershipView} (the view, watching, terminations
+ * believed or verified, cluster events), {@code StopBarrier} (the coordinator's StopAcks and whom to
+ * ask again), {@code Coordination} and {@code RecoveryRun} (the coordinator's generation request and
+ * phases), {@code MemberRecovery} and {@code PhaseWork} (a member's answer to a phase order, its
+ * phase state machine, what a phase waits for and holds), {@code PhasePlan} (what a phase sends to
+ * whom), {@code DirectoryTable} and {@code RoutingTable} (directory records and where an operation
+ * goes), {@code LockspaceStatus} (the state in words; whether it may leave). The seeded simulation in
+ * the tests ({@code org.jdlm.dlm.sim}) drives the same cores; docs/architecture.md has the table.
  *
  * <h2>Message routing and ordering</h2>
  * Owner-to-master traffic always goes owner {@code Lockspace} → master {@code Lockspace} → child,
@@ -311,7 +316,8 @@ public final class Lockspace {
   /** Coordinator only: the StopAcks of the barrier (docs/recovery.md §2). */
   private final StopBarrier<ActorRef<Command>> barrier = new StopBarrier<>();
   private ResourceDirectory directory;
-  private long generation;
+  /** The membership protocol over the cores above: Hello, StopAck, cluster events, terminations, the barrier. */
+  private final MemberProtocol<ActorRef<Command>, Address> protocol;
   /**
    * This member's phase ({@code null} while running; {@code AWAIT_FENCING}: stopped, waiting for the
    * coordinator's run, which also covers the run's own wait for fencing that only the coordinator
@@ -359,6 +365,12 @@ public final class Lockspace {
     this.phases = new PhaseWork<>(settings.recoveryBatchesInFlight());
     this.membership = new MembershipView<>(self, selfAddress, r -> r.path().address(), Address::hasGlobalScope,
         a -> nodeIdOf(a).name(), memberOrder());
+    this.protocol = new MemberProtocol<>(self, membership, barrier, coordination, phases, this::member,
+        this::describe);
+  }
+
+  private long generation() {
+    return protocol.generation();
   }
 
   private Set<ActorRef<Command>> view() {
@@ -390,8 +402,7 @@ public final class Lockspace {
     // barrier (JoinProbe: why, and when to give up on a node).
     probe = JoinProbe.start(upAddresses(), selfAddress.toString());
     sendProbes();
-    enterStopped(Set.of(self));
-    return stopped();
+    return carryOut(protocol.start(probe.probing()));
   }
 
   /** The addresses of the nodes the cluster shows Up now. */
@@ -425,11 +436,11 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onProbeReply(ProbeReply m) {
-    boolean departedAny = settleVerification(m);
-    if (!probe.probing()) {
-      return departedAny ? viewMaybeChanged() : current();
+    boolean probing = probe.probing();
+    Behavior<Command> next = carryOut(protocol.guardianAnswered(AddressFromURIString.parse(m.address()), m.member()));
+    if (!probing) {
+      return next;
     }
-    m.member().forEach(this::learn);
     boolean last = probe.settled(m.address());
     unwatchGuardian(m.address());
     return last ? probeFinished() : current();
@@ -461,11 +472,7 @@ public final class Lockspace {
     timers.cancel(ReprobeTick.INSTANCE);
     probedGuardians.keySet().forEach(ctx::unwatch);
     probedGuardians.clear();
-    Behavior<Command> next = viewMaybeChanged();
-    if (phases.phase() == RecoveryPhase.AWAIT_FENCING) {
-      coordinator().tell(stopAck());
-    }
-    return next;
+    return carryOut(protocol.probeFinished());
   }
 
   // ============================================================================ behaviours
@@ -572,7 +579,7 @@ public final class Lockspace {
     } else if (to instanceof RoutingTable.BecomeMaster<ActorRef<Command>> b) {
       forward(becomeMaster(name, b.tokenFloor()), op);
     } else if (to instanceof RoutingTable.AskDirectory) {
-      memberRef(directory.directoryNode(name.bytes())).tell(new Lookup(generation, name, self));
+      memberRef(directory.directoryNode(name.bytes())).tell(new Lookup(generation(), name, self));
     } else if (to instanceof RoutingTable.BackToOwner) {
       op.owner().tell(new NotMaster(name, op));
     } // Parked: it goes where the outstanding lookup's answer says
@@ -591,7 +598,7 @@ public final class Lockspace {
    * something uses it ({@link #awake}). Its tokens start over in the new generation.
    */
   private ResourceEntry becomeDormantMaster(ResourceName name) {
-    ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation, 0));
+    ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation(), 0));
     children.put(name, entry);
     routing.mastered(name, self);
     return entry;
@@ -618,7 +625,7 @@ public final class Lockspace {
 
   private ResourceEntry becomeMaster(ResourceName name, long tokenFloor) {
     ActorRef<LockResource.Command> ref = ctx.spawn(
-        LockResource.create(name, self, selfNode, local, settings, generation, tokenFloor),
+        LockResource.create(name, self, selfNode, local, settings, generation(), tokenFloor),
         "r" + (++childCounter));
     ctx.watch(ref);
     ResourceEntry entry = new ResourceEntry(name, ref, null);
@@ -645,17 +652,17 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onLookup(Lookup m) {
-    if (m.generation() != generation) {
-      ctx.getLog().debug("dropping lookup of {} from generation {} (now {})", m.name(), m.generation(), generation);
+    if (m.generation() != generation()) {
+      ctx.getLog().debug("dropping lookup of {} from generation {} (now {})", m.name(), m.generation(), generation());
       return Behaviors.same();
     }
     ActorRef<Command> master = dirTable.masterOf(m.name(), m.requester());
-    m.requester().tell(new LookupReply(generation, m.name(), master, dirTable.tokenFloor()));
+    m.requester().tell(new LookupReply(generation(), m.name(), master, dirTable.tokenFloor()));
     return Behaviors.same();
   }
 
   private Behavior<Command> onLookupReply(LookupReply m) {
-    if (m.generation() != generation) {
+    if (m.generation() != generation()) {
       // Stale: the lookup was re-issued after the last rebuild.
       return Behaviors.same();
     }
@@ -674,7 +681,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRemove(Remove m) {
-    if (m.generation() == generation) {
+    if (m.generation() == generation()) {
       dirTable.removed(m.name(), m.master(), m.lastTokenCounter());
     }
     return Behaviors.same();
@@ -694,7 +701,7 @@ public final class Lockspace {
     if (dirNode.equals(selfNode)) {
       dirTable.tossedHere(m.name(), self, m.lastTokenCounter());
     } else {
-      memberRef(dirNode).tell(new Remove(generation, m.name(), self, m.lastTokenCounter()));
+      memberRef(dirNode).tell(new Remove(generation(), m.name(), self, m.lastTokenCounter()));
     }
     return Behaviors.same();
   }
@@ -729,7 +736,7 @@ public final class Lockspace {
     }
     ctx.spawnAnonymous(DumpCollector.create(
         new DumpCollector.Header(local.name(), selfNode, stateText(),
-            generation, sortedNodes(view()), dirNodes, local.ownedLocks()),
+            generation(), sortedNodes(view()), dirNodes, local.ownedLocks()),
         refs, settings.dumpTimeout(), m.replyTo()));
     return Behaviors.same();
   }
@@ -767,47 +774,17 @@ public final class Lockspace {
           describe(new HashSet<>(m.listing().getAllServiceInstances(key))));
     }
     listed = nowListed;
-    membership.listed(nowListed);
-    return viewMaybeChanged();
+    return carryOut(protocol.listed(nowListed));
   }
 
   private Behavior<Command> onHello(Hello m) {
-    learn(m.from());
-    m.view().forEach(this::learn);
-    Behavior<Command> next = viewMaybeChanged();
-    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
-        && Set.copyOf(m.view()).equals(view());
-    switch (MemberRecovery.onHello(askedForThisView, phases.phase(), probe.probing(), m.generation(), generation)) {
-      case REPEAT_STOP_ACK -> coordinator().tell(stopAck());
-      case STOP_AGAIN -> {
-        enterStopped(view());
-        return stopped();
-      }
-      default -> { }
-    }
-    return next;
+    return carryOut(protocol.hello(m.from(), m.view(), m.generation()));
   }
 
-  private void learn(ActorRef<Command> ref) {
-    applyWatch(ref, membership.learn(ref));
-  }
-
-  /**
-   * Watches a member once the cluster's death watch covers its address ({@link MembershipView}
-   * rule 2): a member restarted at the same address would otherwise be reported terminated at
-   * once, and a terminated member never comes back (issue #4). Until then its departure shows in
-   * the cluster events: unreachable stops the lockspace, removal departs it.
-   */
-  private void watchMember(ActorRef<Command> ref) {
-    applyWatch(ref, membership.watch(ref));
-  }
-
-  private void applyWatch(ActorRef<Command> ref, MembershipView.Watch watch) {
-    if (watch == MembershipView.Watch.NOW) {
-      ctx.watch(ref); // watching twice is one watch
-    } else if (watch == MembershipView.Watch.WHEN_UP) {
-      ctx.getLog().debug("lockspace {}: watching {} once its node is Up here", local.name(), describe(Set.of(ref)));
-    }
+  private Behavior<Command> onStopAck(StopAck m) {
+    return carryOut(protocol.stopAck(m.from(), new StopBarrier.Ack<>(Set.copyOf(m.view()), m.generation(),
+        m.lastView(), m.failed().stream()
+            .map(f -> new MembershipView.Failure(f.node(), f.address(), f.incarnation())).toList())));
   }
 
   private Behavior<Command> onTerminated(Terminated t) {
@@ -826,13 +803,7 @@ public final class Lockspace {
         return Behaviors.same();
       }
     }
-    MembershipView.Termination verdict = membership.terminated(ref, System.nanoTime());
-    if (verdict != MembershipView.Termination.DEPART) {
-      verifyTermination(ref, verdict == MembershipView.Termination.VERIFY_FIRST);
-      return current();
-    }
-    ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
-    return viewMaybeChanged();
+    return carryOut(protocol.terminated(ref, System.nanoTime()));
   }
 
   /**
@@ -865,89 +836,20 @@ public final class Lockspace {
    * timeout (its new incarnation does not run the DLM) cannot be running the member: it departs.
    */
   private Behavior<Command> onVerifyTick() {
-    MembershipView.VerifyRound<ActorRef<Command>> round =
-        membership.verifyTick(System.nanoTime(), settings.joinTimeout().toNanos());
-    for (ActorRef<Command> gone : round.departed()) {
-      ctx.getLog().warn("lockspace {}: no answer about member {} from its node within {}; taking it as terminated",
-          local.name(), describe(Set.of(gone)), settings.joinTimeout());
-    }
-    round.askAgain().forEach(ref -> verifyTermination(ref, false)); // the first question's time stays
-    if (membership.verifying()) {
-      timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
-    }
-    return round.departed().isEmpty() ? current() : viewMaybeChanged();
-  }
-
-  /** A guardian's answer for members under {@link #verifyTermination}: gone, or still there. */
-  private boolean settleVerification(ProbeReply m) {
-    MembershipView.Settled<ActorRef<Command>> settled =
-        membership.guardianAnswered(AddressFromURIString.parse(m.address()), m.member());
-    for (ActorRef<Command> ref : settled.alive()) {
-      ctx.getLog().info("lockspace {}: member {} is alive after all; watching it again", local.name(),
-          describe(Set.of(ref)));
-      ctx.watch(ref); // if the watcher still lags, this reports it again and it is asked again
-    }
-    for (ActorRef<Command> ref : settled.departed()) {
-      ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
-    }
-    return !settled.departed().isEmpty();
-  }
-
-  private Behavior<Command> viewMaybeChanged() {
-    // The receptionist may still list a member for a while after it terminated; a terminated
-    // member never comes back (a restart is a new incarnation with a new reference).
-    Set<ActorRef<Command>> next = membership.proposed();
-    if (next.equals(view())) {
-      return current();
-    }
-    logViewChange(view(), next);
-    enterStopped(next);
-    return stopped();
-  }
-
-  /** Membership changes are rare and decisive: say exactly which incarnations came and went. */
-  private void logViewChange(Set<ActorRef<Command>> from, Set<ActorRef<Command>> to) {
-    Set<ActorRef<Command>> added = new HashSet<>(to);
-    added.removeAll(from);
-    Set<ActorRef<Command>> removed = new HashSet<>(from);
-    removed.removeAll(to);
-    ctx.getLog().info("lockspace {}: view changes (added {}, removed {}; departed {})", local.name(),
-        describe(added), describe(removed), describe(membership.departed()));
+    return carryOut(protocol.verifyTick(System.nanoTime(), settings.joinTimeout().toNanos()));
   }
 
   private List<String> describe(Set<ActorRef<Command>> refs) {
-    return refs.stream().map(r -> nodeOf(r).name() + "#" + r.path().uid()).sorted().toList();
+    return refs.stream().map(this::describe).sorted().toList();
   }
 
-  private void enterStopped(Set<ActorRef<Command>> nextView) {
-    boolean wasRunning = phases.running();
-    membership.adopt(nextView);
-    if (wasRunning) {
-      // semantics §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
-      // are held back, on every resource of the lockspace, until the RESUME phase.
-      stoppedAtNanos = System.nanoTime();
-      local.suspendCallbacks();
-      ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(), generation);
-    }
-    // A newer change restarts recovery from the beginning (semantics §6.3: -EINTR, restart).
-    stopPhases();
-    performRun(coordination.abort("membership changed again"));
-    generation = Math.max(generation, coordination.abortedGeneration()); // MemberRecovery rule 4
-    List<ActorRef<Command>> viewList = sortedRefs(view());
-    for (ActorRef<Command> member : view()) {
-      if (!member.equals(self)) {
-        watchMember(member); // a departed member must leave the view even if someone's Hello still names it
-        member.tell(new Hello(self, viewList, generation));
-      }
-    }
-    if (!probe.probing()) {
-      coordinator().tell(stopAck());
-    }
-    publishState();
+  private String describe(ActorRef<Command> ref) {
+    return nodeOf(ref).name() + "#" + ref.path().uid();
   }
 
   private StopAck stopAck() {
-    return new StopAck(sortedRefs(view()), generation, self, sortedRefs(membership.ranWith()), failedMembers());
+    return new StopAck(sortedRefs(view()), protocol.generation(), self, sortedRefs(membership.ranWith()),
+        failedMembers());
   }
 
   /** What this member saw fail, by node: the incarnation that failed, from the failure event itself. */
@@ -956,37 +858,11 @@ public final class Lockspace {
         .map(f -> new FailedMember(f.node(), f.address(), f.incarnation())).toList();
   }
 
-  /** Stops this member's phase work: the interrupted phase's answers, held batches and resends are forgotten. */
-  private void stopPhases() {
-    phases.stop();
-    remastered.clear();
-    // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
-    // one when the restarted run finalizes it (its value block must be rebuilt, semantics §4).
-  }
-
   /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
   private Behavior<Command> onMemberEvent(MemberEvent m) {
-    MembershipView.Event<ActorRef<Command>> e = membership.event(m.address(), m.incarnation(), m.change(),
-        m.change() == MembershipView.Change.DOWNED && otherIncarnationAt(m.address(), m.incarnation()));
-    e.watch().forEach(ctx::watch); // the cluster's death watch covers the address from now on
-    if (!e.departed().isEmpty()) {
-      if (m.change() == MembershipView.Change.REMOVED) {
-        ctx.getLog().info("lockspace {}: members {} left with their node", local.name(), describe(Set.copyOf(e.departed())));
-      }
-      return viewMaybeChanged();
-    }
-    if (e.unreachableInView()) {
-      ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
-          nodeIdOf(m.address()));
-      if (phases.running()) {
-        enterStopped(view()); // same view: the barrier waits until it is reachable again or removed
-        return stopped();
-      }
-    }
-    if (e.reachableInView() && phases.phase() == RecoveryPhase.AWAIT_FENCING) {
-      coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
-    }
-    return current();
+    return carryOut(protocol.clusterEvent(m.address(), m.incarnation(), m.change(),
+        m.change() == MembershipView.Change.DOWNED && otherIncarnationAt(m.address(), m.incarnation()),
+        nodeIdOf(m.address()).toString()));
   }
 
   /**
@@ -1003,63 +879,66 @@ public final class Lockspace {
     return false;
   }
 
-  private static StopBarrier.Ack<ActorRef<Command>> ackOf(StopAck m) {
-    return new StopBarrier.Ack<>(Set.copyOf(m.view()), m.generation(), m.lastView(), m.failed().stream()
-        .map(f -> new MembershipView.Failure(f.node(), f.address(), f.incarnation())).toList());
-  }
-
-  private Behavior<Command> onStopAck(StopAck m) {
-    Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
-    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phases.running(),
-        m.generation(), generation, coordination.run() != null && coordinator().equals(self));
-    barrier.acked(m.from(), ackOf(m));
-    switch (action) {
-      case CONVERGE -> {
-        Set<ActorRef<Command>> before = view();
-        learn(m.from());
-        theirs.forEach(this::learn);
-        Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
-        if (view() == before && view().contains(m.from())) {
-          // Tell it the members it lacks. (Those it dropped because they terminated stay out there;
-          // this member drops them too when its own watch reports them.)
-          m.from().tell(new Hello(self, sortedRefs(view()), generation));
+  /**
+   * Carries out what the membership protocol decided ({@link MemberProtocol}), in order, and
+   * returns the behaviour for the state it left this member in.
+   */
+  private Behavior<Command> carryOut(List<MemberProtocol.Effect<ActorRef<Command>>> effects) {
+    for (MemberProtocol.Effect<ActorRef<Command>> effect : effects) {
+      if (effect instanceof MemberProtocol.Watch<ActorRef<Command>> w) {
+        ctx.watch(w.member());
+      } else if (effect instanceof MemberProtocol.SendHello<ActorRef<Command>> h) {
+        h.to().tell(new Hello(self, h.view(), h.generation()));
+      } else if (effect instanceof MemberProtocol.SendStopAck<ActorRef<Command>> s) {
+        s.to().tell(stopAck());
+      } else if (effect instanceof MemberProtocol.SendRunPhase<ActorRef<Command>> r) {
+        r.to().tell(new RunPhase(r.generation(), r.phase(), sortedRefs(view()), List.copyOf(coordination.departed()),
+            List.copyOf(coordination.fencedNodes())));
+      } else if (effect instanceof MemberProtocol.FirstStop<ActorRef<Command>> f) {
+        // semantics §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
+        // are held back, on every resource of the lockspace, until the RESUME phase.
+        stoppedAtNanos = System.nanoTime();
+        local.suspendCallbacks();
+        ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(),
+            f.generation());
+      } else if (effect instanceof MemberProtocol.RunWorkForgotten) {
+        remastered.clear();
+        // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
+        // one when the restarted run finalizes it (its value block must be rebuilt, semantics §4).
+      } else if (effect instanceof MemberProtocol.Run<ActorRef<Command>> r) {
+        performRun(r.effects());
+      } else if (effect instanceof MemberProtocol.FetchGeneration<ActorRef<Command>> f) {
+        fetchGeneration(f.fetch());
+      } else if (effect instanceof MemberProtocol.BarrierTimer<ActorRef<Command>> t) {
+        if (t.restart() || !timers.isTimerActive(BarrierTick.INSTANCE)) {
+          timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
         }
-        checkAllStopped();
-        return next;
+      } else if (effect instanceof MemberProtocol.RetryGeneration<ActorRef<Command>> r) {
+        ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
+            r.error());
+        timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
+      } else if (effect instanceof MemberProtocol.RunStarted<ActorRef<Command>> r) {
+        runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
+        ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})",
+            local.name(), r.change().generation(), r.change().members(), r.change().failed(),
+            r.change().leftCleanly(), r.change().joined());
+      } else if (effect instanceof MemberProtocol.Verify<ActorRef<Command>> v) {
+        verifyTermination(v.member(), v.first());
+      } else if (effect instanceof MemberProtocol.VerifyTimer) {
+        timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
+      } else if (effect instanceof MemberProtocol.PublishState) {
+        publishState();
+      } else if (effect instanceof MemberProtocol.Log<ActorRef<Command>> l) {
+        switch (l.level()) {
+          case DEBUG -> ctx.getLog().debug("lockspace {}: {}", local.name(), l.message());
+          case INFO -> ctx.getLog().info("lockspace {}: {}", local.name(), l.message());
+          default -> ctx.getLog().warn("lockspace {}: {}", local.name(), l.message());
+        }
+      } else {
+        throw new IllegalStateException("no shell for " + effect);
       }
-      case STOP_AGAIN -> {
-        enterStopped(view());
-        checkAllStopped();
-        return stopped();
-      }
-      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
-      default -> checkAllStopped(); // OWN_FOR_ANOTHER_VIEW, COUNT
     }
     return current();
-  }
-
-  /**
-   * Coordinator, mid-run: {@code member} stopped again for the same view (it had ignored the run's
-   * MEMBERS phase while its own view briefly differed, or it stopped again after entering it).
-   * From MEMBERS on the run restarts under a new generation with the same change, which every
-   * member accepts from whatever phase it is in (semantics §6.3: any new stop restarts recovery); a
-   * member that entered the old generation would ignore it repeated ({@link MemberRecovery}).
-   */
-  private void restartRunFor(ActorRef<Command> member, long ackGeneration) {
-    Coordination.StoppedAgain<ActorRef<Command>> again =
-        coordination.memberStoppedAgain(nodeOf(member).toString(), ackGeneration, view(), generation);
-    switch (again.action()) {
-      case NOTHING -> { }
-      case TELL_MEMBERS_AGAIN -> member.tell(new RunPhase(coordination.run().generation(), RecoveryPhase.MEMBERS,
-          sortedRefs(view()), List.copyOf(coordination.departed()), List.copyOf(coordination.fencedNodes())));
-      case RESTART -> {
-        performRun(again.aborted());
-        generation = again.generationFloor(); // MemberRecovery rule 4
-        stopPhases();
-        fetchGeneration(again.fetch());
-      }
-      default -> throw new IllegalStateException("unknown action " + again.action());
-    }
   }
 
   /** Asks the fencing authority for the generation of {@code fetch}; the answer comes back as {@link GenerationReady}. */
@@ -1070,50 +949,14 @@ public final class Lockspace {
   }
 
   /**
-   * Coordinator: once every member stopped for the same view, take a new generation from the
-   * fencing authority and start a recovery run for the change (who departed, who of them failed
-   * and must be fenced, who joined), decided by incarnation ({@link RecoveryRun.Change#between}).
-   */
-  private void checkAllStopped() {
-    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
-      return;
-    }
-    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
-        membership.failures(), this::member);
-    if (agreed == null) {
-      if (!timers.isTimerActive(BarrierTick.INSTANCE)) {
-        timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
-      }
-      return;
-    }
-    Coordination.Fetch<ActorRef<Command>> fetch = coordination.prepare(agreed, view());
-    if (fetch != null) {
-      fetchGeneration(fetch); // else the generation for this view is already being fetched
-    }
-  }
-
-  /**
    * Coordinator, still at the barrier: the members whose StopAck for this view it lacks are sent a
-   * {@link Hello} with the view again; one waiting at the same barrier answers with its StopAck
-   * ({@link #onHello}), one that is not yet learns the view. A StopAck is sent once per stop and
-   * Pekko delivers at most once (a message to a member restarted at the same address can be
-   * dropped while the association to the new incarnation is set up), so without this the barrier
-   * could wait for good. This member's own StopAck is withheld while it probes; it is not asked.
+   * {@link Hello} with the view again; one waiting at the same barrier answers with its StopAck, one
+   * that is not yet learns the view. A StopAck is sent once per stop and Pekko delivers at most once
+   * (a message to a member restarted at the same address can be dropped while the association to
+   * the new incarnation is set up), so without this the barrier could wait for good.
    */
   private Behavior<Command> onBarrierTick() {
-    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
-      return current();
-    }
-    List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self, membership.ranWith(),
-        membership.ranGeneration());
-    if (!missing.isEmpty()) {
-      ctx.getLog().info("lockspace {}: barrier for {} still lacks the StopAck of {}; asking again", local.name(),
-          describe(view()), describe(Set.copyOf(missing)));
-      List<ActorRef<Command>> viewList = sortedRefs(view());
-      missing.forEach(member -> member.tell(new Hello(self, viewList, generation)));
-    }
-    timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry()); // until the run starts or the view changes
-    return current();
+    return carryOut(protocol.barrierTick());
   }
 
   /** A member incarnation as the recovery core sees it: its node and the uid of its lockspace actor. */
@@ -1126,27 +969,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onGenerationReady(GenerationReady m) {
-    boolean stillWaiting = m.fetch().view().equals(view()) && phases.phase() == RecoveryPhase.AWAIT_FENCING
-        && coordinator().equals(self);
-    switch (coordination.generationReady(m.fetch().view(), stillWaiting, m.error() != null, m.change(),
-        m.fetch().toFence())) {
-      case RETRY -> {
-        ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
-            m.error());
-        timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
-      }
-      case STARTED -> {
-        barrier.clear();
-        runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
-        ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})",
-            local.name(), m.change().generation(), m.change().members(), m.change().failed(),
-            m.change().leftCleanly(), m.change().joined());
-        performRun(coordination.started());
-        publishState();
-      }
-      default -> { } // STALE: a newer change overtook this one; its own round is under way
-    }
-    return current();
+    return carryOut(protocol.generationReady(m.fetch(), m.change(), m.error()));
   }
 
   /** Coordinator: carries out the run's effects. */
@@ -1207,8 +1030,9 @@ public final class Lockspace {
 
   private Behavior<Command> onFenceRetry(FenceRetry m) {
     if (m.generation() < 0) {
-      checkAllStopped(); // the generation request failed: ask again
-    } else if (coordination.fencing(m.generation())) {
+      return carryOut(protocol.retryGeneration()); // the generation request failed: ask again
+    }
+    if (coordination.fencing(m.generation())) {
       requestFence(m.generation(), m.node());
     }
     return current();
@@ -1224,12 +1048,8 @@ public final class Lockspace {
   // ---- member side of a run ----------------------------------------------------------------------
 
   private Behavior<Command> onRunPhase(RunPhase m) {
-    Set<ActorRef<Command>> runView = Set.copyOf(m.view());
-    switch (MemberRecovery.onRunPhase(phases.phase(), generation, phases.runGeneration(), m.phase(), m.generation(),
-        runView.equals(view()))) {
-      case CONVERGE -> {
-        return convergeWithRun(m, runView);
-      }
+    MemberProtocol.Step<ActorRef<Command>> step = protocol.runPhase(m.generation(), m.phase(), m.view());
+    switch (step.action()) {
       case START_MEMBERS -> startMembersPhase(m);
       case START_PHASE -> {
         switch (m.phase()) {
@@ -1243,35 +1063,13 @@ public final class Lockspace {
           default -> throw new IllegalStateException("no member work for phase " + m.phase());
         }
       }
-      case IGNORE -> ctx.getLog().info("lockspace {}: ignored {} of recovery {} (this member is at {} of {})",
-          local.name(), m.phase(), m.generation(), phaseText(), generation);
-      default -> throw new IllegalStateException("unknown action");
+      default -> { } // CONVERGE, IGNORE: the protocol's effects below
     }
-    return current();
+    return carryOut(step.effects());
   }
 
   private String phaseText() {
     return phases.running() ? "running" : String.valueOf(phases.phase());
-  }
-
-  /**
-   * A newer run's MEMBERS names a view this member does not have: converge rather than ignore it
-   * (issue #4). Learn the members the coordinator knows (a change stops this member again and tells
-   * everyone); if this view still differs, send the coordinator a {@link Hello} with this member's
-   * view, so that it learns the members it lacks and restarts the barrier, instead of waiting at
-   * MEMBERS for a member that will never accept its run. (Members it names that terminated here stay
-   * out; the coordinator drops them too when its own watch reports them.)
-   */
-  private Behavior<Command> convergeWithRun(RunPhase m, Set<ActorRef<Command>> runView) {
-    ctx.getLog().info("lockspace {}: recovery {} is for view {}, this member has {} (at {} of generation {})",
-        local.name(), m.generation(), describe(runView), describe(view()), phaseText(), generation);
-    Set<ActorRef<Command>> before = view();
-    runView.forEach(this::learn);
-    Behavior<Command> next = viewMaybeChanged();
-    if (view() == before && !runView.equals(view())) {
-      runView.stream().min(memberOrder()).orElseThrow().tell(new Hello(self, sortedRefs(view()), generation));
-    }
-    return next;
   }
 
   /** Reports the current phase done once nothing is awaited (PhaseWork rule 2: every phase ends in this barrier). */
@@ -1292,7 +1090,7 @@ public final class Lockspace {
       remastered.clear(); // an aborted run's partial work is redone by this one
     }
     phases.startRun(m.generation());
-    generation = m.generation();
+    protocol.adoptGeneration(m.generation());
     Set<NodeId> gone = new HashSet<>();
     m.departed().forEach(n -> gone.add(new NodeId(n)));
     runDeparted = Set.copyOf(gone);
@@ -1312,7 +1110,7 @@ public final class Lockspace {
             names.forEach(n -> dirTable.register(n, self));
           } else {
             phases.expect(1); // PhasePlan rule 1: an empty registration is an answer too
-            member.tell(new Register(generation, List.copyOf(names), self));
+            member.tell(new Register(generation(), List.copyOf(names), self));
           }
         });
     phases.drainRegisters().forEach(r -> onRegister((Register) r));
@@ -1320,13 +1118,13 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRegister(Register m) {
-    switch (phases.onRegister(m.generation(), generation)) {
+    switch (phases.onRegister(m.generation(), generation())) {
       case HOLD -> phases.holdRegister(m); // its RunPhase has not reached this member yet
       case APPLY -> {
         for (ResourceName name : m.names()) {
           dirTable.register(name, m.from());
         }
-        m.from().tell(new Registered(generation, self));
+        m.from().tell(new Registered(generation(), self));
       }
       default -> { }
     }
@@ -1339,8 +1137,8 @@ public final class Lockspace {
   }
 
   /** One answer the current phase waited for: the next batch for {@code peer} goes out; the phase may be done. */
-  private void acknowledged(long generation, RecoveryPhase of, ActorRef<Command> peer) {
-    Command next = phases.answered(generation, of, peer);
+  private void acknowledged(long answerGeneration, RecoveryPhase of, ActorRef<Command> peer) {
+    Command next = phases.answered(answerGeneration, of, peer);
     if (next != null) {
       peer.tell(next);
     }
@@ -1530,19 +1328,19 @@ public final class Lockspace {
     // with a clean record (a later clean leave is not a failure, a later failure names itself).
     Set<String> departedNodes = new HashSet<>();
     runDeparted.forEach(n -> departedNodes.add(n.name()));
-    membership.running(generation, departedNodes);
+    membership.running(generation(), departedNodes);
     long runGeneration = phases.runGeneration();
     phases.resume();
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
       if (child.dormant != null) {
-        child.dormant.raiseTokenGeneration(generation);
+        child.dormant.raiseTokenGeneration(generation());
         if (!child.dormant.needsRecoveryGrant() && !child.dormant.isUnused()) {
           continue; // nothing to grant and nothing to toss: stays dormant until used
         }
       }
       child.forwarded++;
-      awake(child).tell(new LockResource.GrantAfterRecovery(generation));
+      awake(child).tell(new LockResource.GrantAfterRecovery(generation()));
     }
     // Lookups answered in an older generation were dropped; ask the new directory nodes.
     for (Map.Entry<ResourceName, List<LockResource.Operation>> e : routing.drainParked().entrySet()) {
@@ -1557,13 +1355,13 @@ public final class Lockspace {
     local.resendAfterRecovery(resend); // queued behind the stash (steps 16-17)
     runningView = sortedNodes(view());
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
-    status.resumed(generation, recovery, tookMillis, runDeparted);
-    ctx.getLog().info("lockspace {} running at generation {} with members {}{}", local.name(), generation,
+    status.resumed(generation(), recovery, tookMillis, runDeparted);
+    ctx.getLog().info("lockspace {} running at generation {} with members {}{}", local.name(), generation(),
         runningView, recovery ? " (recovered in " + tookMillis + " ms)" : "");
     stoppedAtNanos = 0;
     remastered.clear();
     newMasters.clear();
-    local.running(generation, runningView);
+    local.running(generation(), runningView);
     publishState();
     local.resumeCallbacks();
     everRunning = true;
@@ -1578,7 +1376,7 @@ public final class Lockspace {
 
   /** For the API: state, recoveries completed, generation and the members fenced so far (LockspaceStatus). */
   org.jdlm.dlm.api.RecoveryState recoveryState() {
-    return new org.jdlm.dlm.api.RecoveryState(stateText(), status.recoveriesCompleted(), generation,
+    return new org.jdlm.dlm.api.RecoveryState(stateText(), status.recoveriesCompleted(), generation(),
         status.fencedNodes(), status.lastRunMillis());
   }
 

@@ -217,6 +217,17 @@ public final class Coordination<R> {
     return failures.get(node);
   }
 
+  /** The run in progress fences exactly its change's failed nodes and departs at least those. */
+  public void checkInvariants() {
+    if (run == null) {
+      return;
+    }
+    if (!fenced.equals(run.change().failed()) || !departed.containsAll(fenced)) {
+      throw new IllegalStateException("run " + run.generation() + " fences " + fenced + " and departs " + departed
+          + " but its change is " + run.change());
+    }
+  }
+
   /** While the run waits for fencing: the nodes it waits for; else null. */
   public Set<String> awaitingFence() {
     return run != null && run.phase() == RecoveryPhase.AWAIT_FENCING ? run.awaitingFence() : null;

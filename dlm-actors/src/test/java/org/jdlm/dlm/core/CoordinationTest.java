@@ -33,6 +33,7 @@ class CoordinationTest {
     Coordination.Fetch<String> fetch = c.prepare(n3Failed(), VIEW);
     assertThat(c.generationReady(VIEW, true, false, fetch.change(), fetch.toFence()))
         .isEqualTo(Coordination.Ready.STARTED);
+    c.checkInvariants();
     return c;
   }
 
@@ -155,6 +156,7 @@ class CoordinationTest {
       RecoveryPhase phase = c.run().phase();
       c.phaseDone("n1", 8, phase);
       List<RecoveryRun.Effect> out = c.phaseDone("n2", 8, phase);
+      c.checkInvariants();
       if (c.run() == null) {
         assertThat(out).anyMatch(e -> e instanceof RecoveryRun.Finished);
       }

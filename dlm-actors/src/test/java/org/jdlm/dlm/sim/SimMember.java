@@ -1,11 +1,9 @@
 package org.jdlm.dlm.sim;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +12,7 @@ import java.util.TreeMap;
 import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.DirectoryTable;
 import org.jdlm.dlm.core.JoinProbe;
+import org.jdlm.dlm.core.MemberProtocol;
 import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
@@ -29,16 +28,16 @@ import org.jdlm.dlm.sim.LockspaceSim.Ref;
 import org.jdlm.dlm.sim.LockspaceSim.Req;
 
 /**
- * One simulated lockspace member over the cores the {@code Lockspace} actor runs: join probing
- * ({@link JoinProbe}), the view ({@link MembershipView}), the coordinator's barrier and run
- * ({@link StopBarrier}, {@link Coordination}, {@link RecoveryRun}), the member's phase state
- * machine, awaited answers and held registrations ({@link PhaseWork}, {@link MemberRecovery}), the
- * DIRECTORY plan ({@link PhasePlan}), routing and directory records ({@link RoutingTable},
- * {@link DirectoryTable}, {@code ResourceDirectory}); the actor toolkit is replaced by
- * {@link LockspaceSim}'s network, timers and death watch. What is still a copy of the actor's
- * handlers is the glue: the order in which a handler consults those cores and what it sends. A
- * change to that glue in {@code Lockspace} must be made here too, or the simulation checks the old
- * protocol; a change inside a core is checked at once.
+ * One simulated lockspace member over the cores the {@code Lockspace} actor runs: the membership
+ * protocol ({@link MemberProtocol}, and through it {@link MembershipView}, {@link StopBarrier},
+ * {@link Coordination}, {@link RecoveryRun} and {@link MemberRecovery}), join probing
+ * ({@link JoinProbe}), the member's phase state machine ({@link PhaseWork}), the DIRECTORY plan
+ * ({@link PhasePlan}), routing and directory records ({@link RoutingTable}, {@link DirectoryTable},
+ * {@code ResourceDirectory}); the actor toolkit is replaced by {@link LockspaceSim}'s network,
+ * timers and death watch, which carry out the protocol's effects. What is still a copy of the
+ * actor's handlers: the dispatch of a message to its core, the MEMBERS/DIRECTORY/RESUME steps
+ * around the cores, and routing; a change there in {@code Lockspace} must be made here too. A
+ * change inside a core is checked at once.
  *
  * <p>Left out, because the cores they rest on are not part of this model: held locks and their
  * queues (a request is granted at once by its master with the next fencing token), so the
@@ -54,12 +53,13 @@ final class SimMember {
   private final StopBarrier<Ref> barrier;
   final DirectoryTable<String, Ref> dirTable = new DirectoryTable<>();
 
-  long generation;
+  /** The membership protocol over the cores below: the actor's very code for Hello, StopAck, cluster events, the barrier. */
+  private final MemberProtocol<Ref, String> protocol;
   /** The member's phase (null while running), what it waits for and what it holds: the actor's core. */
   final PhaseWork<Ref, Msg> phases = new PhaseWork<>(2);
   JoinProbe<String> probe;
   // coordinator
-  private final Coordination<Ref> coordination;
+  final Coordination<Ref> coordination;
   // member side of a run
   private Set<String> runDeparted = Set.of();
   // routing and mastering
@@ -88,6 +88,12 @@ final class SimMember {
     this.coordination = new Coordination<>(sim.clock());
     this.barrier = sim.variant == LockspaceSim.Variant.NO_BARRIER_RETRY
         ? StopBarrier.withoutAskingAgain() : new StopBarrier<>();
+    this.protocol = new MemberProtocol<>(self, membership, barrier, coordination, phases,
+        r -> new RecoveryRun.Member(r.address(), r.uid()), Ref::toString);
+  }
+
+  long generation() {
+    return protocol.generation();
   }
 
   Set<Ref> view() {
@@ -103,7 +109,7 @@ final class SimMember {
   void start() {
     probe = JoinProbe.start(sim.upAddresses(), self.address());
     sendProbes();
-    enterStopped(Set.of(self));
+    carryOut(protocol.start(probe.probing()));
   }
 
   private void sendProbes() {
@@ -129,15 +135,9 @@ final class SimMember {
   }
 
   private void onProbeReply(Msg.ProbeReply m) {
-    boolean departedAny = settleVerification(m);
-    if (!probe.probing()) {
-      if (departedAny) {
-        viewMaybeChanged();
-      }
-      return;
-    }
-    m.member().forEach(this::learn);
-    if (probe.settled(m.address())) {
+    boolean probing = probe.probing();
+    carryOut(protocol.guardianAnswered(m.address(), m.member()));
+    if (probing && probe.settled(m.address())) {
       probeFinished();
     }
   }
@@ -150,33 +150,13 @@ final class SimMember {
   }
 
   private void probeFinished() {
-    viewMaybeChanged();
-    if (phases.phase() == RecoveryPhase.AWAIT_FENCING) {
-      tell(coordinator(), stopAck());
-    }
+    carryOut(protocol.probeFinished());
   }
 
-  // ============================================================================ membership
-
-  private void learn(Ref ref) {
-    if (membership.learn(ref) == MembershipView.Watch.NOW) {
-      sim.watch(self, ref);
-    }
-  }
-
-  private void watchMember(Ref ref) {
-    if (membership.watch(ref) == MembershipView.Watch.NOW) {
-      sim.watch(self, ref);
-    }
-  }
+  // ============================================================================ membership (MemberProtocol)
 
   private void onTerminated(Msg.Terminated t) {
-    MembershipView.Termination verdict = membership.terminated(t.ref(), sim.nowNanos());
-    if (verdict != MembershipView.Termination.DEPART) {
-      verify(t.ref());
-      return;
-    }
-    viewMaybeChanged();
+    carryOut(protocol.terminated(t.ref(), sim.nowNanos()));
   }
 
   private void verify(Ref ref) {
@@ -189,172 +169,56 @@ final class SimMember {
 
   private void onVerifyTick() {
     verifyTick = false;
-    MembershipView.VerifyRound<Ref> round = membership.verifyTick(sim.nowNanos(), LockspaceSim.JOIN_TIMEOUT_NANOS);
-    round.askAgain().forEach(this::verify);
-    if (membership.verifying() && !verifyTick) {
-      verifyTick = true;
-      sim.timer(self, 1000, this::onVerifyTick);
-    }
-    if (!round.departed().isEmpty()) {
-      viewMaybeChanged();
-    }
-  }
-
-  private boolean settleVerification(Msg.ProbeReply m) {
-    MembershipView.Settled<Ref> settled = membership.guardianAnswered(m.address(), m.member());
-    settled.alive().forEach(ref -> sim.watch(self, ref));
-    return !settled.departed().isEmpty();
+    carryOut(protocol.verifyTick(sim.nowNanos(), LockspaceSim.JOIN_TIMEOUT_NANOS));
   }
 
   void onClusterEvent(LockspaceSim.ClusterEvent e) {
-    MembershipView.Event<Ref> out = membership.event(e.address(), e.incarnation(), e.change(),
-        e.change() == MembershipView.Change.DOWNED && sim.otherIncarnationAt(e.address(), e.incarnation()));
-    out.watch().forEach(ref -> sim.watch(self, ref));
-    if (!out.departed().isEmpty()) {
-      viewMaybeChanged();
-      return;
-    }
-    if (out.unreachableInView() && phases.running()) {
-      enterStopped(view());
-      return;
-    }
-    if (out.reachableInView() && phases.phase() == RecoveryPhase.AWAIT_FENCING) {
-      tell(coordinator(), stopAck());
-    }
-  }
-
-  private void viewMaybeChanged() {
-    Set<Ref> next = membership.proposed();
-    if (!next.equals(view())) {
-      sim.trace(self + " view " + sorted(view()) + " -> " + sorted(next));
-      enterStopped(next);
-    }
-  }
-
-  private void enterStopped(Set<Ref> next) {
-    membership.adopt(next);
-    phases.stop();
-    perform(coordination.abort("membership changed again"));
-    generation = Math.max(generation, coordination.abortedGeneration()); // MemberRecovery rule 4
-    List<Ref> list = sorted(view());
-    for (Ref member : sorted(view())) {
-      if (!member.equals(self)) {
-        watchMember(member);
-        tell(member, new Msg.Hello(self, list, generation));
-      }
-    }
-    if (!probe.probing()) {
-      tell(coordinator(), stopAck());
-    }
-  }
-
-  private Msg.StopAck stopAck() {
-    return new Msg.StopAck(self, view(), generation, sorted(membership.ranWith()),
-        List.copyOf(membership.failures().values()));
-  }
-
-  private void onHello(Msg.Hello m) {
-    learn(m.from());
-    m.view().forEach(this::learn);
-    viewMaybeChanged();
-    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
-        && Set.copyOf(m.view()).equals(view());
-    switch (MemberRecovery.onHello(askedForThisView, phases.phase(), probe.probing(), m.generation(), generation)) {
-      case REPEAT_STOP_ACK -> tell(coordinator(), stopAck());
-      case STOP_AGAIN -> enterStopped(view());
-      default -> { }
-    }
-  }
-
-  // ============================================================================ barrier (coordinator)
-
-  private void onStopAck(Msg.StopAck m) {
-    Set<Ref> theirs = m.view();
-    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phases.running(),
-        m.generation(), generation, coordination.run() != null && coordinator().equals(self));
-    barrier.acked(m.from(), new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed()));
-    switch (action) {
-      case CONVERGE -> {
-        Set<Ref> before = view();
-        learn(m.from());
-        sorted(theirs).forEach(this::learn);
-        viewMaybeChanged();
-        if (view() == before && view().contains(m.from())) {
-          tell(m.from(), new Msg.Hello(self, sorted(view()), generation));
-        }
-        checkAllStopped();
-      }
-      case STOP_AGAIN -> {
-        enterStopped(view());
-        checkAllStopped();
-      }
-      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
-      default -> checkAllStopped();
-    }
-  }
-
-  private void restartRunFor(Ref member, long ackGeneration) {
-    Coordination.StoppedAgain<Ref> again = coordination.memberStoppedAgain(member.toString(), ackGeneration, view(),
-        generation);
-    switch (again.action()) {
-      case TELL_MEMBERS_AGAIN -> tell(member, new Msg.RunPhase(coordination.run().generation(), RecoveryPhase.MEMBERS,
-          sorted(view()), List.copyOf(coordination.departed())));
-      case RESTART -> {
-        perform(again.aborted());
-        generation = again.generationFloor(); // MemberRecovery rule 4
-        phases.stop();
-        fetchGeneration(again.fetch());
-      }
-      default -> { }
-    }
-  }
-
-  /** The fencing authority answers at once (its latency is not simulated); the answer arrives as a message. */
-  private void fetchGeneration(Coordination.Fetch<Ref> fetch) {
-    long g = sim.advanceGeneration(fetch.atLeast());
-    sim.local(self, 5, new Msg.GenerationReady(fetch, fetch.change().withGeneration(g)));
-  }
-
-  private void checkAllStopped() {
-    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
-      return;
-    }
-    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
-        membership.failures(),
-        r -> new RecoveryRun.Member(r.address(), r.uid()));
-    if (agreed == null) {
-      if (!barrierTick) {
-        barrierTick = true;
-        sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
-      }
-      return;
-    }
-    Coordination.Fetch<Ref> fetch = coordination.prepare(agreed, view());
-    if (fetch != null) {
-      fetchGeneration(fetch);
-    }
+    carryOut(protocol.clusterEvent(e.address(), e.incarnation(), e.change(),
+        e.change() == MembershipView.Change.DOWNED && sim.otherIncarnationAt(e.address(), e.incarnation()),
+        e.address()));
   }
 
   private void onBarrierTick() {
     barrierTick = false;
-    if (!coordination.atBarrier(coordinator().equals(self), phases.phase())) {
-      return;
-    }
-    List<Ref> missing = barrier.toAskAgain(sorted(view()), self, membership.ranWith(), membership.ranGeneration());
-    List<Ref> list = sorted(view());
-    missing.forEach(member -> tell(member, new Msg.Hello(self, list, generation)));
-    barrierTick = true;
-    sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
+    carryOut(protocol.barrierTick());
   }
 
-  private void onGenerationReady(Msg.GenerationReady m) {
-    boolean stillWaiting = m.fetch().view().equals(view()) && phases.phase() == RecoveryPhase.AWAIT_FENCING
-        && coordinator().equals(self);
-    if (coordination.generationReady(m.fetch().view(), stillWaiting, false, m.change(), m.fetch().toFence())
-        == Coordination.Ready.STARTED) {
-      barrier.clear();
-      sim.trace(self + " coordinates recovery " + m.change().generation() + " for " + sorted(view()));
-      perform(coordination.started());
+  /** Carries out the protocol's effects over the simulated network, timers and death watch, as the actor does over Pekko. */
+  private void carryOut(List<MemberProtocol.Effect<Ref>> effects) {
+    for (MemberProtocol.Effect<Ref> effect : effects) {
+      if (effect instanceof MemberProtocol.Watch<Ref> w) {
+        sim.watch(self, w.member());
+      } else if (effect instanceof MemberProtocol.SendHello<Ref> h) {
+        tell(h.to(), new Msg.Hello(self, h.view(), h.generation()));
+      } else if (effect instanceof MemberProtocol.SendStopAck<Ref> a) {
+        tell(a.to(), new Msg.StopAck(self, view(), generation(), sorted(membership.ranWith()),
+            List.copyOf(membership.failures().values())));
+      } else if (effect instanceof MemberProtocol.SendRunPhase<Ref> r) {
+        tell(r.to(), new Msg.RunPhase(r.generation(), r.phase(), sorted(view()), List.copyOf(coordination.departed())));
+      } else if (effect instanceof MemberProtocol.Run<Ref> r) {
+        perform(r.effects());
+      } else if (effect instanceof MemberProtocol.FetchGeneration<Ref> f) {
+        // The fencing authority answers at once (its latency is not simulated); the answer arrives as a message.
+        long g = sim.advanceGeneration(f.fetch().atLeast());
+        sim.local(self, 5, new Msg.GenerationReady(f.fetch(), f.fetch().change().withGeneration(g)));
+      } else if (effect instanceof MemberProtocol.BarrierTimer) {
+        if (!barrierTick) {
+          barrierTick = true;
+          sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
+        }
+      } else if (effect instanceof MemberProtocol.RunStarted<Ref> r) {
+        sim.trace(self + " coordinates recovery " + r.change().generation() + " for " + sorted(view()));
+      } else if (effect instanceof MemberProtocol.Verify<Ref> v) {
+        verify(v.member());
+      } else if (effect instanceof MemberProtocol.VerifyTimer) {
+        if (!verifyTick) {
+          verifyTick = true;
+          sim.timer(self, 1000, this::onVerifyTick);
+        }
+      } else if (effect instanceof MemberProtocol.Log<Ref> l && l.message().startsWith("view changes")) {
+        sim.trace(self + " " + l.message());
+      }
+      // FirstStop, RunWorkForgotten, PublishState, RetryGeneration and other logs: nothing modelled
     }
   }
 
@@ -388,17 +252,8 @@ final class SimMember {
   // ============================================================================ member side of a run
 
   private void onRunPhase(Msg.RunPhase m) {
-    Set<Ref> runView = Set.copyOf(m.view());
-    switch (MemberRecovery.onRunPhase(phases.phase(), generation, phases.runGeneration(), m.phase(), m.generation(),
-        runView.equals(view()))) {
-      case CONVERGE -> {
-        Set<Ref> before = view();
-        sorted(runView).forEach(this::learn);
-        viewMaybeChanged();
-        if (view() == before && !runView.equals(view())) {
-          tell(sorted(runView).get(0), new Msg.Hello(self, sorted(view()), generation));
-        }
-      }
+    MemberProtocol.Step<Ref> step = protocol.runPhase(m.generation(), m.phase(), m.view());
+    switch (step.action()) {
       case START_MEMBERS -> startMembersPhase(m);
       case START_PHASE -> {
         switch (m.phase()) {
@@ -413,11 +268,12 @@ final class SimMember {
       }
       default -> { }
     }
+    carryOut(step.effects());
   }
 
   private void startMembersPhase(Msg.RunPhase m) {
     phases.startRun(m.generation());
-    generation = m.generation();
+    protocol.adoptGeneration(m.generation());
     runDeparted = Set.copyOf(m.departed());
     directory = new ResourceDirectory(view().stream().map(r -> new NodeId(r.address())).toList());
     dirTable.newGeneration();
@@ -432,7 +288,7 @@ final class SimMember {
         names.forEach(n -> dirTable.register(n, self));
       } else {
         phases.expect(1);
-        tell(member, new Msg.Register(generation, List.copyOf(names), self));
+        tell(member, new Msg.Register(generation(), List.copyOf(names), self));
       }
     });
     phases.drainRegisters().forEach(r -> onRegister((Msg.Register) r));
@@ -440,13 +296,13 @@ final class SimMember {
   }
 
   private void onRegister(Msg.Register m) {
-    switch (phases.onRegister(m.generation(), generation)) {
+    switch (phases.onRegister(m.generation(), generation())) {
       case HOLD -> phases.holdRegister(m);
       case APPLY -> {
         for (String name : m.names()) {
           dirTable.register(name, m.from());
         }
-        tell(m.from(), new Msg.Registered(generation, self));
+        tell(m.from(), new Msg.Registered(generation(), self));
       }
       default -> { }
     }
@@ -459,10 +315,10 @@ final class SimMember {
   }
 
   private void resume() {
-    membership.running(generation, runDeparted);
+    membership.running(generation(), runDeparted);
     long runGeneration = phases.runGeneration();
     phases.resume();
-    sim.trace(self + " runs generation " + generation + " with " + sorted(view()));
+    sim.trace(self + " runs generation " + generation() + " with " + sorted(view()));
     for (Map.Entry<String, List<Req>> e : new TreeMap<>(routing.drainParked()).entrySet()) {
       for (Req req : e.getValue()) {
         route(e.getKey(), req);
@@ -505,7 +361,7 @@ final class SimMember {
       becomeMaster(name, b.tokenFloor());
       grant(name, req);
     } else if (to instanceof RoutingTable.AskDirectory) {
-      tell(memberAt(dirNode(name)), new Msg.Lookup(generation, name, self));
+      tell(memberAt(dirNode(name)), new Msg.Lookup(generation(), name, self));
     } else if (to instanceof RoutingTable.BackToOwner) {
       tell(req.owner(), new Msg.NotMaster(name, req));
     }
@@ -520,8 +376,8 @@ final class SimMember {
     long[] child = children.get(name);
     child[0]++;
     child[1] = sim.now();
-    sim.granted(self, name, generation, child[0]);
-    tell(req.owner(), new Msg.Granted(req, generation, child[0]));
+    sim.granted(self, name, generation(), child[0]);
+    tell(req.owner(), new Msg.Granted(req, generation(), child[0]));
   }
 
   private void onGranted(Msg.Granted m) {
@@ -532,15 +388,15 @@ final class SimMember {
   }
 
   private void onLookup(Msg.Lookup m) {
-    if (m.generation() != generation) {
+    if (m.generation() != generation()) {
       return;
     }
     Ref master = dirTable.masterOf(m.name(), m.requester());
-    tell(m.requester(), new Msg.LookupReply(generation, m.name(), master, dirTable.tokenFloor()));
+    tell(m.requester(), new Msg.LookupReply(generation(), m.name(), master, dirTable.tokenFloor()));
   }
 
   private void onLookupReply(Msg.LookupReply m) {
-    if (m.generation() != generation) {
+    if (m.generation() != generation()) {
       return;
     }
     List<Req> parked = routing.answered(m.name());
@@ -557,7 +413,7 @@ final class SimMember {
   }
 
   private void onRemove(Msg.Remove m) {
-    if (m.generation() == generation) {
+    if (m.generation() == generation()) {
       dirTable.removed(m.name(), m.master(), m.lastTokenCounter());
     }
   }
@@ -584,7 +440,7 @@ final class SimMember {
         if (dirNode.equals(self.address())) {
           dirTable.tossedHere(name, self, child[0]);
         } else {
-          tell(memberAt(dirNode), new Msg.Remove(generation, name, self, child[0]));
+          tell(memberAt(dirNode), new Msg.Remove(generation(), name, self, child[0]));
         }
       }
     }
@@ -604,9 +460,9 @@ final class SimMember {
       return;
     }
     if (msg instanceof Msg.Hello m) {
-      onHello(m);
+      carryOut(protocol.hello(m.from(), m.view(), m.generation()));
     } else if (msg instanceof Msg.StopAck m) {
-      onStopAck(m);
+      carryOut(protocol.stopAck(m.from(), new StopBarrier.Ack<>(m.view(), m.generation(), m.lastView(), m.failed())));
     } else if (msg instanceof Msg.RunPhase m) {
       onRunPhase(m);
     } else if (msg instanceof Msg.PhaseDone m) {
@@ -623,7 +479,7 @@ final class SimMember {
     } else if (msg instanceof Msg.Terminated m) {
       onTerminated(m);
     } else if (msg instanceof Msg.GenerationReady m) {
-      onGenerationReady(m);
+      carryOut(protocol.generationReady(m.fetch(), m.change(), null));
     } else if (msg instanceof Msg.Fenced m) {
       onFenced(m);
     } else if (msg instanceof Msg.RouteLocal m) {
@@ -680,7 +536,7 @@ final class SimMember {
 
   @Override
   public String toString() {
-    return self + " " + phases + " gen " + generation + " view " + sorted(view())
+    return self + " " + phases + " gen " + generation() + " view " + sorted(view())
         + " masters " + children.keySet() + " dir " + new TreeMap<>(dirTable.records()) + " pending "
         + pending.keySet() + " stash " + stash.size();
   }
