@@ -1,6 +1,5 @@
 package org.jdlm.dlm;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,7 +17,6 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.MemberStatus;
@@ -28,13 +26,17 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.jdlm.common.wire.WireMessage;
+import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.DirectoryTable;
-import org.jdlm.dlm.core.MemberRecovery;
+import org.jdlm.dlm.core.JoinProbe;
+import org.jdlm.dlm.core.LockspaceStatus;
+import org.jdlm.dlm.core.MemberProtocol;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.PhasePlan;
+import org.jdlm.dlm.core.PhaseWork;
 import org.jdlm.dlm.core.RecoveredLock;
 import org.jdlm.dlm.core.ResourceState;
-import org.jdlm.dlm.core.RecoveryBatches;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
 import org.jdlm.dlm.core.RoutingTable;
@@ -54,7 +56,8 @@ import org.jdlm.dlm.dump.LockspaceDump;
  *      ^                                                                   |  MEMBERS -> DIRECTORY ->
  *      +-------------- RunPhase(RESUME, generation) -----------------------+  REMASTER -> REBUILD_LOCKS -> FINALIZE
  * </pre>
- * A node starts {@code stopped}. While stopped, every lock message (local API calls and remote
+ * The legal moves between these states are {@code PhaseWork}'s ({@code transitionTo} throws on any
+ * other). A node starts {@code stopped}. While stopped, every lock message (local API calls and remote
  * traffic) is stashed in arrival order and replayed on resume, so nothing is lost or reordered.
  * The barrier is coordinated by the lowest member of the view: each member reports
  * {@link StopAck} with its view; when all agree the coordinator takes a generation from the
@@ -63,12 +66,17 @@ import org.jdlm.dlm.dump.LockspaceDump;
  * pending lookups are re-issued after resume.
  *
  * <h2>Decisions live in cores</h2>
- * This actor carries out what pure cores of {@code org.jdlm.dlm.core} decide: {@code MembershipView}
- * (the view, watching, terminations believed or verified, cluster events), {@code StopBarrier} (the
- * coordinator's StopAcks and whom to ask again), {@code RecoveryRun} (the coordinator's phases),
- * {@code MemberRecovery} (a member's answer to a phase order; a member stopping again mid-run),
- * {@code DirectoryTable} and {@code RoutingTable} (directory records and where an operation goes).
- * The seeded simulation in the tests ({@code org.jdlm.dlm.sim}) drives the same cores.
+ * This actor carries out what pure cores of {@code org.jdlm.dlm.core} decide: {@code MemberProtocol}
+ * (the membership protocol's glue over the cores below; {@code carryOut} does its effects),
+ * {@code JoinProbe} (whom
+ * a joining member asks, when it is done), {@code MembershipView} (the view, watching, terminations
+ * believed or verified, cluster events), {@code StopBarrier} (the coordinator's StopAcks and whom to
+ * ask again), {@code Coordination} and {@code RecoveryRun} (the coordinator's generation request and
+ * phases), {@code MemberRecovery} and {@code PhaseWork} (a member's answer to a phase order, its
+ * phase state machine, what a phase waits for and holds), {@code PhasePlan} (what a phase sends to
+ * whom), {@code DirectoryTable} and {@code RoutingTable} (directory records and where an operation
+ * goes), {@code LockspaceStatus} (the state in words; whether it may leave). The seeded simulation in
+ * the tests ({@code org.jdlm.dlm.sim}) drives the same cores; docs/architecture.md has the table.
  *
  * <h2>Message routing and ordering</h2>
  * Owner-to-master traffic always goes owner {@code Lockspace} → master {@code Lockspace} → child,
@@ -238,9 +246,9 @@ public final class Lockspace {
   /** Adapted cluster reachability and membership events (stop at once on unreachable, semantics §6.1). */
   private record MemberEvent(Address address, long incarnation, MembershipView.Change change) implements Command {}
 
-  /** The fencing authority's generation for the run the coordinator prepares for {@code view}; {@code failures} name the incarnations to fence. */
-  private record GenerationReady(long generation, Set<ActorRef<Command>> view, RecoveryRun.Change change,
-      Map<String, FailedMember> failures, String error) implements Command {}
+  /** The fencing authority's answer to {@code fetch}: the run's {@code change} at its generation, or {@code error}. */
+  private record GenerationReady(Coordination.Fetch<ActorRef<Command>> fetch, RecoveryRun.Change change, String error)
+      implements Command {}
 
   /** Fencing of {@code node} for run {@code generation} finished ({@code error} null) or failed. */
   private record FenceResult(long generation, String node, String error) implements Command {}
@@ -308,45 +316,28 @@ public final class Lockspace {
   /** Coordinator only: the StopAcks of the barrier (docs/recovery.md §2). */
   private final StopBarrier<ActorRef<Command>> barrier = new StopBarrier<>();
   private ResourceDirectory directory;
-  private long generation;
+  /** The membership protocol over the cores above: Hello, StopAck, cluster events, terminations, the barrier. */
+  private final MemberProtocol<ActorRef<Command>, Address> protocol;
   /**
-   * {@code null} while running; otherwise the recovery phase this member last entered.
-   * {@code AWAIT_FENCING} means stopped and waiting for the coordinator's run (it also covers the
-   * run's own wait for fencing, which only the coordinator tracks).
+   * This member's phase ({@code null} while running; {@code AWAIT_FENCING}: stopped, waiting for the
+   * coordinator's run, which also covers the run's own wait for fencing that only the coordinator
+   * tracks), what the phase waits for, and recovery messages held until their phase.
    */
-  private RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
+  private final PhaseWork<ActorRef<Command>, Command> phases;
   private boolean everRunning;
   private List<NodeId> runningView = List.of();
   private long stoppedAtNanos;
   // coordinator bookkeeping
-  private Set<ActorRef<Command>> preparingView;
-  private RecoveryRun run;
-  private Set<String> runFenced = Set.of();
-  /** Which incarnation of each failed node the current run fences (from every member's StopAck). */
-  private Map<String, FailedMember> runFailures = Map.of();
-  private Set<String> runDepartedNames = Set.of();
+  /** Coordinator only: the generation request, the run, what it departs and fences (docs/recovery.md §3). */
+  private final Coordination<ActorRef<Command>> coordination = new Coordination<>(java.time.Clock.systemUTC());
   private long runDetectionMillis;
-  /** Coordinator only: detection and phase timings of the last run it finished (RecoveryState.lastRunMillis). */
-  private Map<String, Long> lastRunMillis = Map.of();
   // member bookkeeping of the current run
-  private long runGeneration = -1;
   private Set<NodeId> runDeparted = Set.of();
-  /** Answers the current phase still waits for (registrations, purges, lookups, resends, finalizes). */
-  private int awaiting;
-  /** Whether this member already reported the current phase done (a late answer must not report it twice). */
-  private boolean phaseReported;
-  private final List<Register> earlyRegisters = new ArrayList<>();
   private final Map<ResourceName, ActorRef<Command>> remastered = new HashMap<>();
   private final Set<ResourceName> newMasters = new HashSet<>();
-  private final List<Command> earlyRecoveryMessages = new ArrayList<>();
-  /** This phase's batches not sent yet, per peer: each goes out when the peer answers an earlier one. */
-  private final Map<ActorRef<Command>, ArrayDeque<Command>> unsentBatches = new HashMap<>();
   // visible state
-  private long recoveriesCompleted;
-  private String lastRecovery = "none";
-  /** On the member that coordinated the last recovery: its timings (detection, fencing, each phase). */
-  private String coordinatedTimings;
-  private final Set<String> fencedSeen = new java.util.TreeSet<>();
+  /** Recoveries completed, the last one's timings, the nodes fenced: what dumps and status show. */
+  private final LockspaceStatus status = new LockspaceStatus();
 
   // directory and mastering
   /** The directory records of the names this member is the directory node of, and their token floor. */
@@ -355,8 +346,8 @@ public final class Lockspace {
   private final RoutingTable<ResourceName, ActorRef<Command>, LockResource.Operation> routing = new RoutingTable<>();
   private final Map<ResourceName, ResourceEntry> children = new HashMap<>();
   private long childCounter;
-  // joining: cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace
-  private Set<String> probesOutstanding;
+  /** Joining: the cluster nodes (addresses) whose guardian has not yet said whether it runs this lockspace. */
+  private JoinProbe<String> probe;
   private final Map<ActorRef<?>, String> probedGuardians = new HashMap<>();
   private final TimerScheduler<Command> timers;
 
@@ -371,8 +362,15 @@ public final class Lockspace {
     this.selfAddress = Cluster.get(ctx.getSystem()).selfMember().address();
     this.selfNode = nodeIdOf(selfAddress);
     this.key = serviceKey(local.name());
+    this.phases = new PhaseWork<>(settings.recoveryBatchesInFlight());
     this.membership = new MembershipView<>(self, selfAddress, r -> r.path().address(), Address::hasGlobalScope,
         a -> nodeIdOf(a).name(), memberOrder());
+    this.protocol = new MemberProtocol<>(self, membership, barrier, coordination, phases, this::member,
+        this::describe);
+  }
+
+  private long generation() {
+    return protocol.generation();
   }
 
   private Set<ActorRef<Command>> view() {
@@ -401,20 +399,21 @@ public final class Lockspace {
     cluster.subscriptions().tell(new Subscribe<>(reach, ClusterEvent.ReachabilityEvent.class));
     cluster.subscriptions().tell(new Subscribe<>(members, ClusterEvent.MemberEvent.class));
     // Joining: ask every Up node's guardian whether it runs this lockspace before the first
-    // barrier. The receptionist alone is eventually consistent, so two nodes joining at once could
-    // each run alone for a moment and both master the same name. With the probe, of two
-    // concurrent joiners at least one sees the other before its first barrier (guardians record
-    // a member before answering later probes), so no member ever runs with a partial view of
-    // members it could have known.
-    probesOutstanding = new HashSet<>();
+    // barrier (JoinProbe: why, and when to give up on a node).
+    probe = JoinProbe.start(upAddresses(), selfAddress.toString());
+    sendProbes();
+    return carryOut(protocol.start(probe.probing()));
+  }
+
+  /** The addresses of the nodes the cluster shows Up now. */
+  private Set<String> upAddresses() {
+    Set<String> up = new HashSet<>();
     for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
-      if (m.status() == MemberStatus.up() && !m.address().equals(selfAddress)) {
-        probesOutstanding.add(m.address().toString());
+      if (m.status() == MemberStatus.up()) {
+        up.add(m.address().toString());
       }
     }
-    sendProbes();
-    enterStopped(Set.of(self));
-    return stopped();
+    return up;
   }
 
   /** The DLM guardian of the node at {@code address} ({@code pekko://system@host:port}); answers {@link DlmGuardian.Probe}. */
@@ -423,16 +422,13 @@ public final class Lockspace {
   }
 
   private void sendProbes() {
-    if (probesOutstanding.isEmpty()) {
-      probesOutstanding = null;
+    if (!probe.probing()) {
       return;
     }
-    for (String address : probesOutstanding) {
+    for (String address : probe.outstanding()) {
       ActorRef<DlmGuardian.Command> guardian = guardianAt(address);
       if (probedGuardians.put(guardian, address) == null) {
-        // A node that never started the DLM has no guardian: the watch then reports Terminated,
-        // which answers "no member there" instead of leaving the join waiting forever.
-        ctx.watch(guardian);
+        ctx.watch(guardian); // JoinProbe rule 2: a node without the DLM answers through the watch
       }
       guardian.tell(new DlmGuardian.Probe(local.name(), self));
     }
@@ -440,33 +436,25 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onProbeReply(ProbeReply m) {
-    boolean departedAny = settleVerification(m);
-    if (probesOutstanding == null) {
-      return departedAny ? viewMaybeChanged() : current();
+    boolean probing = probe.probing();
+    Behavior<Command> next = carryOut(protocol.guardianAnswered(AddressFromURIString.parse(m.address()), m.member()));
+    if (!probing) {
+      return next;
     }
-    m.member().forEach(this::learn);
-    probesOutstanding.remove(m.address());
+    boolean last = probe.settled(m.address());
     unwatchGuardian(m.address());
-    return afterProbe();
+    return last ? probeFinished() : current();
   }
 
   private Behavior<Command> onReprobe() {
-    if (probesOutstanding == null) {
-      return current();
-    }
-    // Nodes that left the cluster (or are no longer Up) will never answer; stop waiting for them.
-    Set<String> up = new HashSet<>();
-    for (org.apache.pekko.cluster.Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up.add(m.address().toString());
+    return switch (probe.tick(upAddresses())) {
+      case NOT_PROBING -> current();
+      case FINISHED -> probeFinished();
+      case ASK_AGAIN -> {
+        sendProbes();
+        yield current();
       }
-    }
-    probesOutstanding.retainAll(up);
-    if (probesOutstanding.isEmpty()) {
-      return afterProbe();
-    }
-    sendProbes();
-    return current();
+    };
   }
 
   private void unwatchGuardian(String address) {
@@ -479,19 +467,12 @@ public final class Lockspace {
     });
   }
 
-  private Behavior<Command> afterProbe() {
-    if (!probesOutstanding.isEmpty()) {
-      return current();
-    }
-    probesOutstanding = null;
+  /** JoinProbe rule 4: the probe is over; take in the view and send the StopAck withheld meanwhile. */
+  private Behavior<Command> probeFinished() {
     timers.cancel(ReprobeTick.INSTANCE);
     probedGuardians.keySet().forEach(ctx::unwatch);
     probedGuardians.clear();
-    Behavior<Command> next = viewMaybeChanged();
-    if (phase == RecoveryPhase.AWAIT_FENCING) {
-      coordinator().tell(stopAck()); // withheld while probing
-    }
-    return next;
+    return carryOut(protocol.probeFinished());
   }
 
   // ============================================================================ behaviours
@@ -581,7 +562,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> current() {
-    return phase == null ? running() : stopped();
+    return phases.running() ? running() : stopped();
   }
 
   // ============================================================================ routing
@@ -598,7 +579,7 @@ public final class Lockspace {
     } else if (to instanceof RoutingTable.BecomeMaster<ActorRef<Command>> b) {
       forward(becomeMaster(name, b.tokenFloor()), op);
     } else if (to instanceof RoutingTable.AskDirectory) {
-      memberRef(directory.directoryNode(name.bytes())).tell(new Lookup(generation, name, self));
+      memberRef(directory.directoryNode(name.bytes())).tell(new Lookup(generation(), name, self));
     } else if (to instanceof RoutingTable.BackToOwner) {
       op.owner().tell(new NotMaster(name, op));
     } // Parked: it goes where the outstanding lookup's answer says
@@ -617,7 +598,7 @@ public final class Lockspace {
    * something uses it ({@link #awake}). Its tokens start over in the new generation.
    */
   private ResourceEntry becomeDormantMaster(ResourceName name) {
-    ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation, 0));
+    ResourceEntry entry = new ResourceEntry(name, null, LockResource.newState(name, local, generation(), 0));
     children.put(name, entry);
     routing.mastered(name, self);
     return entry;
@@ -644,7 +625,7 @@ public final class Lockspace {
 
   private ResourceEntry becomeMaster(ResourceName name, long tokenFloor) {
     ActorRef<LockResource.Command> ref = ctx.spawn(
-        LockResource.create(name, self, selfNode, local, settings, generation, tokenFloor),
+        LockResource.create(name, self, selfNode, local, settings, generation(), tokenFloor),
         "r" + (++childCounter));
     ctx.watch(ref);
     ResourceEntry entry = new ResourceEntry(name, ref, null);
@@ -671,17 +652,17 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onLookup(Lookup m) {
-    if (m.generation() != generation) {
-      ctx.getLog().debug("dropping lookup of {} from generation {} (now {})", m.name(), m.generation(), generation);
+    if (m.generation() != generation()) {
+      ctx.getLog().debug("dropping lookup of {} from generation {} (now {})", m.name(), m.generation(), generation());
       return Behaviors.same();
     }
     ActorRef<Command> master = dirTable.masterOf(m.name(), m.requester());
-    m.requester().tell(new LookupReply(generation, m.name(), master, dirTable.tokenFloor()));
+    m.requester().tell(new LookupReply(generation(), m.name(), master, dirTable.tokenFloor()));
     return Behaviors.same();
   }
 
   private Behavior<Command> onLookupReply(LookupReply m) {
-    if (m.generation() != generation) {
+    if (m.generation() != generation()) {
       // Stale: the lookup was re-issued after the last rebuild.
       return Behaviors.same();
     }
@@ -700,7 +681,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onRemove(Remove m) {
-    if (m.generation() == generation) {
+    if (m.generation() == generation()) {
       dirTable.removed(m.name(), m.master(), m.lastTokenCounter());
     }
     return Behaviors.same();
@@ -720,7 +701,7 @@ public final class Lockspace {
     if (dirNode.equals(selfNode)) {
       dirTable.tossedHere(m.name(), self, m.lastTokenCounter());
     } else {
-      memberRef(dirNode).tell(new Remove(generation, m.name(), self, m.lastTokenCounter()));
+      memberRef(dirNode).tell(new Remove(generation(), m.name(), self, m.lastTokenCounter()));
     }
     return Behaviors.same();
   }
@@ -755,7 +736,7 @@ public final class Lockspace {
     }
     ctx.spawnAnonymous(DumpCollector.create(
         new DumpCollector.Header(local.name(), selfNode, stateText(),
-            generation, sortedNodes(view()), dirNodes, local.ownedLocks()),
+            generation(), sortedNodes(view()), dirNodes, local.ownedLocks()),
         refs, settings.dumpTimeout(), m.replyTo()));
     return Behaviors.same();
   }
@@ -770,15 +751,9 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onLeave(Leave m) {
-    if (!local.ownedLocks().isEmpty()) {
-      m.replyTo().tell(new LeaveResult(false,
-          "this node still holds " + local.ownedLocks().size() + " lock(s) in lockspace " + local.name()));
-      return Behaviors.same();
-    }
-    if (!children.isEmpty()) {
-      // Resources this node masters may hold other nodes' locks; moving them is recovery's job.
-      m.replyTo().tell(new LeaveResult(false, "this node still masters " + children.size()
-          + " resource(s) in lockspace " + local.name() + "; wait for the toss delay after the last unlock"));
+    String refusal = LockspaceStatus.leaveRefusal(local.name(), local.ownedLocks().size(), children.size());
+    if (refusal != null) {
+      m.replyTo().tell(new LeaveResult(false, refusal));
       return Behaviors.same();
     }
     ctx.getSystem().receptionist().tell(Receptionist.deregister(key, self));
@@ -799,56 +774,23 @@ public final class Lockspace {
           describe(new HashSet<>(m.listing().getAllServiceInstances(key))));
     }
     listed = nowListed;
-    membership.listed(nowListed);
-    return viewMaybeChanged();
+    return carryOut(protocol.listed(nowListed));
   }
 
   private Behavior<Command> onHello(Hello m) {
-    learn(m.from());
-    m.view().forEach(this::learn);
-    Behavior<Command> next = viewMaybeChanged();
-    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
-        && Set.copyOf(m.view()).equals(view());
-    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
-      case REPEAT_STOP_ACK -> coordinator().tell(stopAck());
-      case STOP_AGAIN -> {
-        enterStopped(view());
-        return stopped();
-      }
-      default -> { }
-    }
-    return next;
+    return carryOut(protocol.hello(m.from(), m.view(), m.generation()));
   }
 
-  private void learn(ActorRef<Command> ref) {
-    applyWatch(ref, membership.learn(ref));
-  }
-
-  /**
-   * Watches a member once the cluster's death watch covers its address ({@link MembershipView}
-   * rule 2): a member restarted at the same address would otherwise be reported terminated at
-   * once, and a terminated member never comes back (issue #4). Until then its departure shows in
-   * the cluster events: unreachable stops the lockspace, removal departs it.
-   */
-  private void watchMember(ActorRef<Command> ref) {
-    applyWatch(ref, membership.watch(ref));
-  }
-
-  private void applyWatch(ActorRef<Command> ref, MembershipView.Watch watch) {
-    if (watch == MembershipView.Watch.NOW) {
-      ctx.watch(ref); // watching twice is one watch
-    } else if (watch == MembershipView.Watch.WHEN_UP) {
-      ctx.getLog().debug("lockspace {}: watching {} once its node is Up here", local.name(), describe(Set.of(ref)));
-    }
+  private Behavior<Command> onStopAck(StopAck m) {
+    return carryOut(protocol.stopAck(m.from(), new StopBarrier.Ack<>(Set.copyOf(m.view()), m.generation(),
+        m.lastView(), m.failed().stream()
+            .map(f -> new MembershipView.Failure(f.node(), f.address(), f.incarnation())).toList())));
   }
 
   private Behavior<Command> onTerminated(Terminated t) {
     String guardianAddress = probedGuardians.remove(t.getRef());
     if (guardianAddress != null) {
-      if (probesOutstanding != null && probesOutstanding.remove(guardianAddress)) {
-        return afterProbe();
-      }
-      return current();
+      return probe.settled(guardianAddress) ? probeFinished() : current();
     }
     @SuppressWarnings("unchecked")
     ActorRef<Command> ref = (ActorRef<Command>) (ActorRef<?>) t.getRef();
@@ -861,13 +803,7 @@ public final class Lockspace {
         return Behaviors.same();
       }
     }
-    MembershipView.Termination verdict = membership.terminated(ref, System.nanoTime());
-    if (verdict != MembershipView.Termination.DEPART) {
-      verifyTermination(ref, verdict == MembershipView.Termination.VERIFY_FIRST);
-      return current();
-    }
-    ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
-    return viewMaybeChanged();
+    return carryOut(protocol.terminated(ref, System.nanoTime()));
   }
 
   /**
@@ -900,94 +836,20 @@ public final class Lockspace {
    * timeout (its new incarnation does not run the DLM) cannot be running the member: it departs.
    */
   private Behavior<Command> onVerifyTick() {
-    MembershipView.VerifyRound<ActorRef<Command>> round =
-        membership.verifyTick(System.nanoTime(), settings.joinTimeout().toNanos());
-    for (ActorRef<Command> gone : round.departed()) {
-      ctx.getLog().warn("lockspace {}: no answer about member {} from its node within {}; taking it as terminated",
-          local.name(), describe(Set.of(gone)), settings.joinTimeout());
-    }
-    round.askAgain().forEach(ref -> verifyTermination(ref, false)); // the first question's time stays
-    if (membership.verifying()) {
-      timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
-    }
-    return round.departed().isEmpty() ? current() : viewMaybeChanged();
-  }
-
-  /** A guardian's answer for members under {@link #verifyTermination}: gone, or still there. */
-  private boolean settleVerification(ProbeReply m) {
-    MembershipView.Settled<ActorRef<Command>> settled =
-        membership.guardianAnswered(AddressFromURIString.parse(m.address()), m.member());
-    for (ActorRef<Command> ref : settled.alive()) {
-      ctx.getLog().info("lockspace {}: member {} is alive after all; watching it again", local.name(),
-          describe(Set.of(ref)));
-      ctx.watch(ref); // if the watcher still lags, this reports it again and it is asked again
-    }
-    for (ActorRef<Command> ref : settled.departed()) {
-      ctx.getLog().info("lockspace {}: member {} terminated", local.name(), describe(Set.of(ref)));
-    }
-    return !settled.departed().isEmpty();
-  }
-
-  private Behavior<Command> viewMaybeChanged() {
-    // The receptionist may still list a member for a while after it terminated; a terminated
-    // member never comes back (a restart is a new incarnation with a new reference).
-    Set<ActorRef<Command>> next = membership.proposed();
-    if (next.equals(view())) {
-      return current();
-    }
-    logViewChange(view(), next);
-    enterStopped(next);
-    return stopped();
-  }
-
-  /** Membership changes are rare and decisive: say exactly which incarnations came and went. */
-  private void logViewChange(Set<ActorRef<Command>> from, Set<ActorRef<Command>> to) {
-    Set<ActorRef<Command>> added = new HashSet<>(to);
-    added.removeAll(from);
-    Set<ActorRef<Command>> removed = new HashSet<>(from);
-    removed.removeAll(to);
-    ctx.getLog().info("lockspace {}: view changes (added {}, removed {}; departed {})", local.name(),
-        describe(added), describe(removed), describe(membership.departed()));
+    return carryOut(protocol.verifyTick(System.nanoTime(), settings.joinTimeout().toNanos()));
   }
 
   private List<String> describe(Set<ActorRef<Command>> refs) {
-    return refs.stream().map(r -> nodeOf(r).name() + "#" + r.path().uid()).sorted().toList();
+    return refs.stream().map(this::describe).sorted().toList();
   }
 
-  private void enterStopped(Set<ActorRef<Command>> nextView) {
-    boolean wasRunning = phase == null;
-    membership.adopt(nextView);
-    if (wasRunning) {
-      // semantics §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
-      // are held back, on every resource of the lockspace, until the RESUME phase.
-      stoppedAtNanos = System.nanoTime();
-      local.suspendCallbacks();
-      ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(), generation);
-    }
-    // A newer change restarts recovery from the beginning (semantics §6.3: -EINTR, restart).
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
-    if (run != null) {
-      performRun(run.abort("membership changed again"));
-      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
-      run = null;
-    }
-    preparingView = null;
-    List<ActorRef<Command>> viewList = sortedRefs(view());
-    for (ActorRef<Command> member : view()) {
-      if (!member.equals(self)) {
-        watchMember(member); // a departed member must leave the view even if someone's Hello still names it
-        member.tell(new Hello(self, viewList, generation));
-      }
-    }
-    if (probesOutstanding == null) {
-      coordinator().tell(stopAck());
-    }
-    publishState();
+  private String describe(ActorRef<Command> ref) {
+    return nodeOf(ref).name() + "#" + ref.path().uid();
   }
 
   private StopAck stopAck() {
-    return new StopAck(sortedRefs(view()), generation, self, sortedRefs(membership.ranWith()), failedMembers());
+    return new StopAck(sortedRefs(view()), protocol.generation(), self, sortedRefs(membership.ranWith()),
+        failedMembers());
   }
 
   /** What this member saw fail, by node: the incarnation that failed, from the failure event itself. */
@@ -996,39 +858,11 @@ public final class Lockspace {
         .map(f -> new FailedMember(f.node(), f.address(), f.incarnation())).toList();
   }
 
-  private void resetRunBookkeeping() {
-    awaiting = 0;
-    phaseReported = false;
-    remastered.clear();
-    earlyRecoveryMessages.clear();
-    unsentBatches.clear();
-    // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
-    // one when the restarted run finalizes it (its value block must be rebuilt, semantics §4).
-  }
-
   /** Reachability and membership: stop at once when a member of the view becomes unreachable. */
   private Behavior<Command> onMemberEvent(MemberEvent m) {
-    MembershipView.Event<ActorRef<Command>> e = membership.event(m.address(), m.incarnation(), m.change(),
-        m.change() == MembershipView.Change.DOWNED && otherIncarnationAt(m.address(), m.incarnation()));
-    e.watch().forEach(ctx::watch); // the cluster's death watch covers the address from now on
-    if (!e.departed().isEmpty()) {
-      if (m.change() == MembershipView.Change.REMOVED) {
-        ctx.getLog().info("lockspace {}: members {} left with their node", local.name(), describe(Set.copyOf(e.departed())));
-      }
-      return viewMaybeChanged();
-    }
-    if (e.unreachableInView()) {
-      ctx.getLog().warn("lockspace {}: member {} is unreachable; stopping until recovery", local.name(),
-          nodeIdOf(m.address()));
-      if (phase == null) {
-        enterStopped(view()); // same view: the barrier waits until it is reachable again or removed
-        return stopped();
-      }
-    }
-    if (e.reachableInView() && phase == RecoveryPhase.AWAIT_FENCING) {
-      coordinator().tell(stopAck()); // a transient failure: the barrier for the same view can now complete
-    }
-    return current();
+    return carryOut(protocol.clusterEvent(m.address(), m.incarnation(), m.change(),
+        m.change() == MembershipView.Change.DOWNED && otherIncarnationAt(m.address(), m.incarnation()),
+        nodeIdOf(m.address()).toString()));
   }
 
   /**
@@ -1045,134 +879,84 @@ public final class Lockspace {
     return false;
   }
 
-  private static StopBarrier.Ack<ActorRef<Command>> ackOf(StopAck m) {
-    return new StopBarrier.Ack<>(Set.copyOf(m.view()), m.generation(), m.lastView(), m.failed().stream()
-        .map(f -> new MembershipView.Failure(f.node(), f.address(), f.incarnation())).toList());
-  }
-
-  private Behavior<Command> onStopAck(StopAck m) {
-    Set<ActorRef<Command>> theirs = Set.copyOf(m.view());
-    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
-        m.generation(), generation, run != null && coordinator().equals(self));
-    barrier.acked(m.from(), ackOf(m));
-    switch (action) {
-      case CONVERGE -> {
-        Set<ActorRef<Command>> before = view();
-        learn(m.from());
-        theirs.forEach(this::learn);
-        Behavior<Command> next = viewMaybeChanged(); // a change stops again: Hello to all, StopAck to the coordinator
-        if (view() == before && view().contains(m.from())) {
-          // Tell it the members it lacks. (Those it dropped because they terminated stay out there;
-          // this member drops them too when its own watch reports them.)
-          m.from().tell(new Hello(self, sortedRefs(view()), generation));
+  /**
+   * Carries out what the membership protocol decided ({@link MemberProtocol}), in order, and
+   * returns the behaviour for the state it left this member in.
+   */
+  private Behavior<Command> carryOut(List<MemberProtocol.Effect<ActorRef<Command>>> effects) {
+    for (MemberProtocol.Effect<ActorRef<Command>> effect : effects) {
+      if (effect instanceof MemberProtocol.Watch<ActorRef<Command>> w) {
+        ctx.watch(w.member());
+      } else if (effect instanceof MemberProtocol.SendHello<ActorRef<Command>> h) {
+        h.to().tell(new Hello(self, h.view(), h.generation()));
+      } else if (effect instanceof MemberProtocol.SendStopAck<ActorRef<Command>> s) {
+        s.to().tell(stopAck());
+      } else if (effect instanceof MemberProtocol.SendRunPhase<ActorRef<Command>> r) {
+        r.to().tell(new RunPhase(r.generation(), r.phase(), sortedRefs(view()), List.copyOf(coordination.departed()),
+            List.copyOf(coordination.fencedNodes())));
+      } else if (effect instanceof MemberProtocol.FirstStop<ActorRef<Command>> f) {
+        // semantics §6.2: from now on API calls are parked, inbound lock traffic is held and callbacks
+        // are held back, on every resource of the lockspace, until the RESUME phase.
+        stoppedAtNanos = System.nanoTime();
+        local.suspendCallbacks();
+        ctx.getLog().info("lockspace {} stopped at generation {} for a membership change", local.name(),
+            f.generation());
+      } else if (effect instanceof MemberProtocol.RunWorkForgotten) {
+        remastered.clear();
+        // newMasters is kept until RESUME: a child created as a new master by an aborted run is still
+        // one when the restarted run finalizes it (its value block must be rebuilt, semantics §4).
+      } else if (effect instanceof MemberProtocol.Run<ActorRef<Command>> r) {
+        performRun(r.effects());
+      } else if (effect instanceof MemberProtocol.FetchGeneration<ActorRef<Command>> f) {
+        fetchGeneration(f.fetch());
+      } else if (effect instanceof MemberProtocol.BarrierTimer<ActorRef<Command>> t) {
+        if (t.restart() || !timers.isTimerActive(BarrierTick.INSTANCE)) {
+          timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
         }
-        checkAllStopped();
-        return next;
+      } else if (effect instanceof MemberProtocol.RetryGeneration<ActorRef<Command>> r) {
+        ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
+            r.error());
+        timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
+      } else if (effect instanceof MemberProtocol.RunStarted<ActorRef<Command>> r) {
+        runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
+        ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})",
+            local.name(), r.change().generation(), r.change().members(), r.change().failed(),
+            r.change().leftCleanly(), r.change().joined());
+      } else if (effect instanceof MemberProtocol.Verify<ActorRef<Command>> v) {
+        verifyTermination(v.member(), v.first());
+      } else if (effect instanceof MemberProtocol.VerifyTimer) {
+        timers.startSingleTimer(VerifyTick.INSTANCE, PROBE_INTERVAL);
+      } else if (effect instanceof MemberProtocol.PublishState) {
+        publishState();
+      } else if (effect instanceof MemberProtocol.Log<ActorRef<Command>> l) {
+        switch (l.level()) {
+          case DEBUG -> ctx.getLog().debug("lockspace {}: {}", local.name(), l.message());
+          case INFO -> ctx.getLog().info("lockspace {}: {}", local.name(), l.message());
+          default -> ctx.getLog().warn("lockspace {}: {}", local.name(), l.message());
+        }
+      } else {
+        throw new IllegalStateException("no shell for " + effect);
       }
-      case STOP_AGAIN -> {
-        enterStopped(view());
-        checkAllStopped();
-        return stopped();
-      }
-      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
-      default -> checkAllStopped(); // OWN_FOR_ANOTHER_VIEW, COUNT
     }
     return current();
   }
 
-  /**
-   * Coordinator, mid-run: {@code member} stopped again for the same view (it had ignored the run's
-   * MEMBERS phase while its own view briefly differed, or it stopped again after entering it).
-   * From MEMBERS on the run restarts under a new generation with the same change, which every
-   * member accepts from whatever phase it is in (semantics §6.3: any new stop restarts recovery); a
-   * member that entered the old generation would ignore it repeated ({@link MemberRecovery}).
-   */
-  private void restartRunFor(ActorRef<Command> member, long ackGeneration) {
-    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
-      case NOTHING -> {
-        return;
-      }
-      case TELL_MEMBERS_AGAIN -> {
-        member.tell(new RunPhase(run.generation(), RecoveryPhase.MEMBERS, sortedRefs(view()),
-            List.copyOf(runDepartedNames), List.copyOf(runFenced)));
-        return;
-      }
-      default -> { }
-    }
-    RecoveryRun.Change old = run.change();
-    performRun(run.abort(nodeOf(member) + " stopped again during " + run.phase()));
-    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
-    run = null;
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
-    Set<ActorRef<Command>> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long atLeast = Math.max(generation, old.generation()) + 1;
-    ctx.pipeToSelf(fencing().advanceGeneration(atLeast, "lockspace " + local.name() + ": recovery restarted"),
-        (g, e) -> e != null
-            ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
-            : new GenerationReady(Math.max(g, atLeast), snapshot, old.withGeneration(Math.max(g, atLeast)),
-                runFailures, null));
-  }
-
-  /**
-   * Coordinator: once every member stopped for the same view, take a new generation from the
-   * fencing authority and start a recovery run for the change (who departed, who of them failed
-   * and must be fenced, who joined), decided by incarnation ({@link RecoveryRun.Change#between}).
-   */
-  private void checkAllStopped() {
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
-      return;
-    }
-    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
-        membership.failures(), this::member);
-    if (agreed == null) {
-      if (!timers.isTimerActive(BarrierTick.INSTANCE)) {
-        timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry());
-      }
-      return;
-    }
-    if (view().equals(preparingView)) {
-      return; // the generation for this view is already being fetched
-    }
-    RecoveryRun.Change change = agreed.change();
-    Map<String, FailedMember> toFence = new TreeMap<>();
-    agreed.toFence().forEach((node, f) -> toFence.put(node, new FailedMember(f.node(), f.address(), f.incarnation())));
-    Set<ActorRef<Command>> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long atLeast = agreed.atLeast();
-    Set<String> departedNames = StopBarrier.departedNodes(change);
-    String reason = "lockspace " + local.name() + ": members " + change.members()
-        + (departedNames.isEmpty() ? "" : ", departed " + departedNames)
-        + (change.joined().isEmpty() ? "" : ", joined " + change.joined());
-    ctx.pipeToSelf(fencing().advanceGeneration(atLeast, reason), (g, e) -> e != null
-        ? new GenerationReady(atLeast, snapshot, null, Map.of(), String.valueOf(e.getMessage()))
-        : new GenerationReady(Math.max(g, atLeast), snapshot, change.withGeneration(Math.max(g, atLeast)),
-            Map.copyOf(toFence), null));
+  /** Asks the fencing authority for the generation of {@code fetch}; the answer comes back as {@link GenerationReady}. */
+  private void fetchGeneration(Coordination.Fetch<ActorRef<Command>> fetch) {
+    ctx.pipeToSelf(fencing().advanceGeneration(fetch.atLeast(), "lockspace " + local.name() + ": " + fetch.reason()),
+        (g, e) -> e != null ? new GenerationReady(fetch, null, String.valueOf(e.getMessage()))
+            : new GenerationReady(fetch, fetch.change().withGeneration(Math.max(g, fetch.atLeast())), null));
   }
 
   /**
    * Coordinator, still at the barrier: the members whose StopAck for this view it lacks are sent a
-   * {@link Hello} with the view again; one waiting at the same barrier answers with its StopAck
-   * ({@link #onHello}), one that is not yet learns the view. A StopAck is sent once per stop and
-   * Pekko delivers at most once (a message to a member restarted at the same address can be
-   * dropped while the association to the new incarnation is set up), so without this the barrier
-   * could wait for good. This member's own StopAck is withheld while it probes; it is not asked.
+   * {@link Hello} with the view again; one waiting at the same barrier answers with its StopAck, one
+   * that is not yet learns the view. A StopAck is sent once per stop and Pekko delivers at most once
+   * (a message to a member restarted at the same address can be dropped while the association to
+   * the new incarnation is set up), so without this the barrier could wait for good.
    */
   private Behavior<Command> onBarrierTick() {
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
-      return current();
-    }
-    List<ActorRef<Command>> missing = barrier.toAskAgain(sortedRefs(view()), self, membership.ranWith(),
-        membership.ranGeneration());
-    if (!missing.isEmpty()) {
-      ctx.getLog().info("lockspace {}: barrier for {} still lacks the StopAck of {}; asking again", local.name(),
-          describe(view()), describe(Set.copyOf(missing)));
-      List<ActorRef<Command>> viewList = sortedRefs(view());
-      missing.forEach(member -> member.tell(new Hello(self, viewList, generation)));
-    }
-    timers.startSingleTimer(BarrierTick.INSTANCE, settings.barrierRetry()); // until the run starts or the view changes
-    return current();
+    return carryOut(protocol.barrierTick());
   }
 
   /** A member incarnation as the recovery core sees it: its node and the uid of its lockspace actor. */
@@ -1181,38 +965,16 @@ public final class Lockspace {
   }
 
   private org.jdlm.dlm.api.FencingPort fencing() {
-    return org.jdlm.dlm.api.Dlm.get(ctx.getSystem()).fencing();
+    return Dlm.get(ctx.getSystem()).fencing();
   }
 
   private Behavior<Command> onGenerationReady(GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phase != RecoveryPhase.AWAIT_FENCING
-        || !coordinator().equals(self)) {
-      return current(); // a newer change overtook this one; its own round is under way
-    }
-    if (m.error() != null) {
-      ctx.getLog().error("lockspace {}: no generation from the fencing authority ({}); retrying", local.name(),
-          m.error());
-      preparingView = null;
-      timers.startSingleTimer(new FenceRetry(-1, ""), java.time.Duration.ofSeconds(1));
-      return current();
-    }
-    barrier.clear();
-    run = RecoveryRun.create(m.change(), java.time.Clock.systemUTC());
-    runFenced = Set.copyOf(m.change().failed());
-    runFailures = m.failures();
-    runDepartedNames = new java.util.TreeSet<>(m.change().failed());
-    runDepartedNames.addAll(m.change().leftCleanly());
-    runDetectionMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
-    ctx.getLog().info("lockspace {}: recovery {} starts (members {}, failed {}, left {}, joined {})", local.name(),
-        m.generation(), m.change().members(), m.change().failed(), m.change().leftCleanly(), m.change().joined());
-    performRun(run.begin());
-    publishState();
-    return current();
+    return carryOut(protocol.generationReady(m.fetch(), m.change(), m.error()));
   }
 
   /** Coordinator: carries out the run's effects. */
-  private void performRun(RecoveryRun.Outcome outcome) {
-    for (RecoveryRun.Effect effect : outcome.effects()) {
+  private void performRun(List<RecoveryRun.Effect> effects) {
+    for (RecoveryRun.Effect effect : effects) {
       if (effect instanceof RecoveryRun.RequestFencing f) {
         for (String node : f.nodes()) {
           requestFence(f.generation(), node);
@@ -1221,31 +983,13 @@ public final class Lockspace {
         ctx.getLog().info("lockspace {}: recovery {} phase {}", local.name(), p.generation(), p.phase());
         List<ActorRef<Command>> viewList = sortedRefs(view());
         for (ActorRef<Command> member : view()) {
-          member.tell(new RunPhase(p.generation(), p.phase(), viewList, List.copyOf(runDepartedNames),
-              List.copyOf(runFenced)));
+          member.tell(new RunPhase(p.generation(), p.phase(), viewList, List.copyOf(coordination.departed()),
+              List.copyOf(coordination.fencedNodes())));
         }
       } else if (effect instanceof RecoveryRun.Finished f) {
-        StringBuilder timings = new StringBuilder("detection " + runDetectionMillis + " ms");
-        for (RecoveryPhase p : RecoveryPhase.values()) {
-          Long ms = f.phaseMillis().get(p);
-          if (ms != null) {
-            timings.append(", ").append(p == RecoveryPhase.AWAIT_FENCING ? "fencing" : p.name()).append(' ')
-                .append(ms).append(" ms");
-          }
-        }
+        String timings = status.coordinatedRunFinished(f.generation(), runDetectionMillis, f.phaseMillis(),
+            coordination.departed(), coordination.fencedNodes());
         ctx.getLog().info("lockspace {}: recovery {} finished: {}", local.name(), f.generation(), timings);
-        coordinatedTimings = "generation " + f.generation() + ": " + timings
-            + (runDepartedNames.isEmpty() ? "" : " (departed " + runDepartedNames + ", fenced " + runFenced + ")");
-        Map<String, Long> phaseTimings = new java.util.LinkedHashMap<>();
-        phaseTimings.put("detection", runDetectionMillis);
-        for (RecoveryPhase p : RecoveryPhase.values()) {
-          Long ms = f.phaseMillis().get(p);
-          if (ms != null) {
-            phaseTimings.put(p.name(), ms);
-          }
-        }
-        lastRunMillis = phaseTimings;
-        run = null;
         publishState();
       } else if (effect instanceof RecoveryRun.Aborted a) {
         ctx.getLog().warn("lockspace {}: recovery {} aborted: {}", local.name(), a.generation(), a.reason());
@@ -1257,7 +1001,7 @@ public final class Lockspace {
   }
 
   private void requestFence(long runGeneration, String node) {
-    FailedMember failed = runFailures.get(node);
+    MembershipView.Failure failed = coordination.failure(node);
     long incarnation = failed == null ? 0 : failed.incarnation();
     String addressText = failed == null ? node : failed.address();
     ctx.getLog().warn("lockspace {}: recovery {} waits for fencing of {} (incarnation {})", local.name(),
@@ -1267,7 +1011,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onFenceResult(FenceResult m) {
-    if (run == null || run.generation() != m.generation()) {
+    if (!coordination.fencing(m.generation())) {
       return current();
     }
     if (m.error() != null) {
@@ -1278,24 +1022,25 @@ public final class Lockspace {
       return current();
     }
     ctx.getLog().info("lockspace {}: {} fenced", local.name(), m.node());
-    fencedSeen.add(m.node());
+    status.fenced(List.of(m.node()));
     publishState();
-    performRun(run.fenced(m.node()));
+    performRun(coordination.fenced(m.generation(), m.node()));
     return current();
   }
 
   private Behavior<Command> onFenceRetry(FenceRetry m) {
     if (m.generation() < 0) {
-      checkAllStopped(); // the generation request failed: ask again
-    } else if (run != null && run.generation() == m.generation()) {
+      return carryOut(protocol.retryGeneration()); // the generation request failed: ask again
+    }
+    if (coordination.fencing(m.generation())) {
       requestFence(m.generation(), m.node());
     }
     return current();
   }
 
   private Behavior<Command> onPhaseDone(PhaseDone m) {
-    if (run != null && coordinator().equals(self)) {
-      performRun(run.phaseDone(nodeOf(m.from()).name(), m.generation(), m.phase()));
+    if (coordinator().equals(self)) {
+      performRun(coordination.phaseDone(nodeOf(m.from()).name(), m.generation(), m.phase()));
     }
     return current();
   }
@@ -1303,12 +1048,8 @@ public final class Lockspace {
   // ---- member side of a run ----------------------------------------------------------------------
 
   private Behavior<Command> onRunPhase(RunPhase m) {
-    Set<ActorRef<Command>> runView = Set.copyOf(m.view());
-    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
-        runView.equals(view()))) {
-      case CONVERGE -> {
-        return convergeWithRun(m, runView);
-      }
+    MemberProtocol.Step<ActorRef<Command>> step = protocol.runPhase(m.generation(), m.phase(), m.view());
+    switch (step.action()) {
       case START_MEMBERS -> startMembersPhase(m);
       case START_PHASE -> {
         switch (m.phase()) {
@@ -1322,38 +1063,21 @@ public final class Lockspace {
           default -> throw new IllegalStateException("no member work for phase " + m.phase());
         }
       }
-      case IGNORE -> ctx.getLog().info("lockspace {}: ignored {} of recovery {} (this member is at {} of {})",
-          local.name(), m.phase(), m.generation(), phase == null ? "running" : phase, generation);
-      default -> throw new IllegalStateException("unknown action");
+      default -> { } // CONVERGE, IGNORE: the protocol's effects below
     }
-    return current();
+    return carryOut(step.effects());
   }
 
-  /**
-   * A newer run's MEMBERS names a view this member does not have: converge rather than ignore it
-   * (issue #4). Learn the members the coordinator knows (a change stops this member again and tells
-   * everyone); if this view still differs, send the coordinator a {@link Hello} with this member's
-   * view, so that it learns the members it lacks and restarts the barrier, instead of waiting at
-   * MEMBERS for a member that will never accept its run. (Members it names that terminated here stay
-   * out; the coordinator drops them too when its own watch reports them.)
-   */
-  private Behavior<Command> convergeWithRun(RunPhase m, Set<ActorRef<Command>> runView) {
-    ctx.getLog().info("lockspace {}: recovery {} is for view {}, this member has {} (at {} of generation {})",
-        local.name(), m.generation(), describe(runView), describe(view()), phase == null ? "running" : phase,
-        generation);
-    Set<ActorRef<Command>> before = view();
-    runView.forEach(this::learn);
-    Behavior<Command> next = viewMaybeChanged();
-    if (view() == before && !runView.equals(view())) {
-      runView.stream().min(memberOrder()).orElseThrow().tell(new Hello(self, sortedRefs(view()), generation));
-    }
-    return next;
+  private String phaseText() {
+    return phases.running() ? "running" : String.valueOf(phases.phase());
   }
 
-  private void phaseDone() {
-    phaseReported = true;
-    publishState();
-    coordinator().tell(new PhaseDone(runGeneration, phase, self));
+  /** Reports the current phase done once nothing is awaited (PhaseWork rule 2: every phase ends in this barrier). */
+  private void maybePhaseDone() {
+    if (phases.reportDone()) {
+      publishState();
+      coordinator().tell(new PhaseDone(phases.runGeneration(), phases.phase(), self));
+    }
   }
 
   private void publishState() {
@@ -1362,87 +1086,63 @@ public final class Lockspace {
 
   /** MEMBERS (semantics §6.3 steps 4-6): adopt the view and generation; recompute directory nodes. */
   private void startMembersPhase(RunPhase m) {
-    if (phase != RecoveryPhase.AWAIT_FENCING) {
-      resetRunBookkeeping(); // an aborted run's partial work is redone by this one
+    if (phases.phase() != RecoveryPhase.AWAIT_FENCING) {
+      remastered.clear(); // an aborted run's partial work is redone by this one
     }
-    enterPhase(RecoveryPhase.MEMBERS);
-    runGeneration = m.generation();
-    generation = m.generation();
+    phases.startRun(m.generation());
+    protocol.adoptGeneration(m.generation());
     Set<NodeId> gone = new HashSet<>();
     m.departed().forEach(n -> gone.add(new NodeId(n)));
     runDeparted = Set.copyOf(gone);
-    fencedSeen.addAll(m.fenced());
+    status.fenced(m.fenced());
     directory = new ResourceDirectory(sortedNodes(view()));
     dirTable.newGeneration(); // tokens of the new generation are above every older one
     routing.keepMastersIn(view()::contains);
-    phaseDone();
+    maybePhaseDone();
   }
 
   /** DIRECTORY (step 7): every master re-registers the names it masters with their new directory nodes. */
   private void startDirectoryPhase() {
-    enterPhase(RecoveryPhase.DIRECTORY);
-    Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
-    for (ActorRef<Command> member : view()) {
-      byDirNode.put(nodeOf(member), new ArrayList<>());
-    }
-    for (ResourceName name : children.keySet()) {
-      byDirNode.get(directory.directoryNode(name.bytes())).add(name);
-    }
-    for (ActorRef<Command> member : view()) {
-      List<ResourceName> names = byDirNode.get(nodeOf(member));
-      if (member.equals(self)) {
-        names.forEach(n -> dirTable.register(n, self));
-      } else {
-        awaiting++;
-        member.tell(new Register(generation, List.copyOf(names), self));
-      }
-    }
-    List<Register> early = new ArrayList<>(earlyRegisters);
-    earlyRegisters.clear();
-    early.forEach(this::onRegister);
+    phases.enter(RecoveryPhase.DIRECTORY);
+    PhasePlan.registrations(view(), children.keySet(), this::nodeOf, n -> directory.directoryNode(n.bytes()))
+        .forEach((member, names) -> {
+          if (member.equals(self)) {
+            names.forEach(n -> dirTable.register(n, self));
+          } else {
+            phases.expect(1); // PhasePlan rule 1: an empty registration is an answer too
+            member.tell(new Register(generation(), List.copyOf(names), self));
+          }
+        });
+    phases.drainRegisters().forEach(r -> onRegister((Register) r));
     maybePhaseDone();
   }
 
   private Behavior<Command> onRegister(Register m) {
-    if (m.generation() > generation || (m.generation() == generation && phase == RecoveryPhase.MEMBERS)) {
-      earlyRegisters.add(m); // its RunPhase has not reached us yet
-      return current();
+    switch (phases.onRegister(m.generation(), generation())) {
+      case HOLD -> phases.holdRegister(m); // its RunPhase has not reached this member yet
+      case APPLY -> {
+        for (ResourceName name : m.names()) {
+          dirTable.register(name, m.from());
+        }
+        m.from().tell(new Registered(generation(), self));
+      }
+      default -> { }
     }
-    if (m.generation() < generation) {
-      return current();
-    }
-    for (ResourceName name : m.names()) {
-      dirTable.register(name, m.from());
-    }
-    m.from().tell(new Registered(generation, self));
     return current();
   }
 
   private Behavior<Command> onRegistered(Registered m) {
-    acknowledged(m.generation(), RecoveryPhase.DIRECTORY);
+    acknowledged(m.generation(), RecoveryPhase.DIRECTORY, null);
     return current();
   }
 
-  private void enterPhase(RecoveryPhase next) {
-    phase = next;
-    awaiting = 0;
-    unsentBatches.clear();
-    phaseReported = false;
-  }
-
-  /** One answer the current phase waited for; the phase is done when none is left. */
-  private void acknowledged(long generation, RecoveryPhase of) {
-    if (generation == runGeneration && phase == of && awaiting > 0) {
-      awaiting--;
-      maybePhaseDone();
+  /** One answer the current phase waited for: the next batch for {@code peer} goes out; the phase may be done. */
+  private void acknowledged(long answerGeneration, RecoveryPhase of, ActorRef<Command> peer) {
+    Command next = phases.answered(answerGeneration, of, peer);
+    if (next != null) {
+      peer.tell(next);
     }
-  }
-
-  /** Reports the current phase done once nothing is awaited (every phase ends in this barrier). */
-  private void maybePhaseDone() {
-    if (phase != null && phase != RecoveryPhase.AWAIT_FENCING && awaiting == 0 && !phaseReported) {
-      phaseDone();
-    }
+    maybePhaseDone();
   }
 
   /**
@@ -1452,72 +1152,52 @@ public final class Lockspace {
    * (docs/recovery.md, "Batches").
    */
   private void startRemasterPhase() {
-    enterPhase(RecoveryPhase.REMASTER);
+    phases.enter(RecoveryPhase.REMASTER);
     List<String> gone = runDeparted.stream().map(NodeId::name).toList();
     for (ResourceEntry child : children.values()) {
-      awaiting++;
+      phases.expect(1);
       child.forwarded++;
-      awake(child).tell(new LockResource.Purge(runGeneration, gone));
+      awake(child).tell(new LockResource.Purge(phases.runGeneration(), gone));
     }
     Set<String> lost = local.resourcesMasteredBy(runDeparted);
     local.masterLost(lost);
-    Map<NodeId, List<ResourceName>> byDirNode = new HashMap<>();
+    List<ResourceName> names = new ArrayList<>(lost.size());
     for (String core : lost) {
-      ResourceName name = ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      byDirNode.computeIfAbsent(directory.directoryNode(name.bytes()), n -> new ArrayList<>()).add(name);
+      names.add(ResourceName.of(core.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
     }
+    PhasePlan.Lookups<NodeId, ResourceName> plan = PhasePlan.lookups(names, n -> directory.directoryNode(n.bytes()),
+        selfNode, settings.recoveryBatchSize());
     // Remote lookups first: the directory nodes answer while this member adopts its own names.
-    for (Map.Entry<NodeId, List<ResourceName>> e : byDirNode.entrySet()) {
-      if (e.getKey().equals(selfNode)) {
-        continue;
-      }
-      List<Command> batches = new ArrayList<>();
-      for (List<ResourceName> names : RecoveryBatches.ofItems(e.getValue(), settings.recoveryBatchSize())) {
-        batches.add(new RecoverLookup(runGeneration, names, self));
-      }
-      sendBatches(memberRef(e.getKey()), batches);
-    }
-    for (ResourceName name : byDirNode.getOrDefault(selfNode, List.of())) {
+    plan.remote().forEach((node, batches) -> sendBatches(memberRef(node),
+        batches.stream().<Command>map(batch -> new RecoverLookup(phases.runGeneration(), batch, self)).toList()));
+    for (ResourceName name : plan.own()) {
       adoptMaster(name, dirTable.masterOf(name, self));
     }
-    drainEarlyRecoveryMessages();
+    drainHeld();
     maybePhaseDone();
   }
 
-  /**
-   * Sends this phase's batches for {@code peer} (once per peer and phase), at most
-   * {@code recovery-batches-in-flight} unanswered at a time; the barrier waits for every one.
-   */
+  /** PhaseWork rule 4: this phase's batches for {@code peer}, a few in flight at a time. */
   private void sendBatches(ActorRef<Command> peer, List<Command> batches) {
-    awaiting += batches.size();
-    ArrayDeque<Command> unsent = unsentBatches.computeIfAbsent(peer, p -> new ArrayDeque<>());
-    unsent.addAll(batches);
-    for (int i = 0; i < settings.recoveryBatchesInFlight() && !unsent.isEmpty(); i++) {
-      peer.tell(unsent.poll());
-    }
+    phases.queue(peer, batches).forEach(peer::tell);
   }
 
-  /** {@code peer} answered one of this phase's batches: send it the next one, and count the answer. */
-  private void batchAnswered(long generation, RecoveryPhase of, ActorRef<Command> peer) {
-    if (generation == runGeneration && phase == of) {
-      ArrayDeque<Command> unsent = unsentBatches.get(peer);
-      if (unsent != null && !unsent.isEmpty()) {
-        peer.tell(unsent.poll());
-      }
+  /** Recovery traffic ahead of this member's phase is held, stale traffic dropped (PhaseWork rule 6). */
+  private boolean holdOrDrop(PhaseWork.Arrival arrival, Command m) {
+    if (arrival == PhaseWork.Arrival.HOLD) {
+      phases.hold(m);
+    } else if (arrival == PhaseWork.Arrival.DROP) {
+      ctx.getLog().info("lockspace {}: dropped stale {} (this member is at {} of {})", local.name(), m, phaseText(),
+          phases.runGeneration());
     }
-    acknowledged(generation, of);
+    return arrival != PhaseWork.Arrival.APPLY;
   }
 
   // The recovery handlers below answer Behaviors.same(): recovery traffic never moves a member
   // between running and stopped (only RunPhase does), and current() would build a new behaviour
   // for every one of thousands of messages.
   private Behavior<Command> onRecoverLookup(RecoverLookup m) {
-    if (m.generation() != runGeneration || phase == RecoveryPhase.MEMBERS || phase == RecoveryPhase.DIRECTORY) {
-      if (m.generation() >= runGeneration) {
-        earlyRecoveryMessages.add(m); // our REMASTER has not started yet
-      } else {
-        ctx.getLog().info("lockspace {}: dropped stale {} (recovery now {})", local.name(), m, runGeneration);
-      }
+    if (holdOrDrop(phases.onRecoverLookup(m.generation()), m)) {
       return Behaviors.same();
     }
     Map<ActorRef<Command>, List<ResourceName>> byMaster = new HashMap<>();
@@ -1526,14 +1206,12 @@ public final class Lockspace {
     }
     List<Mastered> masters = new ArrayList<>(byMaster.size());
     byMaster.forEach((master, names) -> masters.add(new Mastered(master, names)));
-    m.requester().tell(new RecoverLookupReply(runGeneration, masters, self));
+    m.requester().tell(new RecoverLookupReply(phases.runGeneration(), masters, self));
     return Behaviors.same();
   }
 
   private Behavior<Command> onRecoverLookupReply(RecoverLookupReply m) {
-    if (m.generation() != runGeneration || phase != RecoveryPhase.REMASTER) {
-      ctx.getLog().info("lockspace {}: dropped stale {} (this member is at {} of {})", local.name(), m, phase,
-          runGeneration);
+    if (holdOrDrop(phases.onRecoverLookupReply(m.generation()), m)) {
       return Behaviors.same();
     }
     for (Mastered mastered : m.masters()) {
@@ -1541,7 +1219,7 @@ public final class Lockspace {
         adoptMaster(name, mastered.master());
       }
     }
-    batchAnswered(m.generation(), RecoveryPhase.REMASTER, m.from());
+    acknowledged(m.generation(), RecoveryPhase.REMASTER, m.from());
     return Behaviors.same();
   }
 
@@ -1555,7 +1233,7 @@ public final class Lockspace {
   }
 
   private Behavior<Command> onResourcePurged(ResourcePurged m) {
-    acknowledged(m.generation(), RecoveryPhase.REMASTER);
+    acknowledged(m.generation(), RecoveryPhase.REMASTER, null);
     return Behaviors.same();
   }
 
@@ -1564,28 +1242,14 @@ public final class Lockspace {
    * batches. Locks whose new master is this node go to the resource at once: nothing to wait for.
    */
   private void startRebuildLocksPhase() {
-    enterPhase(RecoveryPhase.REBUILD_LOCKS);
-    Map<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> byMaster = new HashMap<>();
-    for (Map.Entry<ResourceName, ActorRef<Command>> e : remastered.entrySet()) {
-      List<RecoveredLock> locks = local.locksToResend(LockspaceLocal.coreName(e.getKey()), nodeOf(e.getValue()));
-      if (locks.isEmpty()) {
-        continue;
-      }
-      if (e.getValue().equals(self)) {
-        addRecovered(e.getKey(), locks, self);
-      } else {
-        byMaster.computeIfAbsent(e.getValue(), r -> new ArrayList<>()).add(Map.entry(e.getKey(), locks));
-      }
-    }
-    for (Map.Entry<ActorRef<Command>, List<Map.Entry<ResourceName, List<RecoveredLock>>>> e : byMaster.entrySet()) {
-      List<Command> batches = new ArrayList<>();
-      for (List<RecoveredResource> resources
-          : RecoveryBatches.ofGroups(e.getValue(), settings.recoveryBatchSize(), RecoveredResource::new)) {
-        batches.add(new RecoverLocks(runGeneration, resources, self));
-      }
-      sendBatches(e.getKey(), batches);
-    }
-    drainEarlyRecoveryMessages();
+    phases.enter(RecoveryPhase.REBUILD_LOCKS);
+    PhasePlan.Resends<ActorRef<Command>, ResourceName, RecoveredLock, RecoveredResource> plan = PhasePlan.resends(
+        remastered, (name, master) -> local.locksToResend(LockspaceLocal.coreName(name), nodeOf(master)), self,
+        settings.recoveryBatchSize(), RecoveredResource::new);
+    plan.own().forEach((name, locks) -> addRecovered(name, locks, self));
+    plan.remote().forEach((master, batches) -> sendBatches(master,
+        batches.stream().<Command>map(batch -> new RecoverLocks(phases.runGeneration(), batch, self)).toList()));
+    drainHeld();
     maybePhaseDone();
   }
 
@@ -1596,20 +1260,15 @@ public final class Lockspace {
       newMasters.add(name);
     }
     if (child.dormant != null) {
-      LockResource.addRecovered(child.dormant, locks, runGeneration, ctx.getLog());
+      LockResource.addRecovered(child.dormant, locks, phases.runGeneration(), ctx.getLog());
       return;
     }
     child.forwarded++;
-    child.ref.tell(new LockResource.AddRecovered(runGeneration, locks, from));
+    child.ref.tell(new LockResource.AddRecovered(phases.runGeneration(), locks, from));
   }
 
   private Behavior<Command> onRecoverLocks(RecoverLocks m) {
-    if (m.generation() != runGeneration || phase != RecoveryPhase.REBUILD_LOCKS) {
-      if (m.generation() >= runGeneration) {
-        earlyRecoveryMessages.add(m);
-      } else {
-        ctx.getLog().info("lockspace {}: dropped stale {} (recovery now {})", local.name(), m, runGeneration);
-      }
+    if (holdOrDrop(phases.onRecoverLocks(m.generation()), m)) {
       return Behaviors.same();
     }
     for (RecoveredResource resource : m.resources()) {
@@ -1617,19 +1276,18 @@ public final class Lockspace {
     }
     // One answer per batch, at once: this member is the only sender of work to its resources, so
     // the locks are in place before the FINALIZE work it sends them after the barrier (pair order).
-    m.from().tell(new RecoverLocksAck(runGeneration, self));
+    m.from().tell(new RecoverLocksAck(phases.runGeneration(), self));
     return Behaviors.same();
   }
 
   private Behavior<Command> onRecoverLocksAck(RecoverLocksAck m) {
-    batchAnswered(m.generation(), RecoveryPhase.REBUILD_LOCKS, m.from());
+    acknowledged(m.generation(), RecoveryPhase.REBUILD_LOCKS, m.from());
     return Behaviors.same();
   }
 
-  private void drainEarlyRecoveryMessages() {
-    List<Command> early = new ArrayList<>(earlyRecoveryMessages);
-    earlyRecoveryMessages.clear();
-    for (Command c : early) {
+  /** PhaseWork rule 6: the lookups and lock batches that arrived before this phase, in arrival order. */
+  private void drainHeld() {
+    for (Command c : phases.drainHeld()) {
       if (c instanceof RecoverLookup l) {
         onRecoverLookup(l);
       } else if (c instanceof RecoverLocks l) {
@@ -1645,7 +1303,7 @@ public final class Lockspace {
    * resent to it and before anything RESUME or a replayed request brings it (pair order).
    */
   private void startFinalizePhase() {
-    enterPhase(RecoveryPhase.FINALIZE);
+    phases.enter(RecoveryPhase.FINALIZE);
     for (Map.Entry<ResourceName, ResourceEntry> e : children.entrySet()) {
       ResourceEntry child = e.getValue();
       boolean newMaster = newMasters.contains(e.getKey());
@@ -1654,7 +1312,7 @@ public final class Lockspace {
         continue;
       }
       child.forwarded++;
-      child.ref.tell(new LockResource.Finalize(runGeneration, newMaster));
+      child.ref.tell(new LockResource.Finalize(phases.runGeneration(), newMaster));
     }
     maybePhaseDone();
   }
@@ -1670,18 +1328,19 @@ public final class Lockspace {
     // with a clean record (a later clean leave is not a failure, a later failure names itself).
     Set<String> departedNodes = new HashSet<>();
     runDeparted.forEach(n -> departedNodes.add(n.name()));
-    membership.running(generation, departedNodes);
-    phase = null;
+    membership.running(generation(), departedNodes);
+    long runGeneration = phases.runGeneration();
+    phases.resume();
     for (ResourceEntry child : children.values()) {
       // docs/fencing-tokens.md: tokens issued from now on carry the new generation.
       if (child.dormant != null) {
-        child.dormant.raiseTokenGeneration(generation);
+        child.dormant.raiseTokenGeneration(generation());
         if (!child.dormant.needsRecoveryGrant() && !child.dormant.isUnused()) {
           continue; // nothing to grant and nothing to toss: stays dormant until used
         }
       }
       child.forwarded++;
-      awake(child).tell(new LockResource.GrantAfterRecovery(generation));
+      awake(child).tell(new LockResource.GrantAfterRecovery(generation()));
     }
     // Lookups answered in an older generation were dropped; ask the new directory nodes.
     for (Map.Entry<ResourceName, List<LockResource.Operation>> e : routing.drainParked().entrySet()) {
@@ -1696,23 +1355,17 @@ public final class Lockspace {
     local.resendAfterRecovery(resend); // queued behind the stash (steps 16-17)
     runningView = sortedNodes(view());
     long tookMillis = stoppedAtNanos == 0 ? 0 : (System.nanoTime() - stoppedAtNanos) / 1_000_000;
-    coordinatedTimings = null; // the coordinator of this run sets them when it finishes
-    if (recovery) {
-      recoveriesCompleted++;
-      lastRecovery = "generation " + generation + " after " + tookMillis + " ms stopped"
-          + (runDeparted.isEmpty() ? "" : ", departed " + runDeparted);
-    }
-    ctx.getLog().info("lockspace {} running at generation {} with members {}{}", local.name(), generation,
+    status.resumed(generation(), recovery, tookMillis, runDeparted);
+    ctx.getLog().info("lockspace {} running at generation {} with members {}{}", local.name(), generation(),
         runningView, recovery ? " (recovered in " + tookMillis + " ms)" : "");
     stoppedAtNanos = 0;
-    PhaseDone done = new PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
-    resetRunBookkeeping();
+    remastered.clear();
     newMasters.clear();
-    local.running(generation, runningView);
+    local.running(generation(), runningView);
     publishState();
     local.resumeCallbacks();
     everRunning = true;
-    coordinator().tell(done);
+    coordinator().tell(new PhaseDone(runGeneration, RecoveryPhase.RESUME, self));
     return stash.unstashAll(running());
   }
 
@@ -1721,28 +1374,19 @@ public final class Lockspace {
     return membership.outsideView(owner);
   }
 
-  /** The state shown by dumps and status (brief §2: running, stopped waiting for fencing, recovering: phase). */
-  private String stateText() {
-    if (phase == null) {
-      if (recoveriesCompleted == 0) {
-        return "running";
-      }
-      return "running (recoveries " + recoveriesCompleted + ", last: "
-          + (coordinatedTimings != null ? coordinatedTimings : lastRecovery) + ")";
-    }
-    if (run != null && run.phase() == RecoveryPhase.AWAIT_FENCING) {
-      return "stopped, waiting for fencing of " + run.awaitingFence();
-    }
-    if (phase == RecoveryPhase.AWAIT_FENCING) {
-      return "stopped";
-    }
-    return "recovering: " + phase;
+  /**
+   * For the API: state, recoveries completed, generation, the members fenced so far (LockspaceStatus)
+   * and, on the coordinator while it waits for fencing, the nodes it waits for (the detector's
+   * waits-fencing edge).
+   */
+  org.jdlm.dlm.api.RecoveryState recoveryState() {
+    Set<String> awaiting = coordination.awaitingFence();
+    return new org.jdlm.dlm.api.RecoveryState(stateText(), status.recoveriesCompleted(), generation(),
+        status.fencedNodes(), status.lastRunMillis(), awaiting == null ? Set.of() : awaiting);
   }
 
-  /** For the API: state, recoveries completed, generation and the members fenced so far. */
-  org.jdlm.dlm.api.RecoveryState recoveryState() {
-    return new org.jdlm.dlm.api.RecoveryState(stateText(), recoveriesCompleted, generation, Set.copyOf(fencedSeen),
-        lastRunMillis, run != null && run.phase() == RecoveryPhase.AWAIT_FENCING ? run.awaitingFence() : Set.of());
+  private String stateText() {
+    return status.stateText(phases.phase(), coordination.awaitingFence());
   }
 
   // ============================================================================ helpers

@@ -18,7 +18,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jdlm.dlm.api.CommMemory;
 import org.jdlm.dlm.api.CommSettings;
-import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockspaceHandle;

@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigFactory;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.DlmException;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockspaceHandle;

@@ -35,7 +35,6 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.jdlm.common.wire.WireCheck;
 import org.jdlm.common.wire.WireMessage;
-import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.core.CastStatus;
 import org.jdlm.dlm.core.FencingToken;

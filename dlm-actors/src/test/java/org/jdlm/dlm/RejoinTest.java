@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.jdlm.dlm.api.Dlm;
 import org.jdlm.dlm.api.FencingPort;
 import org.jdlm.dlm.api.LockHandle;
 import org.jdlm.dlm.api.LockResult;

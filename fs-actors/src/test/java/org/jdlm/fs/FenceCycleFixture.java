@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.jdlm.dlm.api.Dlm;
+import org.jdlm.dlm.Dlm;
 import org.jdlm.dlm.api.FencingPort;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.jdlm.dlm.api.Dlm;
+import org.jdlm.dlm.Dlm;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.dump.DumpRenderer;
 import org.jdlm.dlm.dump.LockspaceDump;

@@ -3,7 +3,7 @@ package org.jdlm.member;
 import com.typesafe.config.Config;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.jdlm.dlm.api.Dlm;
+import org.jdlm.dlm.Dlm;
 import org.jdlm.kernel.Kernel;
 
 /**

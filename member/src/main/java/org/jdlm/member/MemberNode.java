@@ -101,7 +101,7 @@ public final class MemberNode {
       }
       throw e;
     }
-    org.jdlm.dlm.api.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
+    org.jdlm.dlm.Dlm.get(system); // every member runs the DLM guardian from the start, joined or not
     // Before install runs anything that could join a lockspace: the DLM's send buffers come from it.
     java.util.Optional<MemberKernel> kernel;
     try {

@@ -3,8 +3,6 @@ package org.jdlm.tests;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -59,18 +57,13 @@ class ArchitectureTest {
   }
 
   /**
-   * One known exception: the DLM's entry point {@code org.jdlm.dlm.api.Dlm} (the ActorSystem
-   * extension) builds the guardian and the lockspaces of {@code org.jdlm.dlm}, which implement the
-   * api's interfaces. Untangling it belongs to the dlm-actors refactor (issue 9, Lockspace internals);
-   * every other package cycle fails this test.
+   * No exceptions: the DLM's entry point {@code org.jdlm.dlm.Dlm} (the ActorSystem extension that
+   * builds the guardian and the lockspaces) lives beside the implementation, so
+   * {@code org.jdlm.dlm.api} depends on nothing of {@code org.jdlm.dlm} (issue 9).
    */
   @Test
   void noPackageDependsOnItselfThroughOthers() {
-    slices().matching("org.jdlm.(**)").should().beFreeOfCycles()
-        .ignoreDependency(DescribedPredicate.describe("the DLM's entry point org.jdlm.dlm.api.Dlm",
-                (JavaClass c) -> c.getName().equals("org.jdlm.dlm.api.Dlm")),
-            JavaClass.Predicates.resideInAPackage("org.jdlm.dlm"))
-        .check(classes);
+    slices().matching("org.jdlm.(**)").should().beFreeOfCycles().check(classes);
   }
 
   @Test

@@ -4,7 +4,7 @@ package org.jdlm.dlm.api;
  * Where the DLM takes the send buffers of messages that leave this member (SPI; docs/kernel.md,
  * "The DLM's send buffers"). None is installed by default: no accounting, and the hot path pays
  * one null check. The node assembly installs one over the member's kernel with
- * {@code Dlm.get(system).useKernel(kernel)} before joining lockspaces.
+ * {@code org.jdlm.dlm.Dlm.get(system).useKernel(kernel)} before joining lockspaces.
  */
 public interface CommMemory {
 

@@ -6,7 +6,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * How the DLM reaches fencing without depending on it (the {@code fencing} module depends on
  * nothing of the DLM, and the DLM on nothing of fencing; the node assembly connects them through
- * {@link Dlm#useFencing}). Two duties, both on the recovery path of every lockspace:
+ * {@link org.jdlm.dlm.Dlm#useFencing}). Two duties, both on the recovery path of every lockspace:
  *
  * <ul>
  *   <li>{@link #fence}: recovery does not start until every failed member is fenced (semantics §6.1).

@@ -10,7 +10,7 @@ import org.jdlm.dlm.core.NodeId;
 import org.jdlm.dlm.dump.LockspaceDump;
 
 /**
- * This node's membership of one lockspace, obtained from {@link Dlm#joinLockspace}.
+ * This node's membership of one lockspace, obtained from {@link org.jdlm.dlm.Dlm#joinLockspace}.
  *
  * <p>Calls never hang and never drop a request: while the lockspace is stopped for a membership
  * change they are parked and carried out on resume. After {@link #leave()} every call throws

@@ -3,7 +3,7 @@ package org.jdlm.dlm.api;
 import org.jdlm.dlm.core.SyncStatus;
 
 /**
- * Per-lockspace settings given to {@link Dlm#joinLockspace}. Every member must use the same
+ * Per-lockspace settings given to {@link org.jdlm.dlm.Dlm#joinLockspace}. Every member must use the same
  * values (semantics §4: lvblen is fixed at lockspace creation and the same on all nodes).
  *
  * @param lvbLength value block length in bytes: a positive multiple of 8 (default 32, libdlm's

@@ -15,6 +15,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
@@ -121,7 +122,7 @@ final class LockspaceSim {
 
     record Terminated(Ref ref) implements Msg {}
 
-    record GenerationReady(long generation, Set<Ref> view, RecoveryRun.Change change) implements Msg {}
+    record GenerationReady(Coordination.Fetch<Ref> fetch, RecoveryRun.Change change) implements Msg {}
 
     record Fenced(long generation, String node) implements Msg {}
 
@@ -724,23 +725,28 @@ final class LockspaceSim {
         m.membership.checkInvariants();
         m.dirTable.checkInvariants();
         m.routing.checkInvariants();
+        m.phases.checkInvariants();
+        m.coordination.checkInvariants();
+        if (m.probe != null) {
+          m.probe.checkInvariants();
+        }
       } catch (IllegalStateException e) {
         fail("CoreInvariant", m.self + ": " + e.getMessage());
       }
       if (!m.running()) {
         continue;
       }
-      SimMember other = viewOf.putIfAbsent(m.generation, m);
+      SimMember other = viewOf.putIfAbsent(m.generation(), m);
       if (other != null && !other.view().equals(m.view())) {
-        fail("ViewAgreement", m.self + " and " + other.self + " run generation " + m.generation
+        fail("ViewAgreement", m.self + " and " + other.self + " run generation " + m.generation()
             + " with different views " + m.sorted(m.view()) + " and " + other.sorted(other.view()));
       }
-      Map<String, Ref> masters = mastersAt.computeIfAbsent(m.generation, g -> new HashMap<>());
+      Map<String, Ref> masters = mastersAt.computeIfAbsent(m.generation(), g -> new HashMap<>());
       for (String name : m.children.keySet()) {
         Ref before = masters.putIfAbsent(name, m.self);
         if (before != null) {
           fail("OneMasterPerResource", name + " is mastered by " + before + " and " + m.self + " at generation "
-              + m.generation);
+              + m.generation());
         }
       }
     }
@@ -758,9 +764,9 @@ final class LockspaceSim {
         fail("RecoveryTerminates", m.self + " runs with view " + m.sorted(m.view()) + ", the live members are "
             + m.sorted(liveRefs));
       }
-      if (m.generation != live.get(0).generation) {
-        fail("RecoveryTerminates", m.self + " runs generation " + m.generation + ", " + live.get(0).self
-            + " runs " + live.get(0).generation);
+      if (m.generation() != live.get(0).generation()) {
+        fail("RecoveryTerminates", m.self + " runs generation " + m.generation() + ", " + live.get(0).self
+            + " runs " + live.get(0).generation());
       }
     }
     if (!outstanding.isEmpty()) {

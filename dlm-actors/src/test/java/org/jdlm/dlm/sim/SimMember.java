@@ -1,20 +1,23 @@
 package org.jdlm.dlm.sim;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jdlm.dlm.core.Coordination;
 import org.jdlm.dlm.core.DirectoryTable;
+import org.jdlm.dlm.core.JoinProbe;
+import org.jdlm.dlm.core.MemberProtocol;
 import org.jdlm.dlm.core.MemberRecovery;
 import org.jdlm.dlm.core.MembershipView;
 import org.jdlm.dlm.core.NodeId;
+import org.jdlm.dlm.core.PhasePlan;
+import org.jdlm.dlm.core.PhaseWork;
 import org.jdlm.dlm.core.RecoveryPhase;
 import org.jdlm.dlm.core.RecoveryRun;
 import org.jdlm.dlm.core.RoutingTable;
@@ -25,13 +28,16 @@ import org.jdlm.dlm.sim.LockspaceSim.Ref;
 import org.jdlm.dlm.sim.LockspaceSim.Req;
 
 /**
- * One simulated lockspace member: the {@code Lockspace} actor's membership, barrier, run and
- * routing handlers, handler for handler, over the same cores ({@link MembershipView},
- * {@link StopBarrier}, {@link RecoveryRun}, {@link MemberRecovery}, {@link DirectoryTable},
- * {@link RoutingTable}, {@code ResourceDirectory}), with the actor toolkit replaced by
- * {@link LockspaceSim}'s network, timers and death watch. The glue between the cores (the order
- * in which a handler consults them and what it sends) is a copy of the actor's: a change to a
- * handler of {@code Lockspace} must be made here too, or the simulation checks the old protocol.
+ * One simulated lockspace member over the cores the {@code Lockspace} actor runs: the membership
+ * protocol ({@link MemberProtocol}, and through it {@link MembershipView}, {@link StopBarrier},
+ * {@link Coordination}, {@link RecoveryRun} and {@link MemberRecovery}), join probing
+ * ({@link JoinProbe}), the member's phase state machine ({@link PhaseWork}), the DIRECTORY plan
+ * ({@link PhasePlan}), routing and directory records ({@link RoutingTable}, {@link DirectoryTable},
+ * {@code ResourceDirectory}); the actor toolkit is replaced by {@link LockspaceSim}'s network,
+ * timers and death watch, which carry out the protocol's effects. What is still a copy of the
+ * actor's handlers: the dispatch of a message to its core, the MEMBERS/DIRECTORY/RESUME steps
+ * around the cores, and routing; a change there in {@code Lockspace} must be made here too. A
+ * change inside a core is checked at once.
  *
  * <p>Left out, because the cores they rest on are not part of this model: held locks and their
  * queues (a request is granted at once by its master with the next fencing token), so the
@@ -47,20 +53,15 @@ final class SimMember {
   private final StopBarrier<Ref> barrier;
   final DirectoryTable<String, Ref> dirTable = new DirectoryTable<>();
 
-  long generation;
-  /** null while running (as in the actor). */
-  RecoveryPhase phase = RecoveryPhase.AWAIT_FENCING;
-  private Set<String> probesOutstanding;
+  /** The membership protocol over the cores below: the actor's very code for Hello, StopAck, cluster events, the barrier. */
+  private final MemberProtocol<Ref, String> protocol;
+  /** The member's phase (null while running), what it waits for and what it holds: the actor's core. */
+  final PhaseWork<Ref, Msg> phases = new PhaseWork<>(2);
+  JoinProbe<String> probe;
   // coordinator
-  private Set<Ref> preparingView;
-  private RecoveryRun run;
-  private Set<String> runDepartedNames = Set.of();
+  final Coordination<Ref> coordination;
   // member side of a run
-  private long runGeneration = -1;
   private Set<String> runDeparted = Set.of();
-  private int awaiting;
-  private boolean phaseReported;
-  private final List<Msg.Register> earlyRegisters = new ArrayList<>();
   // routing and mastering
   private ResourceDirectory directory;
   /** Resources this member masters: name -> {last token counter, last use (virtual ms)}. */
@@ -84,8 +85,15 @@ final class SimMember {
     this.membership = sim.variant == LockspaceSim.Variant.BELIEVE_EVERY_TERMINATION
         ? MembershipView.believingEveryTermination(self, self.address(), Ref::address, a -> true, a -> a, order)
         : new MembershipView<>(self, self.address(), Ref::address, a -> true, a -> a, order);
+    this.coordination = new Coordination<>(sim.clock());
     this.barrier = sim.variant == LockspaceSim.Variant.NO_BARRIER_RETRY
         ? StopBarrier.withoutAskingAgain() : new StopBarrier<>();
+    this.protocol = new MemberProtocol<>(self, membership, barrier, coordination, phases,
+        r -> new RecoveryRun.Member(r.address(), r.uid()), Ref::toString);
+  }
+
+  long generation() {
+    return protocol.generation();
   }
 
   Set<Ref> view() {
@@ -93,24 +101,22 @@ final class SimMember {
   }
 
   boolean running() {
-    return phase == null;
+    return phases.running();
   }
 
   // ============================================================================ joining
 
   void start() {
-    probesOutstanding = new HashSet<>(sim.upAddresses());
-    probesOutstanding.remove(self.address());
+    probe = JoinProbe.start(sim.upAddresses(), self.address());
     sendProbes();
-    enterStopped(Set.of(self));
+    carryOut(protocol.start(probe.probing()));
   }
 
   private void sendProbes() {
-    if (probesOutstanding.isEmpty()) {
-      probesOutstanding = null;
+    if (!probe.probing()) {
       return;
     }
-    for (String address : probesOutstanding) {
+    for (String address : probe.outstanding()) {
       sim.probe(self, address, true);
     }
     if (!reprobeTick) {
@@ -121,69 +127,36 @@ final class SimMember {
 
   private void onReprobe() {
     reprobeTick = false;
-    if (probesOutstanding == null) {
-      return;
+    switch (probe.tick(sim.upAddresses())) {
+      case FINISHED -> probeFinished();
+      case ASK_AGAIN -> sendProbes();
+      default -> { }
     }
-    probesOutstanding.retainAll(sim.upAddresses());
-    if (probesOutstanding.isEmpty()) {
-      afterProbe();
-      return;
-    }
-    sendProbes();
   }
 
   private void onProbeReply(Msg.ProbeReply m) {
-    boolean departedAny = settleVerification(m);
-    if (probesOutstanding == null) {
-      if (departedAny) {
-        viewMaybeChanged();
-      }
-      return;
+    boolean probing = probe.probing();
+    carryOut(protocol.guardianAnswered(m.address(), m.member()));
+    if (probing && probe.settled(m.address())) {
+      probeFinished();
     }
-    m.member().forEach(this::learn);
-    probesOutstanding.remove(m.address());
-    afterProbe();
   }
 
   /** The guardian at a node that is gone: its watch reports it terminated, so no member there. */
   private void onGuardianGone(Msg.GuardianGone m) {
-    if (probesOutstanding != null && probesOutstanding.remove(m.address())) {
-      afterProbe();
+    if (probe.settled(m.address())) {
+      probeFinished();
     }
   }
 
-  private void afterProbe() {
-    if (!probesOutstanding.isEmpty()) {
-      return;
-    }
-    probesOutstanding = null;
-    viewMaybeChanged();
-    if (phase == RecoveryPhase.AWAIT_FENCING) {
-      tell(coordinator(), stopAck());
-    }
+  private void probeFinished() {
+    carryOut(protocol.probeFinished());
   }
 
-  // ============================================================================ membership
-
-  private void learn(Ref ref) {
-    if (membership.learn(ref) == MembershipView.Watch.NOW) {
-      sim.watch(self, ref);
-    }
-  }
-
-  private void watchMember(Ref ref) {
-    if (membership.watch(ref) == MembershipView.Watch.NOW) {
-      sim.watch(self, ref);
-    }
-  }
+  // ============================================================================ membership (MemberProtocol)
 
   private void onTerminated(Msg.Terminated t) {
-    MembershipView.Termination verdict = membership.terminated(t.ref(), sim.nowNanos());
-    if (verdict != MembershipView.Termination.DEPART) {
-      verify(t.ref());
-      return;
-    }
-    viewMaybeChanged();
+    carryOut(protocol.terminated(t.ref(), sim.nowNanos()));
   }
 
   private void verify(Ref ref) {
@@ -196,194 +169,61 @@ final class SimMember {
 
   private void onVerifyTick() {
     verifyTick = false;
-    MembershipView.VerifyRound<Ref> round = membership.verifyTick(sim.nowNanos(), LockspaceSim.JOIN_TIMEOUT_NANOS);
-    round.askAgain().forEach(this::verify);
-    if (membership.verifying() && !verifyTick) {
-      verifyTick = true;
-      sim.timer(self, 1000, this::onVerifyTick);
-    }
-    if (!round.departed().isEmpty()) {
-      viewMaybeChanged();
-    }
-  }
-
-  private boolean settleVerification(Msg.ProbeReply m) {
-    MembershipView.Settled<Ref> settled = membership.guardianAnswered(m.address(), m.member());
-    settled.alive().forEach(ref -> sim.watch(self, ref));
-    return !settled.departed().isEmpty();
+    carryOut(protocol.verifyTick(sim.nowNanos(), LockspaceSim.JOIN_TIMEOUT_NANOS));
   }
 
   void onClusterEvent(LockspaceSim.ClusterEvent e) {
-    MembershipView.Event<Ref> out = membership.event(e.address(), e.incarnation(), e.change(),
-        e.change() == MembershipView.Change.DOWNED && sim.otherIncarnationAt(e.address(), e.incarnation()));
-    out.watch().forEach(ref -> sim.watch(self, ref));
-    if (!out.departed().isEmpty()) {
-      viewMaybeChanged();
-      return;
-    }
-    if (out.unreachableInView() && phase == null) {
-      enterStopped(view());
-      return;
-    }
-    if (out.reachableInView() && phase == RecoveryPhase.AWAIT_FENCING) {
-      tell(coordinator(), stopAck());
-    }
-  }
-
-  private void viewMaybeChanged() {
-    Set<Ref> next = membership.proposed();
-    if (!next.equals(view())) {
-      sim.trace(self + " view " + sorted(view()) + " -> " + sorted(next));
-      enterStopped(next);
-    }
-  }
-
-  private void enterStopped(Set<Ref> next) {
-    membership.adopt(next);
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
-    if (run != null) {
-      perform(run.abort("membership changed again"));
-      generation = Math.max(generation, run.generation()); // MemberRecovery rule 4
-      run = null;
-    }
-    preparingView = null;
-    List<Ref> list = sorted(view());
-    for (Ref member : sorted(view())) {
-      if (!member.equals(self)) {
-        watchMember(member);
-        tell(member, new Msg.Hello(self, list, generation));
-      }
-    }
-    if (probesOutstanding == null) {
-      tell(coordinator(), stopAck());
-    }
-  }
-
-  private Msg.StopAck stopAck() {
-    return new Msg.StopAck(self, view(), generation, sorted(membership.ranWith()),
-        List.copyOf(membership.failures().values()));
-  }
-
-  private void resetRunBookkeeping() {
-    awaiting = 0;
-    phaseReported = false;
-  }
-
-  private void onHello(Msg.Hello m) {
-    learn(m.from());
-    m.view().forEach(this::learn);
-    viewMaybeChanged();
-    boolean askedForThisView = !m.from().equals(self) && view().contains(m.from())
-        && Set.copyOf(m.view()).equals(view());
-    switch (MemberRecovery.onHello(askedForThisView, phase, probesOutstanding != null, m.generation(), generation)) {
-      case REPEAT_STOP_ACK -> tell(coordinator(), stopAck());
-      case STOP_AGAIN -> enterStopped(view());
-      default -> { }
-    }
-  }
-
-  // ============================================================================ barrier (coordinator)
-
-  private void onStopAck(Msg.StopAck m) {
-    Set<Ref> theirs = m.view();
-    StopBarrier.OnStopAck action = StopBarrier.onStopAck(m.from().equals(self), theirs.equals(view()), phase == null,
-        m.generation(), generation, run != null && coordinator().equals(self));
-    barrier.acked(m.from(), new StopBarrier.Ack<>(theirs, m.generation(), m.lastView(), m.failed()));
-    switch (action) {
-      case CONVERGE -> {
-        Set<Ref> before = view();
-        learn(m.from());
-        sorted(theirs).forEach(this::learn);
-        viewMaybeChanged();
-        if (view() == before && view().contains(m.from())) {
-          tell(m.from(), new Msg.Hello(self, sorted(view()), generation));
-        }
-        checkAllStopped();
-      }
-      case STOP_AGAIN -> {
-        enterStopped(view());
-        checkAllStopped();
-      }
-      case STOPPED_MID_RUN -> restartRunFor(m.from(), m.generation());
-      default -> checkAllStopped();
-    }
-  }
-
-  private void restartRunFor(Ref member, long ackGeneration) {
-    switch (MemberRecovery.memberStoppedAgain(run.phase(), run.generation(), ackGeneration)) {
-      case NOTHING -> {
-        return;
-      }
-      case TELL_MEMBERS_AGAIN -> {
-        tell(member, new Msg.RunPhase(run.generation(), RecoveryPhase.MEMBERS, sorted(view()),
-            List.copyOf(runDepartedNames)));
-        return;
-      }
-      default -> { }
-    }
-    RecoveryRun.Change old = run.change();
-    perform(run.abort(member + " stopped again during " + run.phase()));
-    generation = Math.max(generation, old.generation()); // MemberRecovery rule 4
-    run = null;
-    phase = RecoveryPhase.AWAIT_FENCING;
-    resetRunBookkeeping();
-    Set<Ref> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long atLeast = Math.max(generation, old.generation()) + 1;
-    long g = sim.advanceGeneration(atLeast);
-    sim.local(self, 5, new Msg.GenerationReady(g, snapshot, old.withGeneration(g)));
-  }
-
-  private void checkAllStopped() {
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
-      return;
-    }
-    StopBarrier.Agreed agreed = barrier.agreed(view(), generation, membership.ranWith(), membership.ranGeneration(),
-        membership.failures(),
-        r -> new RecoveryRun.Member(r.address(), r.uid()));
-    if (agreed == null) {
-      if (!barrierTick) {
-        barrierTick = true;
-        sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
-      }
-      return;
-    }
-    if (view().equals(preparingView)) {
-      return;
-    }
-    Set<Ref> snapshot = Set.copyOf(view());
-    preparingView = snapshot;
-    long g = sim.advanceGeneration(agreed.atLeast());
-    sim.local(self, 5, new Msg.GenerationReady(g, snapshot, agreed.change().withGeneration(g)));
+    carryOut(protocol.clusterEvent(e.address(), e.incarnation(), e.change(),
+        e.change() == MembershipView.Change.DOWNED && sim.otherIncarnationAt(e.address(), e.incarnation()),
+        e.address()));
   }
 
   private void onBarrierTick() {
     barrierTick = false;
-    if (!coordinator().equals(self) || phase != RecoveryPhase.AWAIT_FENCING || run != null) {
-      return;
-    }
-    List<Ref> missing = barrier.toAskAgain(sorted(view()), self, membership.ranWith(), membership.ranGeneration());
-    List<Ref> list = sorted(view());
-    missing.forEach(member -> tell(member, new Msg.Hello(self, list, generation)));
-    barrierTick = true;
-    sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
+    carryOut(protocol.barrierTick());
   }
 
-  private void onGenerationReady(Msg.GenerationReady m) {
-    if (!m.view().equals(preparingView) || !m.view().equals(view()) || phase != RecoveryPhase.AWAIT_FENCING
-        || !coordinator().equals(self)) {
-      return;
+  /** Carries out the protocol's effects over the simulated network, timers and death watch, as the actor does over Pekko. */
+  private void carryOut(List<MemberProtocol.Effect<Ref>> effects) {
+    for (MemberProtocol.Effect<Ref> effect : effects) {
+      if (effect instanceof MemberProtocol.Watch<Ref> w) {
+        sim.watch(self, w.member());
+      } else if (effect instanceof MemberProtocol.SendHello<Ref> h) {
+        tell(h.to(), new Msg.Hello(self, h.view(), h.generation()));
+      } else if (effect instanceof MemberProtocol.SendStopAck<Ref> a) {
+        tell(a.to(), new Msg.StopAck(self, view(), generation(), sorted(membership.ranWith()),
+            List.copyOf(membership.failures().values())));
+      } else if (effect instanceof MemberProtocol.SendRunPhase<Ref> r) {
+        tell(r.to(), new Msg.RunPhase(r.generation(), r.phase(), sorted(view()), List.copyOf(coordination.departed())));
+      } else if (effect instanceof MemberProtocol.Run<Ref> r) {
+        perform(r.effects());
+      } else if (effect instanceof MemberProtocol.FetchGeneration<Ref> f) {
+        // The fencing authority answers at once (its latency is not simulated); the answer arrives as a message.
+        long g = sim.advanceGeneration(f.fetch().atLeast());
+        sim.local(self, 5, new Msg.GenerationReady(f.fetch(), f.fetch().change().withGeneration(g)));
+      } else if (effect instanceof MemberProtocol.BarrierTimer) {
+        if (!barrierTick) {
+          barrierTick = true;
+          sim.timer(self, LockspaceSim.BARRIER_RETRY_MS, this::onBarrierTick);
+        }
+      } else if (effect instanceof MemberProtocol.RunStarted<Ref> r) {
+        sim.trace(self + " coordinates recovery " + r.change().generation() + " for " + sorted(view()));
+      } else if (effect instanceof MemberProtocol.Verify<Ref> v) {
+        verify(v.member());
+      } else if (effect instanceof MemberProtocol.VerifyTimer) {
+        if (!verifyTick) {
+          verifyTick = true;
+          sim.timer(self, 1000, this::onVerifyTick);
+        }
+      } else if (effect instanceof MemberProtocol.Log<Ref> l && l.message().startsWith("view changes")) {
+        sim.trace(self + " " + l.message());
+      }
+      // FirstStop, RunWorkForgotten, PublishState, RetryGeneration and other logs: nothing modelled
     }
-    barrier.clear();
-    run = RecoveryRun.create(m.change(), sim.clock());
-    runDepartedNames = StopBarrier.departedNodes(m.change());
-    sim.trace(self + " coordinates recovery " + m.generation() + " for " + sorted(view()));
-    perform(run.begin());
   }
 
-  private void perform(RecoveryRun.Outcome outcome) {
-    for (RecoveryRun.Effect effect : outcome.effects()) {
+  private void perform(List<RecoveryRun.Effect> effects) {
+    for (RecoveryRun.Effect effect : effects) {
       if (effect instanceof RecoveryRun.RequestFencing f) {
         for (String node : f.nodes()) {
           sim.local(self, 20, new Msg.Fenced(f.generation(), node));
@@ -391,46 +231,35 @@ final class SimMember {
       } else if (effect instanceof RecoveryRun.StartPhase p) {
         List<Ref> list = sorted(view());
         for (Ref member : sorted(view())) {
-          tell(member, new Msg.RunPhase(p.generation(), p.phase(), list, List.copyOf(runDepartedNames)));
+          tell(member, new Msg.RunPhase(p.generation(), p.phase(), list, List.copyOf(coordination.departed())));
         }
-      } else if (effect instanceof RecoveryRun.Finished) {
-        run = null;
       }
     }
   }
 
   private void onFenced(Msg.Fenced m) {
-    if (run != null && run.generation() == m.generation()) {
-      perform(run.fenced(m.node()));
+    if (coordination.fencing(m.generation())) {
+      perform(coordination.fenced(m.generation(), m.node()));
     }
   }
 
   private void onPhaseDone(Msg.PhaseDone m) {
-    if (run != null && coordinator().equals(self)) {
-      perform(run.phaseDone(m.from().address(), m.generation(), m.phase()));
+    if (coordinator().equals(self)) {
+      perform(coordination.phaseDone(m.from().address(), m.generation(), m.phase()));
     }
   }
 
   // ============================================================================ member side of a run
 
   private void onRunPhase(Msg.RunPhase m) {
-    Set<Ref> runView = Set.copyOf(m.view());
-    switch (MemberRecovery.onRunPhase(phase, generation, runGeneration, m.phase(), m.generation(),
-        runView.equals(view()))) {
-      case CONVERGE -> {
-        Set<Ref> before = view();
-        sorted(runView).forEach(this::learn);
-        viewMaybeChanged();
-        if (view() == before && !runView.equals(view())) {
-          tell(sorted(runView).get(0), new Msg.Hello(self, sorted(view()), generation));
-        }
-      }
+    MemberProtocol.Step<Ref> step = protocol.runPhase(m.generation(), m.phase(), m.view());
+    switch (step.action()) {
       case START_MEMBERS -> startMembersPhase(m);
       case START_PHASE -> {
         switch (m.phase()) {
           case DIRECTORY -> startDirectoryPhase();
           case REMASTER, REBUILD_LOCKS, FINALIZE -> {
-            enterPhase(m.phase());
+            phases.enter(m.phase());
             maybePhaseDone();
           }
           case RESUME -> resume();
@@ -439,96 +268,63 @@ final class SimMember {
       }
       default -> { }
     }
+    carryOut(step.effects());
   }
 
   private void startMembersPhase(Msg.RunPhase m) {
-    if (phase != RecoveryPhase.AWAIT_FENCING) {
-      resetRunBookkeeping();
-    }
-    enterPhase(RecoveryPhase.MEMBERS);
-    runGeneration = m.generation();
-    generation = m.generation();
+    phases.startRun(m.generation());
+    protocol.adoptGeneration(m.generation());
     runDeparted = Set.copyOf(m.departed());
     directory = new ResourceDirectory(view().stream().map(r -> new NodeId(r.address())).toList());
     dirTable.newGeneration();
     routing.keepMastersIn(view()::contains);
-    phaseDone();
+    maybePhaseDone();
   }
 
   private void startDirectoryPhase() {
-    enterPhase(RecoveryPhase.DIRECTORY);
-    Map<String, List<String>> byDirNode = new HashMap<>();
-    for (Ref member : sorted(view())) {
-      byDirNode.put(member.address(), new ArrayList<>());
-    }
-    for (String name : children.keySet()) {
-      byDirNode.get(dirNode(name)).add(name);
-    }
-    for (Ref member : sorted(view())) {
-      List<String> names = byDirNode.get(member.address());
+    phases.enter(RecoveryPhase.DIRECTORY);
+    PhasePlan.registrations(sorted(view()), children.keySet(), Ref::address, this::dirNode).forEach((member, names) -> {
       if (member.equals(self)) {
         names.forEach(n -> dirTable.register(n, self));
       } else {
-        awaiting++;
-        tell(member, new Msg.Register(generation, List.copyOf(names), self));
+        phases.expect(1);
+        tell(member, new Msg.Register(generation(), List.copyOf(names), self));
       }
-    }
-    List<Msg.Register> early = new ArrayList<>(earlyRegisters);
-    earlyRegisters.clear();
-    early.forEach(this::onRegister);
+    });
+    phases.drainRegisters().forEach(r -> onRegister((Msg.Register) r));
     maybePhaseDone();
   }
 
   private void onRegister(Msg.Register m) {
-    if (m.generation() > generation || (m.generation() == generation && phase == RecoveryPhase.MEMBERS)) {
-      earlyRegisters.add(m);
-      return;
-    }
-    if (m.generation() < generation) {
-      return;
-    }
-    for (String name : m.names()) {
-      dirTable.register(name, m.from());
-    }
-    tell(m.from(), new Msg.Registered(generation, self));
-  }
-
-  private void enterPhase(RecoveryPhase next) {
-    phase = next;
-    awaiting = 0;
-    phaseReported = false;
-  }
-
-  private void acknowledged(long gen, RecoveryPhase of) {
-    if (gen == runGeneration && phase == of && awaiting > 0) {
-      awaiting--;
-      maybePhaseDone();
+    switch (phases.onRegister(m.generation(), generation())) {
+      case HOLD -> phases.holdRegister(m);
+      case APPLY -> {
+        for (String name : m.names()) {
+          dirTable.register(name, m.from());
+        }
+        tell(m.from(), new Msg.Registered(generation(), self));
+      }
+      default -> { }
     }
   }
 
   private void maybePhaseDone() {
-    if (phase != null && phase != RecoveryPhase.AWAIT_FENCING && awaiting == 0 && !phaseReported) {
-      phaseDone();
+    if (phases.reportDone()) {
+      tell(coordinator(), new Msg.PhaseDone(phases.runGeneration(), phases.phase(), self));
     }
   }
 
-  private void phaseDone() {
-    phaseReported = true;
-    tell(coordinator(), new Msg.PhaseDone(runGeneration, phase, self));
-  }
-
   private void resume() {
-    membership.running(generation, runDeparted);
-    phase = null;
-    sim.trace(self + " runs generation " + generation + " with " + sorted(view()));
+    membership.running(generation(), runDeparted);
+    long runGeneration = phases.runGeneration();
+    phases.resume();
+    sim.trace(self + " runs generation " + generation() + " with " + sorted(view()));
     for (Map.Entry<String, List<Req>> e : new TreeMap<>(routing.drainParked()).entrySet()) {
       for (Req req : e.getValue()) {
         route(e.getKey(), req);
       }
     }
-    Msg.PhaseDone done = new Msg.PhaseDone(runGeneration, RecoveryPhase.RESUME, self);
-    resetRunBookkeeping();
-    tell(coordinator(), done);
+    tell(coordinator(), new Msg.PhaseDone(runGeneration, RecoveryPhase.RESUME, self));
     List<Msg> held = new ArrayList<>(stash);
     stash.clear();
     for (Msg msg : held) {
@@ -565,7 +361,7 @@ final class SimMember {
       becomeMaster(name, b.tokenFloor());
       grant(name, req);
     } else if (to instanceof RoutingTable.AskDirectory) {
-      tell(memberAt(dirNode(name)), new Msg.Lookup(generation, name, self));
+      tell(memberAt(dirNode(name)), new Msg.Lookup(generation(), name, self));
     } else if (to instanceof RoutingTable.BackToOwner) {
       tell(req.owner(), new Msg.NotMaster(name, req));
     }
@@ -580,8 +376,8 @@ final class SimMember {
     long[] child = children.get(name);
     child[0]++;
     child[1] = sim.now();
-    sim.granted(self, name, generation, child[0]);
-    tell(req.owner(), new Msg.Granted(req, generation, child[0]));
+    sim.granted(self, name, generation(), child[0]);
+    tell(req.owner(), new Msg.Granted(req, generation(), child[0]));
   }
 
   private void onGranted(Msg.Granted m) {
@@ -592,15 +388,15 @@ final class SimMember {
   }
 
   private void onLookup(Msg.Lookup m) {
-    if (m.generation() != generation) {
+    if (m.generation() != generation()) {
       return;
     }
     Ref master = dirTable.masterOf(m.name(), m.requester());
-    tell(m.requester(), new Msg.LookupReply(generation, m.name(), master, dirTable.tokenFloor()));
+    tell(m.requester(), new Msg.LookupReply(generation(), m.name(), master, dirTable.tokenFloor()));
   }
 
   private void onLookupReply(Msg.LookupReply m) {
-    if (m.generation() != generation) {
+    if (m.generation() != generation()) {
       return;
     }
     List<Req> parked = routing.answered(m.name());
@@ -617,7 +413,7 @@ final class SimMember {
   }
 
   private void onRemove(Msg.Remove m) {
-    if (m.generation() == generation) {
+    if (m.generation() == generation()) {
       dirTable.removed(m.name(), m.master(), m.lastTokenCounter());
     }
   }
@@ -632,7 +428,7 @@ final class SimMember {
 
   private void onTossTick() {
     tossTick = false;
-    if (phase == null) {
+    if (phases.running()) {
       for (String name : List.copyOf(children.keySet())) {
         long[] child = children.get(name);
         if (sim.now() - child[1] < LockspaceSim.TOSS_DELAY_MS) {
@@ -644,7 +440,7 @@ final class SimMember {
         if (dirNode.equals(self.address())) {
           dirTable.tossedHere(name, self, child[0]);
         } else {
-          tell(memberAt(dirNode), new Msg.Remove(generation, name, self, child[0]));
+          tell(memberAt(dirNode), new Msg.Remove(generation(), name, self, child[0]));
         }
       }
     }
@@ -659,14 +455,14 @@ final class SimMember {
     if (!alive) {
       return;
     }
-    if (phase != null && msg.lockTraffic()) {
+    if (!phases.running() && msg.lockTraffic()) {
       stash.add(msg); // semantics §6.2: parked in arrival order until RESUME
       return;
     }
     if (msg instanceof Msg.Hello m) {
-      onHello(m);
+      carryOut(protocol.hello(m.from(), m.view(), m.generation()));
     } else if (msg instanceof Msg.StopAck m) {
-      onStopAck(m);
+      carryOut(protocol.stopAck(m.from(), new StopBarrier.Ack<>(m.view(), m.generation(), m.lastView(), m.failed())));
     } else if (msg instanceof Msg.RunPhase m) {
       onRunPhase(m);
     } else if (msg instanceof Msg.PhaseDone m) {
@@ -674,7 +470,8 @@ final class SimMember {
     } else if (msg instanceof Msg.Register m) {
       onRegister(m);
     } else if (msg instanceof Msg.Registered m) {
-      acknowledged(m.generation(), RecoveryPhase.DIRECTORY);
+      phases.answered(m.generation(), RecoveryPhase.DIRECTORY, null);
+      maybePhaseDone();
     } else if (msg instanceof Msg.ProbeReply m) {
       onProbeReply(m);
     } else if (msg instanceof Msg.GuardianGone m) {
@@ -682,7 +479,7 @@ final class SimMember {
     } else if (msg instanceof Msg.Terminated m) {
       onTerminated(m);
     } else if (msg instanceof Msg.GenerationReady m) {
-      onGenerationReady(m);
+      carryOut(protocol.generationReady(m.fetch(), m.change(), null));
     } else if (msg instanceof Msg.Fenced m) {
       onFenced(m);
     } else if (msg instanceof Msg.RouteLocal m) {
@@ -739,7 +536,7 @@ final class SimMember {
 
   @Override
   public String toString() {
-    return self + " " + (phase == null ? "running" : phase) + " gen " + generation + " view " + sorted(view())
+    return self + " " + phases + " gen " + generation() + " view " + sorted(view())
         + " masters " + children.keySet() + " dir " + new TreeMap<>(dirTable.records()) + " pending "
         + pending.keySet() + " stash " + stash.size();
   }

@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.jdlm.dlm.api.Dlm;
+import org.jdlm.dlm.Dlm;
 import org.jdlm.dlm.api.FencingPort;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.testkit.InprocCluster;

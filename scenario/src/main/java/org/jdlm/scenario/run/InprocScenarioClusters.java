@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jdlm.dlm.api.Dlm;
+import org.jdlm.dlm.Dlm;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.testkit.InprocCluster;

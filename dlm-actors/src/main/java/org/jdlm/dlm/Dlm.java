@@ -1,4 +1,4 @@
-package org.jdlm.dlm.api;
+package org.jdlm.dlm;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,14 +11,22 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
-import org.jdlm.dlm.DlmGuardian;
-import org.jdlm.dlm.DlmSettings;
-import org.jdlm.dlm.LockspaceLocal;
+import org.jdlm.dlm.api.CommMemory;
+import org.jdlm.dlm.api.CommSettings;
+import org.jdlm.dlm.api.DlmException;
+import org.jdlm.dlm.api.FencingPort;
+import org.jdlm.dlm.api.LockspaceHandle;
+import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.core.SyncStatus;
 
 /**
  * The entry point of the Java API on one node: {@code Dlm.get(system).joinLockspace("fs1",
  * LockspaceSettings.defaults())}.
+ *
+ * <p>It lives beside the implementation, not in {@code org.jdlm.dlm.api}, because it is the
+ * bootstrap that builds the guardian and the lockspaces: the api package holds only what users
+ * and the implementation share (handles, listeners, values, the fencing SPI), so the two packages
+ * depend one way ({@code org.jdlm.dlm -> org.jdlm.dlm.api}, checked by {@code ArchitectureTest}).
  *
  * <p>The actor system must use the cluster provider ({@code pekko.actor.provider = cluster}) and be
  * a cluster member; lockspace members find each other with the Receptionist.
@@ -136,7 +144,7 @@ public final class Dlm implements Extension {
    * members have in the detector (the kernels' member names); fencing must use the same names.
    */
   public void useKernel(org.jdlm.kernel.Kernel kernel, java.util.function.UnaryOperator<String> memberName) {
-    useCommMemory(new org.jdlm.dlm.KernelCommMemory(kernel), CommSettings.fromConfig(system.settings().config()));
+    useCommMemory(new KernelCommMemory(kernel), CommSettings.fromConfig(system.settings().config()));
     java.util.Objects.requireNonNull(memberName, "memberName");
     synchronized (this) {
       closeFacts();
