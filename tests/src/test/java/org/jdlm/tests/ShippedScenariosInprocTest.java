@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every shipped DLM scenario file passes on an in-process cluster (issue 3: "all shipped scenarios
  * pass in inproc mode"). One dynamic test per file; a failure shows the runner's whole output for
- * that file, dump included.
+ * that file, dump included. The recovery files are ShippedRecoveryScenariosInprocTest's: a class of
+ * their own, so that the two halves run side by side in the module's two test forks.
  */
 class ShippedScenariosInprocTest {
   private static final InprocScenarioClusters CLUSTERS = new InprocScenarioClusters();
@@ -45,40 +46,18 @@ class ShippedScenariosInprocTest {
       files = s.filter(f -> f.toString().endsWith(".scen")).sorted().toList();
     }
     assertThat(files).hasSizeGreaterThanOrEqualTo(40);
-    return files.stream().map(ShippedScenariosInprocTest::runInproc);
+    return files.stream().map(f -> runInproc(CLUSTERS, f));
   }
 
-  /**
-   * Every recovery file passes in-process with abrupt kills (an ActorSystem stopped without leaving
-   * the cluster, downed by the majority, removed, recovered); files that freeze a member with
-   * SIGSTOP need real processes and run in ShippedScenariosJvmTest.
-   */
-  @TestFactory
-  Stream<DynamicTest> everyRecoveryScenarioWithoutSigstopPassesInproc() throws Exception {
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(scenarios().resolve("recovery"))) {
-      files = s.filter(f -> f.toString().endsWith(".scen")).filter(f -> !freezes(f)).sorted().toList();
-    }
-    assertThat(files).hasSizeGreaterThanOrEqualTo(6);
-    return files.stream().map(ShippedScenariosInprocTest::runInproc);
-  }
-
-  private static boolean freezes(Path f) {
-    try {
-      return Files.readAllLines(f).stream().anyMatch(l -> l.matches("\\s*(pause|resume)\\s+n\\d+.*"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static DynamicTest runInproc(Path f) {
+  /** One dynamic test that runs {@code f} on {@code clusters} and shows the runner's output when it fails. */
+  static DynamicTest runInproc(InprocScenarioClusters clusters, Path f) {
     return DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
       Scenario scenario = ScenarioParser.parse(scenarios().getParent().relativize(f).toString(),
           Files.readString(f, StandardCharsets.UTF_8));
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       ScenarioRunner.FileResult result;
       try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-        result = new ScenarioRunner(CLUSTERS, out, 20).run(scenario);
+        result = new ScenarioRunner(clusters, out, 20).run(scenario);
       }
       assertThat(result.passed()).as(bytes.toString(StandardCharsets.UTF_8)).isTrue();
     });

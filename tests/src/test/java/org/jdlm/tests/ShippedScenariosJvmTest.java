@@ -87,7 +87,7 @@ class ShippedScenariosJvmTest {
    * process) so the default run stays under 15 minutes; a kill and restart with rejoin is
    * {@link #faultsPauseResumeKillAndRestartWorkAndARestartedMemberRejoinsTheLockspace}, and every
    * recovery file, the double failure and the restart included, runs in-process by default
-   * (ShippedScenariosInprocTest) and on real JVMs with `dlm scenario run --mode jvm scenarios/recovery`.
+   * (ShippedRecoveryScenariosInprocTest) and on real JVMs with `dlm scenario run --mode jvm scenarios/recovery`.
    */
   static final List<String> RECOVERY_FILES = List.of(
       "frozen-holder-fenced-and-lock-handed-on.scen",
