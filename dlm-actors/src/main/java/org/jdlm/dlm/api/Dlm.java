@@ -43,6 +43,7 @@ public final class Dlm implements Extension {
     this.system = system;
     this.settings = DlmSettings.fromConfig(system.settings().config());
     this.guardian = system.systemActorOf(DlmGuardian.create(settings), DlmGuardian.NAME, Props.empty());
+    org.jdlm.dlm.WaitsDetector.get(system); // every DLM member takes part in the wait-for-graph detector
   }
 
   /** The node's DLM (created on first use). */
@@ -127,6 +128,21 @@ public final class Dlm implements Extension {
    */
   public void useKernel(org.jdlm.kernel.Kernel kernel) {
     useCommMemory(new org.jdlm.dlm.KernelCommMemory(kernel), CommSettings.fromConfig(system.settings().config()));
+    // The DLM's waits join the kernel's in this member's wait-for graph (docs/detector.md §4). The
+    // DLM stamps its waits with System.nanoTime: placed against the kernel's now, whatever its clock.
+    org.jdlm.dlm.WaitsDetector detector = org.jdlm.dlm.WaitsDetector.get(system);
+    kernel.addFactSource("dlm", (sink, toDetector) -> {
+      long offset = toDetector.applyAsLong(kernel.clock().nanos()) - System.nanoTime();
+      detector.feedDlm(sink, t -> t + offset);
+    });
+    this.kernel = kernel;
+  }
+
+  private volatile org.jdlm.kernel.Kernel kernel;
+
+  /** The kernel installed by {@link #useKernel}, or null. */
+  public org.jdlm.kernel.Kernel kernel() {
+    return kernel;
   }
 
   /** Installs any send-buffer source with these default settings; null turns accounting off for later joins. */
