@@ -82,6 +82,7 @@ final class DetectorAgent {
   private Set<ActorRef<Command>> peers = Set.of();
   private LivelockMonitor livelock;
   private long seq;
+  private Set<String> breakingNow = Set.of();
   private boolean warnedTooBig;
 
   static Behavior<Command> create(WaitsDetector owner, WaitsDetector.Settings settings) {
@@ -94,6 +95,7 @@ final class DetectorAgent {
     this.owner = owner;
     this.settings = settings;
     this.detector = new DeadlockDetector(settings.detector().deadlock(List.of()), ids, epochNanos);
+    this.breakingNow = settings.detector().breakDeadlocksIn();
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, Peers::new);
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY, adapter));
@@ -167,6 +169,11 @@ final class DetectorAgent {
       } catch (RuntimeException ex) {
         ctx.getLog().warn("waits detector: {}'s facts were left out: {}", e.getKey(), ex.getMessage());
       }
+    }
+    Set<String> breaking = owner.breakLockspaces();
+    if (!breaking.equals(breakingNow)) {
+      detector.breakLockspaces(breaking);
+      breakingNow = breaking;
     }
     DeadlockDetector.Round round = detector.detect(b.build(), now);
     boolean acting = DeadlockBreak.acts(self, merged);

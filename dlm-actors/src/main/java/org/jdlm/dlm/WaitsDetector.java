@@ -91,6 +91,24 @@ public final class WaitsDetector implements Extension {
     return ID.apply(system);
   }
 
+  private final java.util.Set<String> breakAlso = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Breaks DLM-only deadlocks in {@code lockspace} too, beside {@code jdlm.kernel.detector.break-deadlocks-in}
+   * (a scenario file's {@code break-deadlocks}); from this member's next round on. Only the acting
+   * member asks victims, so every member should be told.
+   */
+  public void breakDeadlocksIn(String lockspace) {
+    breakAlso.add(Objects.requireNonNull(lockspace, "lockspace"));
+  }
+
+  /** The lockspaces whose DLM-only deadlocks get a victim: configured and added at run time. */
+  Set<String> breakLockspaces() {
+    java.util.Set<String> all = new java.util.TreeSet<>(settings.detector().breakDeadlocksIn());
+    all.addAll(breakAlso);
+    return all;
+  }
+
   /** Whether this member takes part ({@code jdlm.dlm-actors.detector.enabled}). */
   public boolean enabled() {
     return agent != null;

@@ -63,6 +63,22 @@ class ShippedScenariosInprocTest {
     return files.stream().map(ShippedScenariosInprocTest::runInproc);
   }
 
+  /**
+   * The DLM-only deadlock files of issue 11 ★ ({@code scenarios/cycles/dlm-only-*}): reported within
+   * 5 s, broken with EDEADLK where the header says {@code break-deadlocks}, NODLCKWT never the
+   * victim, a plain wait never a deadlock.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyDlmOnlyCycleScenarioPassesInproc() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(scenarios().resolve("cycles"))) {
+      files = s.filter(f -> f.getFileName().toString().startsWith("dlm-only-") && f.toString().endsWith(".scen"))
+          .sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+    return files.stream().map(ShippedScenariosInprocTest::runInproc);
+  }
+
   private static boolean freezes(Path f) {
     try {
       return Files.readAllLines(f).stream().anyMatch(l -> l.matches("\\s*(pause|resume)\\s+n\\d+.*"));
