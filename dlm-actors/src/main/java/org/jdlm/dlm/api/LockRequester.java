@@ -54,18 +54,23 @@ public final class LockRequester {
     }
   }
 
-  /** The requester of a call made now on this thread. */
-  public static Identity current() {
-    Identity explicit = EXPLICIT.get();
-    if (explicit != null) {
-      return explicit;
-    }
+  /**
+   * The implicit identity of this thread, made once: every lock and convert call asks (the hot path),
+   * and a thread runs one kernel task for its life. A thread renamed later keeps its first name.
+   */
+  private static final ThreadLocal<Identity> IMPLICIT = ThreadLocal.withInitial(() -> {
     org.jdlm.kernel.Task task = org.jdlm.kernel.Task.currentOrNull();
     if (task != null) {
       return new Identity(task.name() + "#" + task.id(), 0, true);
     }
     Thread t = Thread.currentThread();
     return new Identity(clean(t.getName()) + "#" + t.getId(), 0, false);
+  });
+
+  /** The requester of a call made now on this thread. */
+  public static Identity current() {
+    Identity explicit = EXPLICIT.get();
+    return explicit != null ? explicit : IMPLICIT.get();
   }
 
   /** Names are printed in reports and matched by scenario assertions: no blanks inside. */
