@@ -84,6 +84,7 @@ final class DetectorAgent {
   private long seq;
   private Set<String> breakingNow = Set.of();
   private boolean warnedTooBig;
+  private int failedRounds;
 
   static Behavior<Command> create(WaitsDetector owner, WaitsDetector.Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new DetectorAgent(ctx, timers, owner, settings).behavior()));
@@ -122,10 +123,18 @@ final class DetectorAgent {
 
   private Behavior<Command> onTick() {
     long now = System.nanoTime();
-    String self = owner.memberName();
-    share(self, now);
-    sampleLivelock(self, now);
-    analyse(self, now);
+    try {
+      String self = owner.memberName();
+      share(self, now);
+      sampleLivelock(self, now);
+      analyse(self, now);
+      failedRounds = 0;
+    } catch (RuntimeException e) {
+      // A bug in one round must not stop the detector for good; say so once, not every second.
+      if (failedRounds++ == 0) {
+        ctx.getLog().error("waits detector: a round failed; it keeps trying every scan interval", e);
+      }
+    }
     return Behaviors.same();
   }
 
