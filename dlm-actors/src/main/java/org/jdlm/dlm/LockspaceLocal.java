@@ -342,13 +342,13 @@ public final class LockspaceLocal implements LockspaceHandle {
             v.flags().contains(LockFlag.NODLCKWT)));
       }
       if (v.granted() != null) {
-        holdings.add(new org.jdlm.dlm.core.DlmWaits.Holding(v.lock(), resource, v.granted(), who.task(),
+        holdings.add(new org.jdlm.dlm.core.DlmWaits.Holding(v.lock(), name, resource, v.granted(), who.task(),
             who.kernelTask()));
       }
     }
     org.jdlm.dlm.core.DlmWaits.feedOwner(sink, member, requests, holdings, scope, toDetectorNanos);
     for (org.jdlm.dlm.core.DlmWaits.ResourceWaits w : waits.values()) {
-      org.jdlm.dlm.core.DlmWaits.feedMaster(sink, w, scope);
+      org.jdlm.dlm.core.DlmWaits.feedMaster(sink, name, w, scope);
     }
   }
 

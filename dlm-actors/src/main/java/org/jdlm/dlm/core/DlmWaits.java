@@ -19,14 +19,14 @@ import org.jdlm.kernel.core.waits.Vertex;
  * requests wait, on what, and who holds what. No member sees a whole cross-member wait, so each
  * feeds the half it knows and the merged graph joins them by name:
  * <pre>
- *   owner:  M/task:T --waits-dlm-grant(X R)--> M/rq:ID[R rq=X]        T's request, queued at the master
- *   master: M/rq:ID  --waits-dlm-grant(X R)--> N/lkb:J[R gr=Y]        AND over incompatible holders
- *           M/rq:ID  --waits-dlm-grant(X R)--> K/rq:I[R rq=Z]         and over requests queued ahead (FIFO)
- *   owner:  N/lkb:J  --held-by-->              N/task:U              the granted lock's requester
+ *   owner:  M/task:T    --waits-dlm-grant(X R)--> M/rq:LS/ID[R rq=X]   T's request, queued at the master
+ *   master: M/rq:LS/ID  --waits-dlm-grant(X R)--> N/lkb:LS/J[R gr=Y]  AND over incompatible holders
+ *           M/rq:LS/ID  --waits-dlm-grant(X R)--> K/rq:LS/I[R rq=Z]   and over requests queued ahead (FIFO)
+ *   owner:  N/lkb:LS/J  --held-by-->              N/task:U           the granted lock's requester
  * </pre>
- * {@code M}, {@code N}, {@code K} are owner members ({@code scope} of the lock's owner node): the
- * master knows a lock by its owner node and the owner's lock id, the owner knows the task that
- * asked. The request and the granted lock are two vertices because a converting lock is both: it
+ * {@code M}, {@code N}, {@code K} are owner members ({@code scope} of the lock's owner node), LS
+ * the lockspace (lock ids are per lockspace; tasks are not): the master knows a lock by its owner
+ * node and the owner's lock id, the owner knows the task that asked. The request and the granted lock are two vertices because a converting lock is both: it
  * holds its granted mode (others wait on that) while its conversion waits (on others).
  *
  * <p>Conservative by construction: a request the master has not described (no master facts) and a
@@ -67,7 +67,8 @@ public final class DlmWaits {
                         String task, int priority, long sinceNanos, boolean noDeadlockWait) {}
 
   /** An owner's granted lock and the task that asked for it; {@code kernelTask} feeds it even when the task waits on no lock. */
-  public record Holding(LockId lock, String resource, LockMode granted, String task, boolean kernelTask) {}
+  public record Holding(LockId lock, String lockspace, String resource, LockMode granted, String task,
+                        boolean kernelTask) {}
 
   private DlmWaits() {}
 
@@ -115,14 +116,14 @@ public final class DlmWaits {
     return b;
   }
 
-  /** The vertex of a lock's granted mode: {@code n1/lkb:0000002a} (owner member, owner's lock id). */
-  public static Vertex lkb(LockId lock, Function<NodeId, String> scope) {
-    return Vertex.lkb(scope.apply(lock.owner()), hex(lock.local()));
+  /** The vertex of a lock's granted mode: {@code n1/lkb:fs1/0000002a} (owner member, lockspace, owner's lock id). */
+  public static Vertex lkb(String lockspace, LockId lock, Function<NodeId, String> scope) {
+    return Vertex.lkb(scope.apply(lock.owner()), lockspace + "/" + hex(lock.local()));
   }
 
-  /** The vertex of a lock's queued request or conversion: {@code n1/rq:0000002a}. */
-  public static Vertex rq(LockId lock, Function<NodeId, String> scope) {
-    return Vertex.of(scope.apply(lock.owner()), "rq", hex(lock.local()));
+  /** The vertex of a lock's queued request or conversion: {@code n1/rq:fs1/0000002a}. */
+  public static Vertex rq(String lockspace, LockId lock, Function<NodeId, String> scope) {
+    return Vertex.of(scope.apply(lock.owner()), "rq", lockspace + "/" + hex(lock.local()));
   }
 
   /** A lock id as vertices and reports print it (eight hex digits, like the kernel's lkb ids). */
@@ -139,10 +140,10 @@ public final class DlmWaits {
     }
   }
 
-  /** The master's half: each queued lock's request waits (AND) on its blockers. */
-  public static void feedMaster(FactSink sink, ResourceWaits w, Function<NodeId, String> scope) {
+  /** The master's half in {@code lockspace}: each queued lock's request waits (AND) on its blockers. */
+  public static void feedMaster(FactSink sink, String lockspace, ResourceWaits w, Function<NodeId, String> scope) {
     for (Blocked b : w.blocked()) {
-      Vertex rq = rq(b.lock(), scope);
+      Vertex rq = rq(lockspace, b.lock(), scope);
       sink.state(rq, requestState(w.resource(), b.requested(), b.granted()));
       if (b.blockers().isEmpty()) {
         continue; // grantable at the next pass: it progresses
@@ -152,10 +153,10 @@ public final class DlmWaits {
       for (Blocker k : b.blockers()) {
         Vertex to;
         if (k.ahead()) {
-          to = rq(k.lock(), scope);
+          to = rq(lockspace, k.lock(), scope);
           sink.state(to, requestState(w.resource(), k.mode(), null));
         } else {
-          to = lkb(k.lock(), scope);
+          to = lkb(lockspace, k.lock(), scope);
           sink.state(to, w.resource() + " gr=" + k.mode());
         }
         sink.edge(new Edge(rq, to, EdgeKind.WAITS_DLM_GRANT, arg, k.ahead() ? "queued ahead" : ""));
@@ -177,7 +178,7 @@ public final class DlmWaits {
     Set<String> waiting = new HashSet<>();
     for (Request r : requests) {
       Vertex task = Vertex.task(member, r.task());
-      Vertex rq = rq(r.lock(), scope);
+      Vertex rq = rq(r.lockspace(), r.lock(), scope);
       waiting.add(r.task());
       long since = toDetectorNanos.applyAsLong(r.sinceNanos());
       sink.dlmRequest(new DlmRequest(task, r.lockspace(), r.resource(), hex(r.lock().local()), r.mode().name(),
@@ -191,7 +192,7 @@ public final class DlmWaits {
       if (!h.kernelTask() && !waiting.contains(h.task())) {
         continue;
       }
-      Vertex lkb = lkb(h.lock(), scope);
+      Vertex lkb = lkb(h.lockspace(), h.lock(), scope);
       sink.state(lkb, h.resource() + " gr=" + h.granted());
       sink.heldBy(lkb, List.of(Vertex.task(member, h.task())));
     }

@@ -162,7 +162,7 @@ class DeadlockBreakTest {
               noDeadlockWait.contains(v.lock())));
         }
         if (v.granted() != null) {
-          holdings.add(new DlmWaits.Holding(v.lock(), v.resource(), v.granted(), task, false));
+          holdings.add(new DlmWaits.Holding(v.lock(), lockspace, v.resource(), v.granted(), task, false));
         }
       }
       DlmWaits.feedOwner(b, e.getKey(), requests, holdings, SCOPE, t -> t);
@@ -170,7 +170,7 @@ class DeadlockBreakTest {
     if (withMasterFacts) {
       for (String res : masters) {
         ResourceState m = c.master(res);
-        DlmWaits.feedMaster(b, DlmWaits.of(res, m.queue(ResourceState.Queue.GRANTED),
+        DlmWaits.feedMaster(b, lockspace, DlmWaits.of(res, m.queue(ResourceState.Queue.GRANTED),
             m.queue(ResourceState.Queue.CONVERTING), m.queue(ResourceState.Queue.WAITING)), SCOPE);
       }
     }
@@ -195,8 +195,8 @@ class DeadlockBreakTest {
     assertThat(round.deadlocks()).hasSize(1);
     DeadlockDetector.DeadlockReport report = round.deadlocks().get(0);
     assertThat(report.knot().vertices()).extracting(Object::toString)
-        .contains("n1/task:app-n1", "n2/task:app-n2", "n1/rq:" + DlmWaits.hex(a2.local()),
-            "n2/lkb:" + DlmWaits.hex(b2.local()));
+        .contains("n1/task:app-n1", "n2/task:app-n2", "n1/rq:ls/" + DlmWaits.hex(a2.local()),
+            "n2/lkb:ls/" + DlmWaits.hex(b2.local()));
     var victim = report.victim().orElseThrow().victim();
     // b1 was queued last: it closed the cycle.
     assertThat(victim.task().toString()).isEqualTo("n2/task:app-n2");
