@@ -51,6 +51,7 @@ public final class Dlm implements Extension {
     this.system = system;
     this.settings = DlmSettings.fromConfig(system.settings().config());
     this.guardian = system.systemActorOf(DlmGuardian.create(settings), DlmGuardian.NAME, Props.empty());
+    org.jdlm.dlm.WaitsDetector.get(system); // every DLM member takes part in the wait-for-graph detector
   }
 
   /** The node's DLM (created on first use). */
@@ -139,32 +140,48 @@ public final class Dlm implements Extension {
 
   /**
    * As {@link #useKernel(org.jdlm.kernel.Kernel)}, and adds the DLM's facts to the kernel's wait-for
-   * graph (layer {@code dlm}, {@link org.jdlm.dlm.LockspaceFacts}): stopped lockspaces and the fences
-   * their recovery waits for. {@code memberName} maps a DLM node id ({@code host:port}) to the name
-   * members have in the detector (the kernels' member names); fencing must use the same names.
+   * graph (docs/detector.md §4): layer {@code dlm}, the application locks' waits and holders
+   * ({@link WaitsDetector}), and layer {@code dlm-lockspaces}, stopped lockspaces and the fences
+   * their recovery waits for ({@link LockspaceFacts}). {@code memberName} maps a DLM node id
+   * ({@code host:port}) to the name members have in the detector (the kernels' member names);
+   * fencing must use the same names.
    */
   public void useKernel(org.jdlm.kernel.Kernel kernel, java.util.function.UnaryOperator<String> memberName) {
     useCommMemory(new KernelCommMemory(kernel), CommSettings.fromConfig(system.settings().config()));
     java.util.Objects.requireNonNull(memberName, "memberName");
+    WaitsDetector detector = WaitsDetector.get(system);
     synchronized (this) {
       closeFacts();
-      factRegistration = kernel.addFactSource("dlm", (sink, toDetector) ->
-          org.jdlm.dlm.LockspaceFacts.feed(kernel.member(), joined.values(), memberName, sink));
+      // The DLM stamps its waits with System.nanoTime: placed against the kernel's now, whatever its clock.
+      factRegistrations.add(kernel.addFactSource("dlm", (sink, toDetector) -> {
+        long offset = toDetector.applyAsLong(kernel.clock().nanos()) - System.nanoTime();
+        detector.feedDlm(sink, t -> t + offset);
+      }));
+      factRegistrations.add(kernel.addFactSource("dlm-lockspaces", (sink, toDetector) ->
+          LockspaceFacts.feed(kernel.member(), joined.values(), memberName, sink)));
     }
+    this.kernel = kernel;
   }
 
-  /** The kernel fact source registered by the last {@link #useKernel}, or null. Guarded by this. */
-  private AutoCloseable factRegistration;
+  private volatile org.jdlm.kernel.Kernel kernel;
+
+  /** The kernel installed by {@link #useKernel}, or null. */
+  public org.jdlm.kernel.Kernel kernel() {
+    return kernel;
+  }
+
+  /** The kernel fact sources registered by the last {@link #useKernel}. Guarded by this. */
+  private final java.util.List<AutoCloseable> factRegistrations = new java.util.ArrayList<>();
 
   private void closeFacts() {
-    if (factRegistration != null) {
+    for (AutoCloseable r : factRegistrations) {
       try {
-        factRegistration.close();
+        r.close();
       } catch (Exception e) {
         throw new IllegalStateException("the DLM's fact source did not unregister", e);
       }
-      factRegistration = null;
     }
+    factRegistrations.clear();
   }
 
   /** Installs any send-buffer source with these default settings; null turns accounting off for later joins. */

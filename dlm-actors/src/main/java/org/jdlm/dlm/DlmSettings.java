@@ -21,11 +21,12 @@ import java.time.Duration;
  *     whose {@code StopAck} it lacks again
  * @param callbackThreadQueueCapacity tasks one lockspace's callback thread may have queued
  * @param callbackThreadFullWait how long a producer waits for a slot in a full callback queue before failing
+ * @param waitsPublishInterval how often a master with queued requests publishes them for the wait-for-graph detector
  */
 public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTimeout, Duration joinTimeout,
     int maxLvbLength, int maxLocksPerNode, int callbackQueueCapacity, int recoveryBatchSize,
     int recoveryBatchesInFlight, Duration flushTimeout, Duration barrierRetry, int callbackThreadQueueCapacity,
-    Duration callbackThreadFullWait) {
+    Duration callbackThreadFullWait, Duration waitsPublishInterval) {
 
   public DlmSettings {
     if (tossDelay.isNegative()) {
@@ -48,6 +49,10 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
       throw new IllegalArgumentException("jdlm.dlm-actors.callback-thread-full-wait must be positive, got "
           + callbackThreadFullWait);
     }
+    if (waitsPublishInterval.isNegative() || waitsPublishInterval.isZero()) {
+      throw new IllegalArgumentException("jdlm.dlm-actors.waits-publish-interval must be positive, got "
+          + waitsPublishInterval);
+    }
     if (recoveryBatchSize <= 0) {
       throw new IllegalArgumentException("jdlm.dlm-actors.recovery-batch-size must be positive, got " + recoveryBatchSize);
     }
@@ -64,6 +69,7 @@ public record DlmSettings(Duration tossDelay, int stashCapacity, Duration dumpTi
         c.getDuration("join-timeout"), c.getInt("max-lvb-length"), c.getInt("max-locks-per-node"),
         c.getInt("callback-queue-capacity"), c.getInt("recovery-batch-size"), c.getInt("recovery-batches-in-flight"),
         c.getDuration("flush-timeout"), c.getDuration("barrier-retry-interval"),
-        c.getInt("callback-thread-queue-capacity"), c.getDuration("callback-thread-full-wait"));
+        c.getInt("callback-thread-queue-capacity"), c.getDuration("callback-thread-full-wait"),
+        c.getDuration("waits-publish-interval"));
   }
 }

@@ -107,5 +107,9 @@ public final class DlmWire implements WireRegistrations {
         .register(LockResource.Flush.class, 443)
         .register(FlushCollector.Fanout.class, 444)
         .register(FlushCollector.Ack.class, 445);
+    // 450-459: the wait-for-graph detector (docs/detector.md §4.2; its own channel, not the DLM's)
+    r.register(DetectorAgent.MemberFacts.class, 450)
+        .register(DetectorAgent.DenyRequest.class, 451)
+        .register(LockResource.DenyDeadlock.class, 452);
   }
 }

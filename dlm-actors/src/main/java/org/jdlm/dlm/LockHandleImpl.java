@@ -43,6 +43,23 @@ final class LockHandleImpl implements LockHandle {
   // Touched under the lockspace monitor (when an operation is accepted) and on the callback thread.
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
+  /** Who made the last lock or convert call, and when (System.nanoTime): the detector's task and wait start. */
+  private volatile org.jdlm.dlm.api.LockRequester.Identity requester;
+  private volatile long requestedAtNanos;
+
+  void requestedBy(org.jdlm.dlm.api.LockRequester.Identity who, long atNanos) {
+    this.requestedAtNanos = atNanos;
+    this.requester = who;
+  }
+
+  org.jdlm.dlm.api.LockRequester.Identity requester() {
+    return requester;
+  }
+
+  long requestedAtNanos() {
+    return requestedAtNanos;
+  }
+
   LockHandleImpl(LockId id, ResourceName name, LockspaceLocal lockspace, BlockingListener listener,
       CompletionListener completionListener) {
     this.id = id;

@@ -101,6 +101,16 @@ public final class LockResource {
   /** From a dump collector: reply this resource's queues and value block. */
   public record DumpResource(ActorRef<LockspaceDump.ResourceDump> replyTo) implements Command {}
 
+  /**
+   * From the victim's owner, routed like a cancel: deny its queued request for {@code mode} with
+   * EDEADLK (a wait-for-graph deadlock victim, issue 11 ★). Event: Completed(EDEADLK), or nothing
+   * when the lock is no longer queued for that mode ({@code ResourceState.denyDeadlocked}).
+   */
+  public record DenyDeadlock(ActorRef<Lockspace.Command> owner, long lockId, LockMode mode) implements Operation {}
+
+  /** Timer: publish this resource's queued requests and their blockers for the detector. */
+  private enum PublishWaits implements Command { INSTANCE }
+
   /** Timer: check whether the resource has been unused for the toss delay. */
   private enum TossCheck implements Command { INSTANCE }
 
@@ -112,6 +122,8 @@ public final class LockResource {
   private final LockspaceLocal local;
   private final Duration tossDelay;
   private final ResourceState state;
+  private final Duration publishInterval;
+  private boolean publishing;
   private final Map<NodeId, ActorRef<Lockspace.Command>> ownerRefs = new HashMap<>();
   private long processed;
   private long unusedSinceNanos;
@@ -160,6 +172,7 @@ public final class LockResource {
     this.selfNode = selfNode;
     this.local = local;
     this.tossDelay = settings.tossDelay();
+    this.publishInterval = settings.waitsPublishInterval();
     this.state = state;
     this.ownerRefs.putAll(owners);
   }
@@ -170,6 +183,8 @@ public final class LockResource {
         .onMessage(Convert.class, this::onConvert)
         .onMessage(Unlock.class, this::onUnlock)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(DenyDeadlock.class, this::onDenyDeadlock)
+        .onMessage(PublishWaits.class, m -> onPublishWaits())
         .onMessage(Adopt.class, this::onAdopt)
         .onMessage(NewGeneration.class, this::onNewGeneration)
         .onMessage(Purge.class, this::onPurge)
@@ -179,6 +194,10 @@ public final class LockResource {
         .onMessage(Flush.class, this::onFlush)
         .onMessage(DumpResource.class, this::onDump)
         .onMessage(TossCheck.class, m -> onTossCheck())
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
+          local.publishWaits(name, null); // a stopped master describes nothing any more
+          return Behaviors.same();
+        })
         .build();
   }
 
@@ -201,6 +220,37 @@ public final class LockResource {
   private Behavior<Command> onCancel(Cancel m) {
     perform(state.cancel(new LockId(ownerOf(m), m.lockId()), m.flags()));
     return afterOperation();
+  }
+
+  private Behavior<Command> onDenyDeadlock(DenyDeadlock m) {
+    List<Effect> effects = state.denyDeadlocked(new LockId(ownerOf(m), m.lockId()), m.mode());
+    if (effects.isEmpty()) {
+      ctx.getLog().debug("resource {}: deadlock victim {} of {} is no longer queued for {}; left alone", name,
+          m.lockId(), m.owner(), m.mode());
+    }
+    perform(effects);
+    state.checkInvariants();
+    return afterOperation();
+  }
+
+  /**
+   * Publishes the queued requests with their blockers for the wait-for-graph detector
+   * ({@link LockspaceLocal#publishWaits}), on a timer while any request is queued: the detector
+   * reads the last published view and never asks this actor, and a busy queue costs one snapshot
+   * per interval instead of one per operation.
+   */
+  private Behavior<Command> onPublishWaits() {
+    List<LockView> converting = state.queue(ResourceState.Queue.CONVERTING);
+    List<LockView> waiting = state.queue(ResourceState.Queue.WAITING);
+    if (converting.isEmpty() && waiting.isEmpty()) {
+      local.publishWaits(name, null);
+      publishing = false;
+      return Behaviors.same();
+    }
+    local.publishWaits(name, org.jdlm.dlm.core.DlmWaits.of(name.display(), state.queue(ResourceState.Queue.GRANTED),
+        converting, waiting));
+    timers.startSingleTimer(PublishWaits.INSTANCE, publishInterval);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onAdopt(Adopt m) {
@@ -336,6 +386,10 @@ public final class LockResource {
   }
 
   private Behavior<Command> afterOperation() {
+    if (!publishing && state.needsWaitsPublished()) {
+      publishing = true;
+      timers.startSingleTimer(PublishWaits.INSTANCE, publishInterval);
+    }
     if (state.isUnused() && !tossTimerRunning) {
       // One timer per idle period instead of start/cancel on every operation (hot path).
       unusedSinceNanos = System.nanoTime();

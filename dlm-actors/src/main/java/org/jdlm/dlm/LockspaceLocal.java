@@ -141,6 +141,7 @@ public final class LockspaceLocal implements LockspaceHandle {
         OwnerResult.Accepted accepted = accepted(result, "lock " + name.display() + " " + mode + " " + f);
         LockHandleImpl handle = handles.computeIfAbsent(accepted.lock().local(),
             k -> new LockHandleImpl(accepted.lock(), name, this, listener, completion));
+        handle.requestedBy(org.jdlm.dlm.api.LockRequester.current(), System.nanoTime());
         send(accepted.send());
         return handle;
       }
@@ -160,6 +161,7 @@ public final class LockspaceLocal implements LockspaceHandle {
         OwnerResult.Accepted accepted = accepted(owner.convert(lock.lockId(), mode, f, lvb),
             "convert " + lock.lockId() + " to " + mode + " " + f);
         CompletableFuture<LockResult> future = lock.started("CONVERT");
+        lock.requestedBy(org.jdlm.dlm.api.LockRequester.current(), System.nanoTime());
         send(accepted.send());
         return future;
       }
@@ -295,6 +297,82 @@ public final class LockspaceLocal implements LockspaceHandle {
    */
   static String coreName(ResourceName name) {
     return new String(name.bytes(), StandardCharsets.ISO_8859_1);
+  }
+
+  // ============================================================================ wait-for graph
+
+  /** What this member's masters last published about their queued requests (by resource). */
+  private final ConcurrentHashMap<ResourceName, org.jdlm.dlm.core.DlmWaits.ResourceWaits> waits =
+      new ConcurrentHashMap<>();
+
+  /** From a master {@link LockResource} on its timer: its queued requests now, or null when none are left. */
+  void publishWaits(ResourceName resource, org.jdlm.dlm.core.DlmWaits.ResourceWaits view) {
+    if (view == null) {
+      waits.remove(resource);
+    } else {
+      waits.put(resource, view);
+    }
+  }
+
+  /**
+   * Feeds this lockspace's part of the wait-for graph (docs/detector.md §4): the owner half (this
+   * member's queued requests with their requesters, and what waiting requesters hold) from the
+   * owner table under its monitor, which is never held across anything slow; the master half from
+   * the views the masters published. Nothing here asks an actor. {@code member} names this
+   * member's tasks; {@code scope} names the members owning locks.
+   */
+  public void feedWaits(org.jdlm.kernel.core.waits.FactSink sink, String member,
+      java.util.function.Function<NodeId, String> scope, java.util.function.LongUnaryOperator toDetectorNanos) {
+    List<org.jdlm.dlm.core.DlmWaits.Request> requests = new ArrayList<>();
+    List<org.jdlm.dlm.core.DlmWaits.Holding> holdings = new ArrayList<>();
+    List<OwnerLockView> views;
+    synchronized (owner) {
+      views = owner.views();
+    }
+    for (OwnerLockView v : views) {
+      LockHandleImpl h = handles.get(v.lock().local());
+      org.jdlm.dlm.api.LockRequester.Identity who = h == null ? null : h.requester();
+      if (who == null) {
+        continue; // adopted or recovered without a call on this member: no known task
+      }
+      String resource = ResourceName.of(v.resource().getBytes(StandardCharsets.ISO_8859_1)).display();
+      if ((v.state() == OwnerLockState.WAITING || v.state() == OwnerLockState.CONVERT_QUEUED) && v.requested() != null) {
+        requests.add(new org.jdlm.dlm.core.DlmWaits.Request(v.lock(), name, resource, v.requested(),
+            v.state() == OwnerLockState.CONVERT_QUEUED, who.task(), who.priority(), h.requestedAtNanos(),
+            v.flags().contains(LockFlag.NODLCKWT)));
+      }
+      if (v.granted() != null) {
+        holdings.add(new org.jdlm.dlm.core.DlmWaits.Holding(v.lock(), name, resource, v.granted(), who.task(),
+            who.kernelTask()));
+      }
+    }
+    org.jdlm.dlm.core.DlmWaits.feedOwner(sink, member, requests, holdings, scope, toDetectorNanos);
+    for (org.jdlm.dlm.core.DlmWaits.ResourceWaits w : waits.values()) {
+      org.jdlm.dlm.core.DlmWaits.feedMaster(sink, name, w, scope);
+    }
+  }
+
+  /**
+   * Denies this member's queued request {@code lockId} for {@code mode} with EDEADLK, as a deadlock
+   * victim (issue 11 ★): if the process copy is still queued for that mode
+   * ({@link org.jdlm.dlm.core.DeadlockBreak#atOwner}), a {@link LockResource.DenyDeadlock} goes to
+   * its master on the lock's own path (after any earlier operation on it), and the master checks
+   * again; the EDEADLK arrives as the lock's completion. Returns what was decided.
+   */
+  public org.jdlm.dlm.core.DeadlockBreak.Decision denyDeadlocked(long lockId, LockMode mode) {
+    if (closed || member == null || nodeId == null) {
+      return new org.jdlm.dlm.core.DeadlockBreak.Decision.Ignore("the lockspace is not running here");
+    }
+    synchronized (owner) {
+      LockId id = new LockId(nodeId, lockId);
+      Optional<OwnerLockView> view = owner.view(id);
+      org.jdlm.dlm.core.DeadlockBreak.Decision d = org.jdlm.dlm.core.DeadlockBreak.atOwner(view, mode);
+      if (d instanceof org.jdlm.dlm.core.DeadlockBreak.Decision.Deny) {
+        ResourceName resource = ResourceName.of(view.get().resource().getBytes(StandardCharsets.ISO_8859_1));
+        member.tell(new Lockspace.Route(resource, new LockResource.DenyDeadlock(member, lockId, mode)));
+      }
+      return d;
+    }
   }
 
   @Override

@@ -1,5 +1,7 @@
 package org.jdlm.scenario;
 
+import java.time.Duration;
+
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -74,6 +76,28 @@ public sealed interface Expectation {
 
   /** {@code expect master R nX}: node nX masters resource R. */
   record Master(String resource, Node node) implements Expectation {}
+
+  /**
+   * {@code expect deadlock within D}: the wait-for-graph detector reports a deadlock (a knot) on
+   * some member within D of this line (docs/detector.md); reports made earlier in the file count.
+   */
+  record Deadlock(Duration within) implements Expectation {}
+
+  /** {@code expect livelock within D}: a livelock suspect is reported within D (earlier ones in the file count). */
+  record Livelock(Duration within) implements Expectation {}
+
+  /** {@code expect no-deadlock for D}: for D from this line, no member reports a new deadlock. */
+  record NoDeadlock(Duration duration) implements Expectation {}
+
+  /**
+   * {@code expect knot contains P …}: the file's latest deadlock report has, for every pattern, a
+   * vertex that matches it ({@code *} matches any characters: {@code n1/task:A}, {@code n2/lkb:*}).
+   */
+  record KnotContains(List<String> patterns) implements Expectation {
+    public KnotContains {
+      patterns = List.copyOf(patterns);
+    }
+  }
 
   /** {@code expect lockspace stopped|running}: the lockspace is stopped for recovery, or running. */
   record LockspaceState(State state) implements Expectation {

@@ -65,11 +65,11 @@ public final class ScenarioParser {
 
   private static final String NAME_CHARS = "letters, digits, '_', '.', '-', '/'";
   private static final String MODES = "a mode (NL CR CW PR PW EX)";
-  private static final String STATEMENTS = "a statement (nodes, lockspace, timeout, "
+  private static final String STATEMENTS = "a statement (nodes, lockspace, timeout, break-deadlocks, "
       + "nX lock|convert|unlock|cancel, await, expect, kill, pause, resume, restart)";
 
   /** Options an operation may take; each verb allows a subset (brief §6). */
-  private enum Option { FLAGS, LVB, NOBAST, CODE }
+  private enum Option { FLAGS, LVB, NOBAST, CODE, TASK }
 
   private final String file;
   private final Limits limits;
@@ -83,6 +83,8 @@ public final class ScenarioParser {
   private int nodesLine;
   private int lockspaceLine;
   private int timeoutLine;
+  private int breakLine;
+  private boolean breakDeadlocks;
   private int firstBodyLine;
   /** Null until a valid {@code nodes N} is read; node numbers go unchecked while it is null. */
   private Integer nodes;
@@ -126,7 +128,7 @@ public final class ScenarioParser {
     if (!errors.isEmpty()) {
       throw new ScenarioSyntaxException(errors);
     }
-    return new Scenario(file, new Header(nodes, lockspace, lvbLength, timeout), statements);
+    return new Scenario(file, new Header(nodes, lockspace, lvbLength, timeout, breakDeadlocks), statements);
   }
 
   private void parseLine(String text, int lineNo) {
@@ -183,9 +185,10 @@ public final class ScenarioParser {
         nodesLine = lineNo;
         return null;
       case "lockspace":
-      case "timeout": {
+      case "timeout":
+      case "break-deadlocks": {
         boolean ls = word.equals("lockspace");
-        int seen = ls ? lockspaceLine : timeoutLine;
+        int seen = ls ? lockspaceLine : word.equals("timeout") ? timeoutLine : breakLine;
         if (isFirst) {
           return "expected 'nodes N' as the first statement, found '" + word + "'";
         }
@@ -194,8 +197,10 @@ public final class ScenarioParser {
         }
         if (ls) {
           lockspaceLine = lineNo;
-        } else {
+        } else if (word.equals("timeout")) {
           timeoutLine = lineNo;
+        } else {
+          breakLine = lineNo;
         }
         if (firstBodyLine != 0) {
           return "'" + word + "' belongs to the header: it must come before the first "
@@ -223,6 +228,11 @@ public final class ScenarioParser {
         return null;
       case "timeout":
         timeoutStatement(line, apply);
+        return null;
+      case "break-deadlocks":
+        if (apply) {
+          breakDeadlocks = true;
+        }
         return null;
       case "await":
         return new Statement.Await(at, condition(line));
@@ -319,7 +329,7 @@ public final class ScenarioParser {
         String resource = name(line.next("a resource name"), "a resource name");
         Mode mode = mode(line.next(MODES));
         Options o = options(line, EnumSet.allOf(Option.class), "lock");
-        return new Statement.Lock(at, node, lock, resource, mode, o.flags, o.lvb, o.noBast, o.code);
+        return new Statement.Lock(at, node, lock, resource, mode, o.flags, o.lvb, o.noBast, o.code, o.task);
       }
       case "convert": {
         String lock = lockRef(line.next("a lock name"), "a lock name (" + NAME_CHARS + ")");
@@ -349,6 +359,7 @@ public final class ScenarioParser {
     Optional<Lvb> lvb = Optional.empty();
     boolean noBast;
     String code = Statement.DEFAULT_CODE;
+    Optional<String> task = Optional.empty();
   }
 
   /** Reads options in any order, each at most once (brief §6 "options may come in any order"). */
@@ -368,6 +379,8 @@ public final class ScenarioParser {
         option = Option.NOBAST;
       } else if (text.startsWith("=>")) {
         option = Option.CODE;
+      } else if (text.startsWith("task=")) {
+        option = Option.TASK;
       } else {
         throw new LineError(t.column(), "expected " + expected + ", found " + show(t));
       }
@@ -384,6 +397,7 @@ public final class ScenarioParser {
         case FLAGS -> o.flags = flags(t.sub("flags=".length(), text.length()));
         case LVB -> o.lvb = Optional.of(lvb(t.sub("lvb=".length(), text.length()), "'lvb='"));
         case NOBAST -> o.noBast = true;
+        case TASK -> o.task = Optional.of(name(t.sub("task=".length(), text.length()), "a task name after 'task='"));
         case CODE -> o.code = code(text.equals("=>")
             ? line.next("a result code after '=>' (e.g. OK, EINVAL, ENOENT)")
             : t.sub(2, text.length()));
@@ -398,6 +412,7 @@ public final class ScenarioParser {
       case LVB -> "'lvb='";
       case NOBAST -> "'nobast'";
       case CODE -> "'=> CODE'";
+      case TASK -> "'task='";
     };
   }
 
@@ -409,6 +424,7 @@ public final class ScenarioParser {
         case LVB -> "lvb=…";
         case NOBAST -> "nobast";
         case CODE -> "=> CODE";
+        case TASK -> "task=…";
       });
     }
     return "an option (" + String.join(", ", names) + ") or end of line";
@@ -551,9 +567,15 @@ public final class ScenarioParser {
 
   private Expectation expectation(Cursor line) {
     String expected = "what to expect (L granted|waiting|converting|gone|lvb|sbflags|events …, "
-        + "queues R …, master R nX or lockspace stopped|running)";
+        + "queues R …, master R nX, lockspace stopped|running, deadlock|livelock within D, no-deadlock for D "
+        + "or knot contains P …)";
     Token t = line.next(expected);
     switch (t.text()) {
+      case "deadlock":
+      case "livelock":
+      case "no-deadlock":
+      case "knot":
+        return detectorExpectation(t, line);
       case "queues":
         return queues(line);
       case "master":
@@ -570,6 +592,63 @@ public final class ScenarioParser {
       default:
         return lockExpectation(lockRef(t, expected), line);
     }
+  }
+
+  /**
+   * The wait-for-graph detector's assertions (docs/scenarios.md "Detector"): {@code deadlock within D},
+   * {@code livelock within D}, {@code no-deadlock for D}, {@code knot contains P …}.
+   */
+  private Expectation detectorExpectation(Token kind, Cursor line) {
+    switch (kind.text()) {
+      case "knot": {
+        Token kw = line.next("'contains'");
+        if (!kw.text().equals("contains")) {
+          throw new LineError(kw.column(), "expected 'contains' after 'knot', found " + show(kw));
+        }
+        List<String> patterns = new ArrayList<>();
+        patterns.add(line.next("a vertex pattern such as n1/task:A or n2/lkb:*").text());
+        while (!line.atEnd()) {
+          patterns.add(line.next("a vertex pattern").text());
+        }
+        return new Expectation.KnotContains(patterns);
+      }
+      case "no-deadlock": {
+        keyword(line, "for", "no-deadlock");
+        return new Expectation.NoDeadlock(detectorDuration(line));
+      }
+      default: {
+        keyword(line, "within", kind.text());
+        Duration d = detectorDuration(line);
+        return kind.text().equals("deadlock") ? new Expectation.Deadlock(d) : new Expectation.Livelock(d);
+      }
+    }
+  }
+
+  private static void keyword(Cursor line, String word, String after) {
+    Token kw = line.next("'" + word + "'");
+    if (!kw.text().equals(word)) {
+      throw new LineError(kw.column(), "expected '" + word + " D' after '" + after + "', found " + show(kw));
+    }
+  }
+
+  /** A duration bounded like {@code timeout}: a file cannot ask to wait longer than max-timeout. */
+  private Duration detectorDuration(Cursor line) {
+    Token t = line.next("a duration such as 500ms, 10s or 2m");
+    var m = DURATION.matcher(t.text());
+    if (!m.matches()) {
+      throw new LineError(t.column(), "expected a duration such as 500ms, 10s or 2m, found " + show(t));
+    }
+    long amount = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
+    if (d.isZero() || d.compareTo(limits.maxTimeout()) > 0) {
+      throw new LineError(t.column(), "expected a duration above 0 and at most " + human(limits.maxTimeout())
+          + " (jdlm.cli.scenario.max-timeout), found " + show(t));
+    }
+    return d;
   }
 
   private Expectation lockExpectation(String lock, Cursor line) {

@@ -38,12 +38,21 @@ public sealed interface Statement {
   /** Synchronous result assumed when an operation has no {@code => CODE}. */
   String DEFAULT_CODE = "OK";
 
-  /** {@code nX lock L R MODE [flags=…] [lvb=…] [nobast] [=> CODE]}: request a new lock L on R;
-   *  {@code nobast} registers no blocking callback for it. */
+  /** {@code nX lock L R MODE [flags=…] [lvb=…] [nobast] [task=T] [=> CODE]}: request a new lock L on R;
+   *  {@code nobast} registers no blocking callback for it; {@code task} names the requesting task
+   *  (the wait-for-graph detector's {@code nX/task:T}; by default the lock's own name), which also
+   *  makes L's conversions. */
   record Lock(Position at, Node node, String lock, String resource, Mode mode, Set<String> flags,
-              Optional<Lvb> lvb, boolean noBast, String expectedCode) implements Operation {
+              Optional<Lvb> lvb, boolean noBast, String expectedCode, Optional<String> task) implements Operation {
     public Lock {
       flags = orderedCopy(flags);
+      task = task == null ? Optional.empty() : task;
+    }
+
+    /** A lock requested by a task of its own name. */
+    public Lock(Position at, Node node, String lock, String resource, Mode mode, Set<String> flags,
+                Optional<Lvb> lvb, boolean noBast, String expectedCode) {
+      this(at, node, lock, resource, mode, flags, lvb, noBast, expectedCode, Optional.empty());
     }
   }
 

@@ -49,6 +49,22 @@ class ShippedScenariosInprocTest {
     return files.stream().map(f -> runInproc(CLUSTERS, f));
   }
 
+  /**
+   * The DLM-only deadlock files of issue 11 ★ ({@code scenarios/cycles/dlm-only-*}): reported within
+   * 5 s, broken with EDEADLK where the header says {@code break-deadlocks}, NODLCKWT never the
+   * victim, a plain wait never a deadlock.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyDlmOnlyCycleScenarioPassesInproc() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(scenarios().resolve("cycles"))) {
+      files = s.filter(f -> f.getFileName().toString().startsWith("dlm-only-") && f.toString().endsWith(".scen"))
+          .sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+    return files.stream().map(f -> runInproc(CLUSTERS, f));
+  }
+
   /** One dynamic test that runs {@code f} on {@code clusters} and shows the runner's output when it fails. */
   static DynamicTest runInproc(InprocScenarioClusters clusters, Path f) {
     return DynamicTest.dynamicTest(f.getFileName().toString(), () -> {

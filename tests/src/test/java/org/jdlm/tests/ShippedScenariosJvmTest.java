@@ -67,6 +67,16 @@ class ShippedScenariosJvmTest {
     return runEach("dlm", FILES);
   }
 
+  /**
+   * Issue 11 ★ on real members: an ABBA over two member JVMs is reported and broken with EDEADLK
+   * within the file's 5 s timeout; the detector's facts travel between the JVMs on its own
+   * receptionist key (docs/detector.md §4.2). The other dlm-only files run in-process.
+   */
+  @TestFactory
+  Stream<DynamicTest> aDlmOnlyDeadlockIsBrokenOnRealMemberJvms() {
+    return runEach("cycles", List.of("dlm-only-abba-broken-with-edeadlk.scen"));
+  }
+
   /** One dynamic test per file of {@code scenarios/<dir>}, each run on real member JVMs. */
   private static Stream<DynamicTest> runEach(String dir, List<String> names) {
     Path base = ShippedScenariosInprocTest.scenarios().resolve(dir);

@@ -44,7 +44,7 @@ public enum OwnerLockState {
 
   static {
     REQUESTING.targets = EnumSet.of(WAITING, GRANTED, DESTROYED, UNLOCKING, CANCELLING);
-    WAITING.targets = EnumSet.of(GRANTED, UNLOCKING, CANCELLING);
+    WAITING.targets = EnumSet.of(GRANTED, UNLOCKING, CANCELLING, DESTROYED); // DESTROYED: a deadlock victim
     GRANTED.targets = EnumSet.of(CONVERTING, UNLOCKING);
     CONVERTING.targets = EnumSet.of(CONVERT_QUEUED, GRANTED, UNLOCKING, CANCELLING);
     CONVERT_QUEUED.targets = EnumSet.of(GRANTED, UNLOCKING, CANCELLING);

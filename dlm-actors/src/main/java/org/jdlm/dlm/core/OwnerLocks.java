@@ -420,8 +420,11 @@ public final class OwnerLocks {
       case EAGAIN, EDEADLK, ENOENT -> {
         lk.rqmode = null;
         lk.resend = false;
-        if (before == null && lk.state == OwnerLockState.REQUESTING) {
-          destroy(lk); // a failed new request is gone
+        if (before == null && (lk.state == OwnerLockState.REQUESTING || lk.state == OwnerLockState.WAITING
+            || lk.state == OwnerLockState.CANCELLING)) {
+          // A failed new request is gone: EAGAIN/ENOENT at once, or EDEADLK for a deadlock victim
+          // denied while waiting (DeadlockBreak), possibly racing a cancel whose reply is moot.
+          destroy(lk);
         } else {
           lk.moveTo(OwnerLockState.GRANTED); // a refused conversion keeps its mode
           lk.overlapCancel = false;

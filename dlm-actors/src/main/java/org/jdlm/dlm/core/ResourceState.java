@@ -334,6 +334,39 @@ public final class ResourceState {
     return out;
   }
 
+  /**
+   * Denies a queued request chosen as a deadlock victim by the wait-for-graph detector (issue 11 ★,
+   * VMS: the victim's request completes with SS$_DEADLOCK): a queued conversion goes back to the
+   * grant queue in its granted mode, a waiting new request is destroyed, each with CAST(EDEADLK);
+   * then the queues are passed again, as after a cancel. Only the request the detector saw is
+   * denied: nothing happens (no effect) if the lock is gone, granted, or now requests another mode,
+   * so a late or repeated ask is harmless.
+   */
+  public List<Effect> denyDeadlocked(LockId id, LockMode requested) {
+    ArrayList<Effect> out = new ArrayList<>(3);
+    MasterLock lkb = locks.get(id);
+    if (lkb == null || lkb.rqmode != requested || lkb.queue == Queue.GRANTED || lkb.queue == null) {
+      return out;
+    }
+    lkb.sbflags = 0;
+    lkb.rqmode = null;
+    if (lkb.queue == Queue.CONVERTING) {
+      convertQueue.remove(lkb);
+      addToGrantQueue(lkb);
+      out.add(completion(lkb, CastStatus.EDEADLK));
+      grantPendingLocks(out);
+    } else {
+      waitQueue.remove(lkb);
+      locks.remove(id);
+      lkb.queue = null;
+      out.add(completion(lkb, CastStatus.EDEADLK));
+      out.add(new Effect.Destroyed(id));
+      grantPendingLocks(out);
+      releaseLvbIfUnused();
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------------------------------
   // Recovery (semantics §4 "LVB recovery", §6.3 steps 9-12 and 18)
   // ---------------------------------------------------------------------------------------
@@ -1093,6 +1126,11 @@ public final class ResourceState {
   /** Number of master copies. */
   public int lockCount() {
     return locks.size();
+  }
+
+  /** Some request or conversion is queued: the wait-for-graph detector should see this resource. */
+  public boolean needsWaitsPublished() {
+    return !convertQueue.isEmpty() || !waitQueue.isEmpty();
   }
 
   /** No lock references the resource: the actor may drop it (the kernel tosses the rsb). */

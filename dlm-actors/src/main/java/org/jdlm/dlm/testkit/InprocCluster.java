@@ -127,6 +127,7 @@ public final class InprocCluster implements AutoCloseable {
       for (int i = 0; i < nodes; i++) {
         Config config = overrides
             .withFallback(ConfigFactory.parseString("pekko.remote.artery.canonical.port = " + freePort()))
+            .withFallback(nameRole(i))
             .withFallback(ConfigFactory.parseString(BASE_CONFIG))
             .withFallback(ConfigFactory.load());
         systems.add(ActorSystem.create(Behaviors.empty(), "jdlm", config));
@@ -257,6 +258,11 @@ public final class InprocCluster implements AutoCloseable {
     return restart(i, port);
   }
 
+  /** Node i is member {@code n<i+1>}: the {@code node:} role the wait-for graph names members by (MemberNames). */
+  private static Config nameRole(int i) {
+    return ConfigFactory.parseString("pekko.cluster.roles = [\"node:n" + (i + 1) + "\"]");
+  }
+
   private ActorSystem<Void> restart(int i, int port) {
     if (isAlive(i)) {
       kill(i);
@@ -264,6 +270,7 @@ public final class InprocCluster implements AutoCloseable {
     Instant deadline = Instant.now().plusSeconds(60);
     Config config = overrides
         .withFallback(ConfigFactory.parseString("pekko.remote.artery.canonical.port = " + port))
+        .withFallback(nameRole(i))
         .withFallback(ConfigFactory.parseString(BASE_CONFIG))
         .withFallback(ConfigFactory.load());
     ActorSystem<Void> fresh = ActorSystem.create(Behaviors.empty(), "jdlm", config);

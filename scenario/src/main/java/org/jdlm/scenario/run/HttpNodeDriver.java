@@ -54,9 +54,23 @@ public final class HttpNodeDriver implements NodeDriver {
   }
 
   @Override
-  public String lock(String lock, String resource, Mode mode, Set<String> flags, byte[] lvb, boolean blockingCallback) {
-    return ScenarioWire.decodeCode(post("/scenario/lock", params("lock", lock, "resource", resource, "mode", mode.name(),
-        "flags", ScenarioWire.flagsParam(flags), "lvb", ScenarioWire.lvbParam(lvb), "bast", Boolean.toString(blockingCallback))));
+  public String lock(String lock, String resource, Mode mode, Set<String> flags, byte[] lvb, boolean blockingCallback,
+      String task) {
+    return ScenarioWire.decodeCode(post("/scenario/lock", task == null
+        ? params("lock", lock, "resource", resource, "mode", mode.name(), "flags", ScenarioWire.flagsParam(flags),
+            "lvb", ScenarioWire.lvbParam(lvb), "bast", Boolean.toString(blockingCallback))
+        : params("lock", lock, "resource", resource, "mode", mode.name(), "flags", ScenarioWire.flagsParam(flags),
+            "lvb", ScenarioWire.lvbParam(lvb), "bast", Boolean.toString(blockingCallback), "task", task)));
+  }
+
+  @Override
+  public List<DetectorReport> detectorReports() {
+    return ScenarioWire.decodeReports(get("/scenario/detector", params()));
+  }
+
+  @Override
+  public void breakDeadlocks() {
+    post("/scenario/break-deadlocks", params());
   }
 
   @Override

@@ -83,7 +83,7 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
     List<ScenarioAgent> agents = new ArrayList<>();
     for (int i = 0; i < cluster.size(); i++) {
       LockspaceHandle ls = joins.get(i).get(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      agents.add(new ScenarioAgent("n" + (i + 1), ls, names(cluster)));
+      agents.add(new ScenarioAgent("n" + (i + 1), ls, names(cluster), org.jdlm.dlm.WaitsDetector.get(cluster.system(i))));
     }
     awaitFullMembership(agents, joins);
     return agents;

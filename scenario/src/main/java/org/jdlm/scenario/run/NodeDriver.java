@@ -16,7 +16,30 @@ import org.jdlm.scenario.Mode;
 public interface NodeDriver {
 
   /** {@code nX lock L R MODE …}: binds {@code lock} on this node to the new lock (even when refused). */
-  String lock(String lock, String resource, Mode mode, Set<String> flags, byte[] lvb, boolean blockingCallback);
+  default String lock(String lock, String resource, Mode mode, Set<String> flags, byte[] lvb, boolean blockingCallback) {
+    return lock(lock, resource, mode, flags, lvb, blockingCallback, null);
+  }
+
+  /**
+   * {@code nX lock L R MODE … task=T}: as {@link #lock(String, String, Mode, Set, byte[], boolean)},
+   * requested by task {@code task} (null: a task named after the lock), which also makes L's
+   * conversions: the wait-for-graph detector's {@code nX/task:T}.
+   */
+  String lock(String lock, String resource, Mode mode, Set<String> flags, byte[] lvb, boolean blockingCallback,
+      String task);
+
+  /** The wait-for-graph detector's reports on this node made since this file's lockspace was joined here, oldest first. */
+  List<DetectorReport> detectorReports();
+
+  /** {@code break-deadlocks}: this node's detector denies a victim of each deadlock in the file's lockspace with EDEADLK. */
+  void breakDeadlocks();
+
+  /** A detector report: kind DEADLOCK, STALL or LIVELOCK, its id, the knot's vertices, the victim (or null), the text. */
+  record DetectorReport(String kind, String id, List<String> vertices, String victim, String text) {
+    public DetectorReport {
+      vertices = List.copyOf(vertices);
+    }
+  }
 
   /** {@code nX convert L MODE …}. An unknown name answers {@code ENOENT}, as the API does for an unknown id. */
   String convert(String lock, Mode mode, Set<String> flags, byte[] lvb);

@@ -39,6 +39,10 @@ public final class ScenarioAgent implements NodeDriver {
   private final LockspaceHandle lockspace;
   private final Function<String, String> nodeNameOf;
   private final Map<String, ScenarioLock> locks = new HashMap<>();
+  /** This member's wait-for-graph detector, or null (detector statements then fail with a clear error). */
+  private final org.jdlm.dlm.WaitsDetector detector;
+  /** Reports that existed before this file's lockspace was joined here: not this file's. */
+  private final Set<String> reportsBefore = new java.util.HashSet<>();
   private final List<ObservedEvent> events = new ArrayList<>();
   private long seq;
 
@@ -47,6 +51,8 @@ public final class ScenarioAgent implements NodeDriver {
     final String name;
     final String resource;
     final LockHandle handle;
+    /** The task that requested it and makes its conversions (the detector's nX/task:T). */
+    String task;
     byte[] buffer;
     Set<String> lastSbflags = Set.of();
     /** The fencing token of the last completion that left a mode held; null when none is held. */
@@ -65,28 +71,69 @@ public final class ScenarioAgent implements NodeDriver {
    * @param nodeNameOf maps a DLM node id as dumps print it ({@code host:port}) to a scenario name
    */
   public ScenarioAgent(String nodeName, LockspaceHandle lockspace, Function<String, String> nodeNameOf) {
+    this(nodeName, lockspace, nodeNameOf, null);
+  }
+
+  /** @param detector this member's wait-for-graph detector, for {@code expect deadlock …} and {@code break-deadlocks} */
+  public ScenarioAgent(String nodeName, LockspaceHandle lockspace, Function<String, String> nodeNameOf,
+      org.jdlm.dlm.WaitsDetector detector) {
     this.nodeName = nodeName;
     this.lockspace = lockspace;
     this.nodeNameOf = nodeNameOf;
+    this.detector = detector;
+    if (detector != null) {
+      detector.reports().forEach(r -> reportsBefore.add(r.id()));
+    }
+  }
+
+  // ---- the wait-for-graph detector ---------------------------------------------------------
+
+  @Override
+  public List<DetectorReport> detectorReports() {
+    if (detector == null) {
+      throw new IllegalStateException(nodeName + " runs no wait-for-graph detector");
+    }
+    List<DetectorReport> out = new ArrayList<>();
+    for (org.jdlm.dlm.WaitsDetector.Report r : detector.reports()) {
+      if (!reportsBefore.contains(r.id())) {
+        out.add(new DetectorReport(r.kind(), r.id(), new ArrayList<>(new java.util.TreeSet<>(r.vertices())),
+            r.victim().orElse(null), r.text()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void breakDeadlocks() {
+    if (detector == null) {
+      throw new IllegalStateException(nodeName + " runs no wait-for-graph detector");
+    }
+    detector.breakDeadlocksIn(lockspace.name());
   }
 
   // ---- operations ---------------------------------------------------------------------------
 
   @Override
   public String lock(String lock, String resource, Mode mode, Set<String> flags, byte[] lvb,
-      boolean blockingCallback) {
+      boolean blockingCallback, String task) {
     LockHandle handle;
+    // A file names its tasks; without task=, each lock is a task of its own name, so a lock waiting
+    // for another of the same member is a wait, never a self-deadlock of the calling thread.
+    String requester = task != null ? task : lock;
     synchronized (this) {
       byte[] buffer = lvb != null ? lvb.clone() : new byte[lockspace.lvbLength()];
       try {
-        handle = lockspace.lock(resource.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        handle = org.jdlm.dlm.api.LockRequester.as(requester, () -> lockspace.lock(
+            resource.getBytes(java.nio.charset.StandardCharsets.UTF_8),
             LockMode.valueOf(mode.name()), flagSet(flags), buffer, blockingCallback ? (h, m) -> onBlocking(lock, m) : null,
-            (h, r) -> onCompletion(lock, r));
+            (h, r) -> onCompletion(lock, r)));
       } catch (DlmException e) {
         locks.put(lock, new ScenarioLock(lock, resource, null, buffer)); // the name stays bound (brief §6)
         return e.code().name();
       }
-      locks.put(lock, new ScenarioLock(lock, resource, handle, buffer));
+      ScenarioLock l = new ScenarioLock(lock, resource, handle, buffer);
+      l.task = requester;
+      locks.put(lock, l);
     }
     return flags.contains(LockFlag.ORPHAN.name()) ? adoptionCode(handle) : "OK";
   }
@@ -121,7 +168,8 @@ public final class ScenarioAgent implements NodeDriver {
     }
     setBuffer(l, lvb);
     try {
-      l.handle.convert(LockMode.valueOf(mode.name()), flagSet(flags), l.buffer);
+      org.jdlm.dlm.api.LockRequester.as(l.task == null ? lock : l.task,
+          () -> l.handle.convert(LockMode.valueOf(mode.name()), flagSet(flags), l.buffer));
       return "OK";
     } catch (DlmException e) {
       return e.code().name();

@@ -26,7 +26,8 @@ import org.jdlm.member.MemberNode;
  * <pre>
  *   POST /scenario/join?ls=L&amp;lvblen=N         joins L (idempotent); replies the members seen
  *   GET  /scenario/members?ls=L                the lockspace members this member sees
- *   POST /scenario/lock?ls&amp;lock&amp;resource&amp;mode[&amp;flags][&amp;lvb][&amp;bast=false]   → code
+ *   POST /scenario/lock?ls&amp;lock&amp;resource&amp;mode[&amp;flags][&amp;lvb][&amp;bast=false][&amp;task]   → code
+ *   GET  /scenario/detector?ls          → this file's wait-for-graph reports   POST /scenario/break-deadlocks?ls → code
  *   POST /scenario/convert?ls&amp;lock&amp;mode[&amp;flags][&amp;lvb]   → code
  *   POST /scenario/unlock?ls&amp;lock[&amp;flags][&amp;lvb]            → code
  *   POST /scenario/cancel?ls&amp;lock[&amp;flags]                   → code
@@ -70,6 +71,11 @@ public final class ScenarioEndpoints {
     control.register("/scenario/join", e.post(e::join));
     control.register("/scenario/members", e.get(e::members));
     control.register("/scenario/lock", e.post(e::lock));
+    control.register("/scenario/detector", e.get(p -> ScenarioWire.encodeReports(e.agent(p).detectorReports())));
+    control.register("/scenario/break-deadlocks", e.post(p -> {
+      e.agent(p).breakDeadlocks();
+      return ScenarioWire.encodeCode("OK");
+    }));
     control.register("/scenario/convert", e.post(e::convert));
     control.register("/scenario/unlock", e.post(e::unlock));
     control.register("/scenario/cancel", e.post(e::cancel));
@@ -124,7 +130,7 @@ public final class ScenarioEndpoints {
       } catch (ExecutionException e) {
         throw new IllegalStateException(selfName + " could not join lockspace " + ls + ": " + e.getCause(), e.getCause());
       }
-      agents.put(ls, new ScenarioAgent(selfName, handle, this::nameOf));
+      agents.put(ls, new ScenarioAgent(selfName, handle, this::nameOf, org.jdlm.dlm.WaitsDetector.get(system)));
     }
     return members(p);
   }
@@ -171,7 +177,7 @@ public final class ScenarioEndpoints {
   private String lock(ScenarioWire.Params p) {
     ScenarioAgent a = agent(p);
     return ScenarioWire.encodeCode(a.lock(p.required("lock"), p.required("resource"), p.mode("mode"), flags(p),
-        p.lvb("lvb"), p.bool("bast", true)));
+        p.lvb("lvb"), p.bool("bast", true), p.optional("task")));
   }
 
   private String convert(ScenarioWire.Params p) {

@@ -71,6 +71,7 @@ public final class ScenarioRunner {
     }
     try (cluster) {
       Execution ex = new Execution(scenario, cluster);
+      ex.startDetector();
       for (Statement statement : scenario.statements()) {
         ex.current = statement;
         ex.execute(statement);
@@ -177,7 +178,7 @@ public final class ScenarioRunner {
         bindings.put(l.lock(), new Binding(n, l.resource()));
         resourcesInvolved.add(l.resource());
         code = node.lock(l.lock(), l.resource(), l.mode(), l.flags(), l.lvb().map(v -> v.forBuffer(lvbLength)).orElse(null),
-            !l.noBast());
+            !l.noBast(), l.task().orElse(null));
         NodeDriver.LockView view = node.lockView(l.lock());
         if (view != null && view.lockId() != null) {
           nameOfLockId.put(view.lockId(), l.lock());
@@ -391,6 +392,103 @@ public final class ScenarioRunner {
       }
     }
 
+    // ---- the wait-for-graph detector (docs/scenarios.md "Detector") -------------------------
+
+    /** {@code break-deadlocks}: every member's detector breaks deadlocks in this file's lockspace. */
+    void startDetector() {
+      if (scenario.header().breakDeadlocks()) {
+        for (int n = 1; n <= cluster.size(); n++) {
+          cluster.node(n).breakDeadlocks();
+        }
+      }
+    }
+
+    /** Every report of this file on every running member, by id (members that merged the same knot each report it). */
+    List<NodeDriver.DetectorReport> detectorReports() {
+      List<NodeDriver.DetectorReport> all = new ArrayList<>();
+      for (int n = 1; n <= cluster.size(); n++) {
+        if (!down.contains(n) && cluster.isResponsive(n)) {
+          all.addAll(cluster.node(n).detectorReports());
+        }
+      }
+      return all;
+    }
+
+    void expectDetector(Expectation e) throws Failure {
+      long start = System.nanoTime();
+      if (e instanceof Expectation.Deadlock || e instanceof Expectation.Livelock) {
+        String kind = e instanceof Expectation.Deadlock ? "DEADLOCK" : "LIVELOCK";
+        java.time.Duration within = e instanceof Expectation.Deadlock d ? d.within() : ((Expectation.Livelock) e).within();
+        while (detectorReports().stream().noneMatch(r -> r.kind().equals(kind))) {
+          if (System.nanoTime() - start > within.toNanos()) {
+            throw fail("expected " + kind.toLowerCase(java.util.Locale.ROOT) + " within " + within.toMillis()
+                + "ms, observed none (reports: " + kinds(detectorReports()) + ")");
+          }
+          sleepPoll();
+        }
+      } else if (e instanceof Expectation.NoDeadlock nd) {
+        Set<String> before = new HashSet<>();
+        // A knot is known by its vertices: members scan out of phase, so one already reported on n1
+        // may be reported on n2 a moment later; that is not a new deadlock.
+        detectorReports().forEach(r -> before.add(r.kind() + " " + new TreeSet<>(r.vertices())));
+        while (System.nanoTime() - start < nd.duration().toNanos()) {
+          for (NodeDriver.DetectorReport r : detectorReports()) {
+            if (r.kind().equals("DEADLOCK") && !before.contains(r.kind() + " " + new TreeSet<>(r.vertices()))) {
+              throw fail("expected no-deadlock for " + nd.duration().toMillis() + "ms, observed:\n" + r.text());
+            }
+          }
+          sleepPoll();
+        }
+      } else {
+        Expectation.KnotContains k = (Expectation.KnotContains) e;
+        NodeDriver.DetectorReport latest = null;
+        for (NodeDriver.DetectorReport r : detectorReports()) {
+          if (r.kind().equals("DEADLOCK")) {
+            latest = r;
+          }
+        }
+        if (latest == null) {
+          throw fail("expected knot contains " + String.join(" ", k.patterns()) + ", observed no deadlock report");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String p : k.patterns()) {
+          java.util.regex.Pattern re = glob(p);
+          if (latest.vertices().stream().noneMatch(v -> re.matcher(v).matches())) {
+            missing.add(p);
+          }
+        }
+        if (!missing.isEmpty()) {
+          throw fail("expected knot contains " + String.join(" ", missing) + ", observed knot "
+              + latest.vertices() + ":\n" + latest.text());
+        }
+      }
+    }
+
+    private void sleepPoll() throws Failure {
+      try {
+        Thread.sleep(Math.max(10, Math.min(pollMillis, 100)));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw fail("interrupted while waiting for the detector");
+      }
+    }
+
+    private static String kinds(List<NodeDriver.DetectorReport> reports) {
+      return reports.isEmpty() ? "none" : reports.stream().map(r -> r.kind() + " " + r.id()).distinct().toList().toString();
+    }
+
+    /** {@code *} matches any run of characters; everything else literally. */
+    private static java.util.regex.Pattern glob(String pattern) {
+      StringBuilder re = new StringBuilder();
+      for (String part : pattern.split("\\*", -1)) {
+        if (re.length() > 0 || pattern.startsWith("*")) {
+          re.append(".*");
+        }
+        re.append(java.util.regex.Pattern.quote(part));
+      }
+      return java.util.regex.Pattern.compile(re.toString());
+    }
+
     // ---- expectations -----------------------------------------------------------------------
 
     void expect(Expectation e) throws Failure {
@@ -440,6 +538,9 @@ public final class ScenarioRunner {
         if (!m.node().toString().equals(have)) {
           throw fail("expected master " + m.resource() + " " + m.node() + ", observed " + have);
         }
+      } else if (e instanceof Expectation.Deadlock || e instanceof Expectation.Livelock
+          || e instanceof Expectation.NoDeadlock || e instanceof Expectation.KnotContains) {
+        expectDetector(e);
       } else if (e instanceof Expectation.LockspaceState s) {
         String want = s.state().name().toLowerCase(java.util.Locale.ROOT);
         List<String> wrong = new ArrayList<>();

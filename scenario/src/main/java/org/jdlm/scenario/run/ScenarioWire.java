@@ -117,6 +117,24 @@ public final class ScenarioWire {
     return unfield(parse(l.get(0), "code", 1)[1]);
   }
 
+  /** The wait-for-graph reports of a file on one member: one {@code report} line each, text escaped. */
+  public static String encodeReports(List<NodeDriver.DetectorReport> reports) {
+    StringBuilder out = new StringBuilder();
+    for (NodeDriver.DetectorReport r : reports) {
+      out.append(line("report", field(r.kind()), field(r.id()), list(r.vertices()), field(r.victim()), field(r.text())));
+    }
+    return out.toString();
+  }
+
+  public static List<NodeDriver.DetectorReport> decodeReports(String body) {
+    List<NodeDriver.DetectorReport> out = new ArrayList<>();
+    for (String l : lines(body)) {
+      String[] f = parse(l, "report", 5);
+      out.add(new NodeDriver.DetectorReport(unfield(f[1]), unfield(f[2]), unlist(f[3]), unfield(f[4]), unfield(f[5])));
+    }
+    return out;
+  }
+
   /** The lockspace members a node sees (scenario names, or {@code host:port} when unknown). */
   public static String encodeMembers(List<String> members) {
     return line("members", list(members));
@@ -279,6 +297,12 @@ public final class ScenarioWire {
         throw new BadRequest("missing parameter '" + name + "'");
       }
       return v;
+    }
+
+    /** A parameter that may be absent: null then. */
+    public String optional(String name) {
+      String v = query.get(name);
+      return v == null || v.isEmpty() ? null : v;
     }
 
     public Mode mode(String name) {

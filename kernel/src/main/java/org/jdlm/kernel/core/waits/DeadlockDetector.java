@@ -74,7 +74,7 @@ public final class DeadlockDetector {
 
   private record StallKey(Vertex task, long since) {}
 
-  private final Settings settings;
+  private Settings settings;
   private final ReportIds ids;
   private final long epochNanos;
   private Map<String, String> knotIds = new HashMap<>();
@@ -85,6 +85,14 @@ public final class DeadlockDetector {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.ids = Objects.requireNonNull(ids, "ids");
     this.epochNanos = epochNanos;
+  }
+
+  /**
+   * Changes which lockspaces' DLM-only deadlocks get a victim from the next round on (a scenario
+   * file asks for it at run time), keeping the knots already reported.
+   */
+  public void breakLockspaces(Set<String> lockspaces) {
+    settings = new Settings(settings.fixSwitches(), lockspaces, settings.stallBoundNanos());
   }
 
   public Round detect(WaitGraph g, long nowNanos) {

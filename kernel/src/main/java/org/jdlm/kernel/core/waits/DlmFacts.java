@@ -15,6 +15,12 @@ import org.jdlm.kernel.core.Join;
  * so a cycle over two resources on two members is an ordinary AND knot of the merged graph, and
  * the {@link DlmRequest} is recorded for the victim choice. The waiting lkb itself is not a vertex:
  * a task has one wait, and the request is what a victim choice denies.
+ *
+ * <p>This is the shape as one observer who sees both ends would feed it (fixtures, tests). The live
+ * DLM cannot: the requesting task is known on the owner member, the blockers on the master, so
+ * {@code org.jdlm.dlm.core.DlmWaits} splits the first edge through a request vertex
+ * {@code M/rq:ID} that each side names alike (docs/detector.md §4.1.1); the knot is the same with
+ * two more vertices per request.
  */
 public final class DlmFacts {
 
