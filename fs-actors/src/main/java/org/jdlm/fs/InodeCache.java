@@ -337,6 +337,36 @@ public final class InodeCache implements AutoCloseable {
     }
   }
 
+  // ---- inspection and drop_caches (scenario statements `expect nX cached`, `nX drop-caches`) ----
+
+  /** Whether inode {@code ino} is in the cache now (in use, cached on the LRU, or being read in/evicted). */
+  public boolean isCached(long ino) {
+    lock.lock();
+    try {
+      InodeCore core = cores.get(ino);
+      return core != null && core.state() != InodeCore.State.FREED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@code echo 2 > /proc/sys/vm/drop_caches} for this filesystem: evicts every unused inode on the
+   * LRU, in the calling task (which therefore may wait for glocks, as {@code drop_slab} does).
+   * Returns how many were evicted.
+   */
+  public long dropCaches() {
+    InodeShrinker shrinker = new InodeShrinker();
+    long total = 0;
+    while (true) {
+      long n = shrinker.scan(new ShrinkControl(GfpMask.KERNEL, Task.current().flags(), Task.current().name(), Integer.MAX_VALUE));
+      if (n == Shrinker.STOP || n <= 0) {
+        return total;
+      }
+      total += n;
+    }
+  }
+
   /**
    * {@code super_cache_scan} → {@code prune_icache_sb}: the inode shrinker. Whatever it picks is
    * evicted synchronously in the reclaiming task, which therefore may wait for glocks (and, with

@@ -281,6 +281,12 @@ public final class ScenarioWire {
       return v;
     }
 
+    /** The parameter, or null when absent or empty. */
+    public String optional(String name) {
+      String v = query.get(name);
+      return v == null || v.isEmpty() ? null : v;
+    }
+
     public Mode mode(String name) {
       String v = required(name);
       try {
