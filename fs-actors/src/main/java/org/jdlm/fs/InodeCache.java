@@ -199,13 +199,32 @@ public final class InodeCache implements AutoCloseable {
     return deleteWorkqueue;
   }
 
-  /** Unregisters the inode shrinker (cached inodes are not evicted: unmount comes later). */
+  /**
+   * Unregisters the inode shrinker and gives the cached inodes' memory back (they are discarded, not
+   * evicted: an orderly unmount comes later; their glocks go with the glock layer's close).
+   */
   @Override
   public void close() {
     try {
       shrinkerRegistration.close();
     } catch (Exception e) {
       throw new IllegalStateException("inode shrinker of " + fsName + " did not unregister", e);
+    }
+    List<Inode> discarded;
+    lock.lock();
+    try {
+      discarded = new ArrayList<>(inodes.values());
+      inodes.clear();
+      cores.clear();
+    } finally {
+      lock.unlock();
+    }
+    for (Inode i : discarded) {
+      try {
+        i.memory.close();
+      } catch (IllegalStateException alreadyFreed) {
+        // an eviction that was running freed it first
+      }
     }
   }
 

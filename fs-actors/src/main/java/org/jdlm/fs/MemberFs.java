@@ -95,13 +95,18 @@ public final class MemberFs implements AutoCloseable {
     return glocks.kernel();
   }
 
-  /** Unregisters the inode shrinker and stops the glock layer (see the class comment for what is not done). */
+  /**
+   * Unregisters the inode shrinker, stops the glock layer and destroys the filesystem's workqueues
+   * (their workers' memory goes back to the member); see the class comment for what is not done.
+   */
   @Override
   public void close() {
     try {
       inodes.close();
     } finally {
       glocks.close();
+      glocks.workqueue().destroy();
+      inodes.deleteWorkqueue().destroy();
     }
   }
 }

@@ -606,6 +606,16 @@ public final class FsAgent implements FsDriver {
         synchronized (allocations) {
           allocations.add(a);
         }
+        boolean ended;
+        lock.lock();
+        try {
+          ended = stopping;
+        } finally {
+          lock.unlock();
+        }
+        if (ended) {
+          free(); // granted after the file ended (its reset grew the budget back): nobody will free it
+        }
         return "OK";
       }
       return "ENOMEM";
