@@ -63,6 +63,20 @@ class ShippedScenariosInprocTest {
     return files.stream().map(ShippedScenariosInprocTest::runInproc);
   }
 
+  /**
+   * Every filesystem file passes in-process (issue 10: "scenarios/fs/ with at least 20 files"): each
+   * in-process member has its own kernel and mounts the file's filesystems on demand.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyFsScenarioPassesInproc() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(scenarios().resolve("fs"))) {
+      files = s.filter(f -> f.toString().endsWith(".scen")).sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(20);
+    return files.stream().map(ShippedScenariosInprocTest::runInproc);
+  }
+
   private static boolean freezes(Path f) {
     try {
       return Files.readAllLines(f).stream().anyMatch(l -> l.matches("\\s*(pause|resume)\\s+n\\d+.*"));
