@@ -38,7 +38,8 @@ public sealed interface FsCheck {
   /**
    * {@code dlm FS T/N grant=n1:EX,… convert=n2:NL>EX wait=…} or {@code dlm FS T/N gone}: the DLM
    * resource of the glock on its master, in the filesystem's lockspace; entries name members, since
-   * a glock has one DLM lock per member. A key left out is not checked.
+   * a glock has one DLM lock per member. A key left out is not checked. {@code gone}: no lock on the
+   * resource (no master has it, or the master keeps it unused, as fs/dlm's toss list does).
    */
   record DlmQueues(String fs, String glock, boolean gone, Optional<List<String>> grant,
                    Optional<List<String>> convert, Optional<List<String>> waiting) implements FsCheck {}
