@@ -61,6 +61,13 @@ public final class DumpCommand extends DlmCommand {
       + " deadlocks (knots) and stalled tasks the detector finds (docs/detector.md)"})
   boolean waits;
 
+  @Option(names = "--glocks", description = {"every member's glocks in GFS2's debugfs format (/fs/glocks),"
+      + " joinable with the lock dump on the resource name (docs/dump-format.md \"Glocks\")"})
+  boolean glocks;
+
+  @Option(names = "--fs", paramLabel = "NAME", description = "with --glocks: only this filesystem")
+  String fs;
+
   @Option(names = "--stall-bound", paramLabel = "DURATION", description = {"with --waits: a task waiting longer"
       + " than this outside a knot is a stall (default jdlm.kernel.detector.stall-bound)"})
   String stallBound;
@@ -70,6 +77,20 @@ public final class DumpCommand extends DlmCommand {
 
   @Override
   protected int run(Console console) throws Exception {
+    if (fs != null && !glocks) {
+      throw new CliError("dump: --fs selects a filesystem's glocks; it goes with --glocks only");
+    }
+    if (glocks) {
+      if (memory || tasks || waits || lockspace != null || stallBound != null) {
+        throw new CliError("dump: --glocks does not go with --memory, --tasks, --waits, --lockspace or --stall-bound");
+      }
+      Supervisor supervisor = dir.supervisor();
+      List<Target> targets = supervisor.layout().nodes().stream()
+          .map(n -> new Target(n, supervisor.processState(n.name()))).toList();
+      console.out().print(glockDump(supervisor.control(), targets, fs,
+          ConfigFactory.load().getDuration("jdlm.cli.dump.member-timeout")));
+      return 0;
+    }
     int kernelViews = (memory ? 1 : 0) + (tasks ? 1 : 0) + (waits ? 1 : 0);
     if (kernelViews > 1) {
       throw new CliError("dump: give at most one of --memory, --tasks and --waits");
@@ -192,6 +213,12 @@ public final class DumpCommand extends DlmCommand {
    */
   static Map<String, String> gather(ControlClient control, List<Target> targets, String path, Duration timeout,
                                     Map<String, String> notDumped) {
+    return gather(control, targets, path, Map.of(), timeout, notDumped);
+  }
+
+  /** {@link #gather(ControlClient, List, String, Duration, Map)} with query parameters. */
+  static Map<String, String> gather(ControlClient control, List<Target> targets, String path, Map<String, String> params,
+                                    Duration timeout, Map<String, String> notDumped) {
     Map<String, String> bodies = new LinkedHashMap<>();
     for (Target t : targets) {
       NodeSpec n = t.node();
@@ -203,7 +230,7 @@ public final class DumpCommand extends DlmCommand {
         notDumped.put(n.name(), "paused (SIGSTOP; not asked)");
         continue;
       }
-      Optional<ControlClient.Reply> reply = control.tryGet(n.name(), n.control(), path, Map.of(), timeout);
+      Optional<ControlClient.Reply> reply = control.tryGet(n.name(), n.control(), path, params, timeout);
       if (reply.isEmpty()) {
         notDumped.put(n.name(), "no answer within " + timeout.toMillis() + " ms on control port " + n.controlPort());
       } else if (reply.get().status() == 404) {
@@ -218,6 +245,20 @@ public final class DumpCommand extends DlmCommand {
       throw new CliError("dump: no member answered " + path + " (" + describe(notDumped) + ")");
     }
     return bodies;
+  }
+
+  /**
+   * {@code --glocks [--fs NAME]}: each member's glocks ({@code /fs/glocks}, every member serves it,
+   * an empty body when it mounts nothing), then who was not dumped.
+   */
+  static String glockDump(ControlClient control, List<Target> targets, String fs, Duration timeout) {
+    Map<String, String> notDumped = new LinkedHashMap<>();
+    Map<String, String> params = fs == null ? Map.of() : Map.of("fs", fs);
+    Map<String, String> bodies = gather(control, targets, "/fs/glocks", params, timeout, notDumped);
+    StringBuilder out = new StringBuilder();
+    bodies.values().forEach(out::append);
+    notDumped.forEach((node, why) -> out.append("Not dumped: ").append(node).append(' ').append(why).append('\n'));
+    return out.toString();
   }
 
   /** {@code --memory} and {@code --tasks}: each member's own dump, then who was not dumped. */

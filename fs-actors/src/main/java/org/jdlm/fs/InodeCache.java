@@ -259,13 +259,32 @@ public final class InodeCache implements AutoCloseable {
     return deleteWorkqueue;
   }
 
-  /** Unregisters the inode shrinker (cached inodes are not evicted: unmount comes later). */
+  /**
+   * Unregisters the inode shrinker and gives the cached inodes' memory back (they are discarded, not
+   * evicted: an orderly unmount comes later; their glocks go with the glock layer's close).
+   */
   @Override
   public void close() {
     try {
       shrinkerRegistration.close();
     } catch (Exception e) {
       throw new IllegalStateException("inode shrinker of " + fsName + " did not unregister", e);
+    }
+    List<Inode> discarded;
+    lock.lock();
+    try {
+      discarded = new ArrayList<>(inodes.values());
+      inodes.clear();
+      cores.clear();
+    } finally {
+      lock.unlock();
+    }
+    for (Inode i : discarded) {
+      try {
+        i.memory.close();
+      } catch (IllegalStateException alreadyFreed) {
+        // an eviction that was running freed it first
+      }
     }
   }
 
@@ -398,6 +417,36 @@ public final class InodeCache implements AutoCloseable {
     }
     if (!effects.isEmpty()) {
       run(inode, effects);
+    }
+  }
+
+  // ---- inspection and drop_caches (scenario statements `expect nX cached`, `nX drop-caches`) ----
+
+  /** Whether inode {@code ino} is in the cache now (in use, cached on the LRU, or being read in/evicted). */
+  public boolean isCached(long ino) {
+    lock.lock();
+    try {
+      InodeCore core = cores.get(ino);
+      return core != null && core.state() != InodeCore.State.FREED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@code echo 2 > /proc/sys/vm/drop_caches} for this filesystem: evicts every unused inode on the
+   * LRU, in the calling task (which therefore may wait for glocks, as {@code drop_slab} does).
+   * Returns how many were evicted.
+   */
+  public long dropCaches() {
+    InodeShrinker shrinker = new InodeShrinker();
+    long total = 0;
+    while (true) {
+      long n = shrinker.scan(new ShrinkControl(GfpMask.KERNEL, Task.current().flags(), Task.current().name(), Integer.MAX_VALUE));
+      if (n == Shrinker.STOP || n <= 0) {
+        return total;
+      }
+      total += n;
     }
   }
 

@@ -45,7 +45,8 @@ public final class Memory {
 
   private final Kernel kernel;
   private final Kernel.Settings settings;
-  private final MemoryBudget.Settings budget;
+  /** Replaced only by {@link #resize} (under the monitor); volatile so lock-free readers see the latest. */
+  private volatile MemoryBudget.Settings budget;
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled whenever pages are freed or writeback ends: what memory waiters and throttled tasks wait for. */
   private final Condition changed = lock.newCondition();
@@ -76,6 +77,33 @@ public final class Memory {
     this.settings = kernel.settings();
     this.budget = settings.memory();
     this.state = new MemoryState(budget.totalPages());
+  }
+
+  /**
+   * Sets a new page budget and watermarks at run time (a scenario's {@code nX memory total=…}, an
+   * operator shrinking a lab member): refused while more pages are in use than the new total. Waiters
+   * and kswapd re-check at once, so a larger budget lets waiting allocations through and a higher
+   * {@code low} wakes kswapd.
+   *
+   * @throws IllegalArgumentException naming the value and the reason when the budget is invalid or
+   *                                  smaller than what is in use
+   */
+  public void resize(long totalPages, MemoryBudget.Watermarks watermarks) {
+    lock.lock();
+    try {
+      MemoryBudget.Settings next = new MemoryBudget.Settings(totalPages, budget.pageSize(), watermarks,
+          budget.maxWaiters());
+      state.resize(totalPages);
+      budget = next;
+      kswapdHopeless = false; // a new budget is a new picture: kswapd may succeed now
+      if (state.freePages() < watermarks.low()) {
+        wakeKswapdLocked();
+      }
+      changed.signalAll();
+      state.checkInvariants();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Pages a request of {@code bytes} occupies (whole pages, as the page allocator hands out). */

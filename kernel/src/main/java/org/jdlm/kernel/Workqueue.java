@@ -275,6 +275,18 @@ public final class Workqueue {
     }
   }
 
+  /**
+   * {@code destroy_workqueue} (an unmount): the workers and the rescuer end once idle (a worker
+   * finishes the work it runs and what is still queued), and the memory of the workers goes back to
+   * the member at once. Queueing afterwards is refused.
+   */
+  public void destroy() {
+    stop();
+    List<Allocation> memory = List.copyOf(workerMemory);
+    workerMemory.clear();
+    memory.forEach(Allocation::close);
+  }
+
   void stop() {
     lock.lock();
     try {

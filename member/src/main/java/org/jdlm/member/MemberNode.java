@@ -44,11 +44,15 @@ public final class MemberNode {
   private final ActorSystem<Void> system;
   private final ControlEndpoint control;
   private final java.util.Optional<MemberKernel> kernel;
+  private final java.util.Optional<MemberFilesystems> filesystems;
 
   private MemberNode(ActorSystem<Void> system, ControlEndpoint control, java.util.Optional<MemberKernel> kernel) {
     this.system = system;
     this.control = control;
     this.kernel = kernel;
+    // A filesystem runs on the member's kernel (its tasks, memory and shrinkers), so only a member
+    // with a kernel can mount one.
+    this.filesystems = kernel.map(k -> new MemberFilesystems(system, k.kernel(), system.settings().config()));
   }
 
   /**
@@ -113,6 +117,7 @@ public final class MemberNode {
     }
     MemberNode member = new MemberNode(system, control, kernel);
     DumpEndpoint.install(system, control, settings.name(), node.getDuration("dump-timeout"));
+    GlockDumpEndpoint.install(control, member.filesystems());
     try {
       install.accept(member);
     } catch (RuntimeException e) {
@@ -127,6 +132,10 @@ public final class MemberNode {
         AskPattern.<MembershipWatcher.Command, MembershipView>ask(watcher, MembershipWatcher.GetView::new,
                 askTimeout, system.scheduler())
             .toCompletableFuture().get(askTimeout.toMillis() + 500, TimeUnit.MILLISECONDS).render()));
+    member.filesystems().ifPresent(fs -> {
+      fs.mountConfigured(config);
+      system.getWhenTerminated().whenComplete((done, failure) -> fs.close());
+    });
     log.info("jdlm member {} started: cluster {} control http://{}:{}/ seeds {}", settings.name(),
         settings.cluster().pekkoAddress(), settings.controlHost(), control.port(), settings.seeds());
     return member;
@@ -140,6 +149,11 @@ public final class MemberNode {
   /** The member's simulated kernel, if {@code jdlm.member.kernel.enabled} (the lab's members). */
   public java.util.Optional<MemberKernel> kernel() {
     return kernel;
+  }
+
+  /** The filesystems mounted on this member; present when the member runs a kernel. */
+  public java.util.Optional<MemberFilesystems> filesystems() {
+    return filesystems;
   }
 
   /** The member's control endpoint, for registering more paths. */

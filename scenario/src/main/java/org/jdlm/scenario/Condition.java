@@ -24,4 +24,7 @@ public sealed interface Condition {
 
   /** {@code await fenced nX}: the fencing of node nX has completed. */
   record Fenced(Node node) implements Condition {}
+
+  /** {@code await} of a filesystem, memory or task fact ({@link FsCheck}): holds once it is true. */
+  record Fs(FsCheck check) implements Condition {}
 }

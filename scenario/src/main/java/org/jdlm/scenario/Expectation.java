@@ -104,4 +104,7 @@ public sealed interface Expectation {
     /** The two states {@code expect lockspace} can name. */
     public enum State { STOPPED, RUNNING }
   }
+
+  /** {@code expect} of a filesystem, memory or task fact ({@link FsCheck}). */
+  record Fs(FsCheck check) implements Expectation {}
 }

@@ -66,7 +66,7 @@ public final class ScenarioParser {
   private static final String NAME_CHARS = "letters, digits, '_', '.', '-', '/'";
   private static final String MODES = "a mode (NL CR CW PR PW EX)";
   private static final String STATEMENTS = "a statement (nodes, lockspace, timeout, break-deadlocks, "
-      + "nX lock|convert|unlock|cancel, await, expect, kill, pause, resume, restart)";
+      + "nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart)";
 
   /** Options an operation may take; each verb allows a subset (brief §6). */
   private enum Option { FLAGS, LVB, NOBAST, CODE, TASK }
@@ -322,7 +322,7 @@ public final class ScenarioParser {
   // ---------------------------------------------------------------- operations
 
   private Statement operation(Cursor line, Position at, Node node, int lineNo) {
-    Token verb = line.next("an operation (lock, convert, unlock, cancel)");
+    Token verb = line.next("an operation (lock, convert, unlock, cancel, " + String.join(", ", FS_VERBS) + ")");
     switch (verb.text()) {
       case "lock": {
         String lock = newLockName(line.next("a lock name"), lineNo);
@@ -348,8 +348,12 @@ public final class ScenarioParser {
         return new Statement.Cancel(at, node, lock, o.flags, o.code);
       }
       default:
+        if (FS_VERBS.contains(verb.text())) {
+          return new Statement.Fs(at, node, fsCommand(line, verb));
+        }
         throw new LineError(verb.column(),
-            "expected an operation (lock, convert, unlock, cancel), found " + show(verb));
+            "expected an operation (lock, convert, unlock, cancel, " + String.join(", ", FS_VERBS) + "), found "
+                + show(verb));
     }
   }
 
@@ -548,6 +552,9 @@ public final class ScenarioParser {
       case "fenced":
         return new Condition.Fenced(node(line.next("a node")));
       default:
+        if (isFsSubject(t)) {
+          return new Condition.Fs(fsCheck(t, line));
+        }
         String lock = lockRef(t, expected);
         return new Condition.CallbackArrived(lock, callback(line.next("'cast' or 'bast'"), line));
     }
@@ -590,6 +597,9 @@ public final class ScenarioParser {
         };
       }
       default:
+        if (isFsSubject(t)) {
+          return new Expectation.Fs(fsCheck(t, line));
+        }
         return lockExpectation(lockRef(t, expected), line);
     }
   }
@@ -847,6 +857,386 @@ public final class ScenarioParser {
     return new Mode[] {mode(t.sub(0, gt)), mode(t.sub(gt + 1, t.text().length()))};
   }
 
+  // ---------------------------------------------------------------- filesystem and kernel
+  // The fs statements (docs/scenarios.md "Filesystem and kernel"): kept in this block so that the
+  // DLM statements above and other additions to the language merge without touching each other.
+
+  /** Verbs after {@code nX} that are fs statements. */
+  static final List<String> FS_VERBS = List.of("mount", "unmount", "memory", "task");
+  /** Glock states ({@code LM_ST_*}). */
+  static final List<String> GLOCK_STATES = List.of("UN", "SH", "DF", "EX");
+  /** Holder flags a scenario may pass to {@code nq} (GL_ASYNC is not offered: nq always waits). */
+  static final List<String> HOLDER_FLAGS = List.of("TRY", "TRY_1CB", "NOEXP", "ANY", "NODE_SCOPE", "EXACT",
+      "NOCACHE", "SKIP");
+  /** Task flags a scenario may add for one call. */
+  static final List<String> TASK_FLAGS = List.of("MEMALLOC", "NOFS", "NOIO", "LOCAL_THROTTLE", "IO_FLUSHER");
+  /** Allocation masks. */
+  static final List<String> GFP_MASKS = List.of("GFP_KERNEL", "GFP_NOFS", "GFP_NOIO", "GFP_ATOMIC", "GFP_NOWAIT");
+  private static final Pattern FS_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}");
+  private static final Pattern GLOCK_NAME = Pattern.compile("([1-9])/([0-9a-fA-F]{1,16})");
+  private static final Pattern PAGES = Pattern.compile("([0-9]{1,9})p");
+  private static final Pattern INO = Pattern.compile("(0x[0-9a-fA-F]{1,15}|[0-9]{1,18})");
+  private static final String TASK_CALLS = "a task call (glock, iget, iput, unlink, drop-caches, alloc, free)";
+
+  private FsCommand fsCommand(Cursor line, Token verb) {
+    switch (verb.text()) {
+      case "mount": {
+        String fs = fsName(line.next("a filesystem name"));
+        Boolean putAsync = null;
+        Long holdTime = null;
+        while (!line.atEnd()) {
+          Token t = line.next("put-async-in-reclaim=on|off, hold-time=D or end of line");
+          if (t.text().startsWith("put-async-in-reclaim=") && putAsync == null) {
+            Token v = t.sub("put-async-in-reclaim=".length(), t.text().length());
+            putAsync = switch (v.text()) {
+              case "on" -> true;
+              case "off" -> false;
+              default -> throw new LineError(v.column(), "expected 'on' or 'off' after 'put-async-in-reclaim=', found "
+                  + show(v));
+            };
+          } else if (t.text().startsWith("hold-time=") && holdTime == null) {
+            holdTime = durationMillis(t.sub("hold-time=".length(), t.text().length()));
+          } else {
+            throw new LineError(t.column(), "expected put-async-in-reclaim=on|off, hold-time=D (each once) or end of "
+                + "line, found " + show(t));
+          }
+        }
+        return new FsCommand.Mount(fs, putAsync, holdTime);
+      }
+      case "unmount":
+        return new FsCommand.Unmount(fsName(line.next("a filesystem name")));
+      case "memory":
+        return memoryCommand(line);
+      default:
+        return taskCall(line);
+    }
+  }
+
+  /** {@code total=Np min=Np low=Np high=Np}, all four, any order, {@code min <= low <= high <= total}. */
+  private FsCommand memoryCommand(Cursor line) {
+    Map<String, Long> values = new HashMap<>();
+    List<String> keys = List.of("total", "min", "low", "high");
+    Token last = null;
+    do {
+      Token t = line.next("total=Np, min=Np, low=Np and high=Np");
+      last = t;
+      int eq = t.text().indexOf('=');
+      String key = eq < 0 ? t.text() : t.text().substring(0, eq);
+      if (eq < 0 || !keys.contains(key)) {
+        throw new LineError(t.column(), "expected total=Np, min=Np, low=Np or high=Np, found " + show(t));
+      }
+      if (values.containsKey(key)) {
+        throw new LineError(t.column(), "duplicate '" + key + "='");
+      }
+      values.put(key, pages(t.sub(eq + 1, t.text().length())));
+    } while (!line.atEnd());
+    for (String k : keys) {
+      if (!values.containsKey(k)) {
+        throw new LineError(last.end(), "expected " + k + "=Np as well (memory needs total, min, low and high), "
+            + "found end of line");
+      }
+    }
+    long total = values.get("total");
+    long min = values.get("min");
+    long low = values.get("low");
+    long high = values.get("high");
+    if (total < 1 || !(min <= low && low <= high && high <= total)) {
+      throw new LineError(last.column(), "expected 0 <= min <= low <= high <= total and total >= 1, found total="
+          + total + " min=" + min + " low=" + low + " high=" + high);
+    }
+    return new FsCommand.Memory(total, min, low, high);
+  }
+
+  /** {@code T [flags=…] CALL … [async] [=> CODE]}. */
+  private FsCommand taskCall(Cursor line) {
+    String task = name(line.next("a task name"), "a task name");
+    Set<String> flags = Set.of();
+    Token t = line.next(TASK_CALLS);
+    if (t.text().startsWith("flags=")) {
+      flags = names(t.sub("flags=".length(), t.text().length()), TASK_FLAGS, "a task flag", "'flags='");
+      t = line.next(TASK_CALLS);
+    }
+    FsCommand.Call call;
+    switch (t.text()) {
+      case "glock": {
+        String fs = fsName(line.next("a filesystem name"));
+        String glock = glockName(line.next("a glock name TYPE/NUMBER (e.g. 2/1c00)"));
+        Token v = line.next("nq, dq, get, put or put-async");
+        switch (v.text()) {
+          case "nq": {
+            String state = word(line.next("a glock state (UN SH DF EX)"), GLOCK_STATES, "a glock state");
+            Set<String> hflags = Set.of();
+            if (!line.atEnd() && line.peek().text().startsWith("hflags=")) {
+              Token h = line.next("hflags=");
+              hflags = names(h.sub("hflags=".length(), h.text().length()), HOLDER_FLAGS, "a holder flag", "'hflags='");
+            }
+            call = new FsCommand.Nq(fs, glock, state, hflags);
+            break;
+          }
+          case "dq", "get", "put", "put-async":
+            call = new FsCommand.GlockRefCall(fs, glock, v.text());
+            break;
+          default:
+            throw new LineError(v.column(), "expected nq, dq, get, put or put-async, found " + show(v));
+        }
+        break;
+      }
+      case "iget", "iput", "unlink":
+        call = new FsCommand.InodeCall(fsName(line.next("a filesystem name")), t.text(),
+            ino(line.next("an inode number (decimal or 0xHEX)")));
+        break;
+      case "drop-caches":
+        call = new FsCommand.DropCaches(fsName(line.next("a filesystem name")));
+        break;
+      case "alloc": {
+        long pages = pages(line.next("a page count such as 20p"));
+        if (pages < 1) {
+          throw new LineError(line.lastColumn(), "expected at least 1p, found 0p");
+        }
+        String mask = "GFP_KERNEL";
+        if (!line.atEnd() && line.peek().text().startsWith("mask=")) {
+          Token m = line.next("mask=");
+          mask = word(m.sub("mask=".length(), m.text().length()), GFP_MASKS, "a mask");
+        }
+        call = new FsCommand.Alloc(pages, mask);
+        break;
+      }
+      case "free":
+        call = new FsCommand.Free();
+        break;
+      default:
+        throw new LineError(t.column(), "expected " + TASK_CALLS + ", found " + show(t));
+    }
+    boolean async = false;
+    String code = Statement.DEFAULT_CODE;
+    while (!line.atEnd()) {
+      Token o = line.next("async, => CODE or end of line");
+      if (o.text().equals("async") && !async) {
+        async = true;
+      } else if (o.text().startsWith("=>") && code == Statement.DEFAULT_CODE) {
+        code = code(o.text().equals("=>") ? line.next("a result code after '=>' (e.g. OK, TRYAGAIN, ENOMEM)")
+            : o.sub(2, o.text().length()));
+      } else {
+        throw new LineError(o.column(), "expected async, => CODE (each once) or end of line, found " + show(o));
+      }
+    }
+    if (async && code != Statement.DEFAULT_CODE) {
+      throw new LineError(line.lastColumn(), "an async call has no result yet: write the code on "
+          + "'await nX task " + task + " done => CODE' instead");
+    }
+    return new FsCommand.TaskCall(task, flags, call, async, code);
+  }
+
+  /** Whether an await/expect subject is an fs one: a node ({@code n1}) or {@code dlm}, unless it names a lock. */
+  private boolean isFsSubject(Token t) {
+    return (t.text().equals("dlm") || t.text().matches("n[0-9]+")) && !lockLines.containsKey(t.text());
+  }
+
+  /** The rest of an await/expect on an fs subject. */
+  private FsCheck fsCheck(Token subject, Cursor line) {
+    if (subject.text().equals("dlm")) {
+      return dlmCheck(line);
+    }
+    Node node = node(subject);
+    Token what = line.next("glock, cached, memory or task");
+    switch (what.text()) {
+      case "glock": {
+        String fs = fsName(line.next("a filesystem name"));
+        String glock = glockName(line.next("a glock name TYPE/NUMBER (e.g. 2/1c00)"));
+        Token k = line.next("state S, gone or holders …");
+        switch (k.text()) {
+          case "state":
+            return new FsCheck.GlockState(node, fs, glock,
+                word(line.next("a glock state (UN SH DF EX)"), GLOCK_STATES, "a glock state"));
+          case "gone":
+            return new FsCheck.GlockState(node, fs, glock, null);
+          case "holders": {
+            Token list = line.next("holders T:STATE:H|W,… or -");
+            List<String> holders = new ArrayList<>();
+            if (!list.text().equals("-")) {
+              for (Token e : items(split(list, ','), "a holder TASK:STATE:H|W", "'holders'")) {
+                String[] parts = e.text().split(":", -1);
+                if (parts.length != 3 || !NAME.matcher(parts[0]).matches() || !GLOCK_STATES.contains(parts[1])
+                    || !(parts[2].equals("H") || parts[2].equals("W"))) {
+                  throw new LineError(e.column(), "expected a holder TASK:STATE:H|W (e.g. T1:EX:H), found " + show(e));
+                }
+                holders.add(e.text());
+              }
+            }
+            return new FsCheck.GlockHolders(node, fs, glock, holders);
+          }
+          default:
+            throw new LineError(k.column(), "expected state S, gone or holders …, found " + show(k));
+        }
+      }
+      case "cached": {
+        String fs = fsName(line.next("a filesystem name"));
+        long ino = ino(line.next("an inode number (decimal or 0xHEX)"));
+        Token yn = line.next("yes or no");
+        if (!yn.text().equals("yes") && !yn.text().equals("no")) {
+          throw new LineError(yn.column(), "expected yes or no, found " + show(yn));
+        }
+        return new FsCheck.Cached(node, fs, ino, yn.text().equals("yes"));
+      }
+      case "memory": {
+        Token c = line.next("free>=high, free<high, free<low, free<min, free>=Np or free<Np");
+        String text = c.text();
+        boolean atLeast = text.startsWith("free>=");
+        if (!atLeast && !text.startsWith("free<")) {
+          throw new LineError(c.column(), "expected free>=WATERMARK, free<WATERMARK, free>=Np or free<Np, found "
+              + show(c));
+        }
+        Token v = c.sub(atLeast ? 6 : 5, text.length());
+        if (List.of("min", "low", "high").contains(v.text())) {
+          return new FsCheck.MemoryFree(node, atLeast, v.text(), 0);
+        }
+        return new FsCheck.MemoryFree(node, atLeast, null, pages(v));
+      }
+      case "task": {
+        String task = name(line.next("a task name"), "a task name");
+        Token st = line.next("done, running or waiting EDGE");
+        switch (st.text()) {
+          case "done": {
+            Optional<String> code = Optional.empty();
+            if (!line.atEnd()) {
+              Token o = line.next("=> CODE");
+              if (!o.text().startsWith("=>")) {
+                throw new LineError(o.column(), "expected => CODE or end of line, found " + show(o));
+              }
+              code = Optional.of(code(o.text().equals("=>") ? line.next("a result code after '=>'")
+                  : o.sub(2, o.text().length())));
+            }
+            return new FsCheck.TaskIs(node, task, "done", null, code);
+          }
+          case "running":
+            return new FsCheck.TaskIs(node, task, "running", null, Optional.empty());
+          case "waiting": {
+            Token e = line.next("a wait such as waits-glock(EX) or waits-memory");
+            if (!e.text().matches("waits-[a-z-]+(\\(.*\\))?|throttled(\\(.*\\))?|reclaims-via(\\(.*\\))?")) {
+              throw new LineError(e.column(), "expected a wait such as waits-glock(EX), waits-memory or "
+                  + "waits-reply(glock put), found " + show(e));
+            }
+            return new FsCheck.TaskIs(node, task, "waiting", e.text(), Optional.empty());
+          }
+          default:
+            throw new LineError(st.column(), "expected done, running or waiting EDGE, found " + show(st));
+        }
+      }
+      default:
+        throw new LineError(what.column(), "expected glock, cached, memory or task after " + show(subject)
+            + ", found " + show(what));
+    }
+  }
+
+  /** {@code dlm FS T/N gone} or {@code dlm FS T/N grant=… convert=… wait=…} with NODE:MODE entries. */
+  private FsCheck dlmCheck(Cursor line) {
+    String fs = fsName(line.next("a filesystem name"));
+    String glock = glockName(line.next("a glock name TYPE/NUMBER (e.g. 2/1c00)"));
+    Token first = line.next("gone, or grant=…, convert=… or wait=…");
+    if (first.text().equals("gone")) {
+      return new FsCheck.DlmQueues(fs, glock, true, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+    Map<String, List<String>> queues = new HashMap<>();
+    Token t = first;
+    while (true) {
+      int eq = t.text().indexOf('=');
+      String key = eq < 0 ? t.text() : t.text().substring(0, eq);
+      if (eq < 0 || !List.of("grant", "convert", "wait").contains(key)) {
+        throw new LineError(t.column(), "expected grant=…, convert=… or wait=…, found " + show(t));
+      }
+      if (queues.containsKey(key)) {
+        throw new LineError(t.column(), "duplicate '" + key + "='");
+      }
+      Token value = t.sub(eq + 1, t.text().length());
+      List<String> entries = new ArrayList<>();
+      if (!value.text().equals("-")) {
+        for (Token e : items(split(value, ','), key.equals("convert") ? "an entry nX:FROM>TO" : "an entry nX:MODE",
+            "'" + key + "=' (or - for an empty queue)")) {
+          int colon = e.text().indexOf(':');
+          if (colon < 0) {
+            throw new LineError(e.column(), "expected an entry nX:MODE, found " + show(e));
+          }
+          node(e.sub(0, colon));
+          Token m = e.sub(colon + 1, e.text().length());
+          if (key.equals("convert")) {
+            conversion(m);
+          } else {
+            mode(m);
+          }
+          entries.add(e.text());
+        }
+      }
+      queues.put(key, entries);
+      if (line.atEnd()) {
+        break;
+      }
+      t = line.next("grant=…, convert=… or wait=…");
+    }
+    return new FsCheck.DlmQueues(fs, glock, false, Optional.ofNullable(queues.get("grant")),
+        Optional.ofNullable(queues.get("convert")), Optional.ofNullable(queues.get("wait")));
+  }
+
+  private static String fsName(Token t) {
+    if (!FS_NAME.matcher(t.text()).matches()) {
+      throw new LineError(t.column(), "expected a filesystem name (1 to 40 letters, digits, '_', '.', '-'), found "
+          + show(t));
+    }
+    return t.text();
+  }
+
+  /** {@code TYPE/NUMBER}: a GFS2 glock type 1..9 and a hex number, as the glock dump prints it. */
+  private static String glockName(Token t) {
+    var m = GLOCK_NAME.matcher(t.text());
+    if (!m.matches()) {
+      throw new LineError(t.column(), "expected a glock name TYPE/NUMBER with a type 1..9 and a hex number "
+          + "(e.g. 2/1c00), found " + show(t));
+    }
+    return m.group(1) + "/" + Long.toHexString(Long.parseUnsignedLong(m.group(2), 16));
+  }
+
+  private static long ino(Token t) {
+    if (!INO.matcher(t.text()).matches()) {
+      throw new LineError(t.column(), "expected an inode number (decimal or 0xHEX), found " + show(t));
+    }
+    return t.text().startsWith("0x") ? Long.parseLong(t.text().substring(2), 16) : Long.parseLong(t.text());
+  }
+
+  private static long pages(Token t) {
+    var m = PAGES.matcher(t.text());
+    if (!m.matches()) {
+      throw new LineError(t.column(), "expected a page count such as 20p, found " + show(t));
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private static long durationMillis(Token t) {
+    var m = DURATION.matcher(t.text());
+    if (!m.matches()) {
+      throw new LineError(t.column(), "expected a duration such as 500ms, 10s or 2m, found " + show(t));
+    }
+    long amount = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> amount;
+      case "s" -> amount * 1000;
+      default -> amount * 60_000;
+    };
+  }
+
+  private static String word(Token t, List<String> allowed, String what) {
+    if (!allowed.contains(t.text())) {
+      throw new LineError(t.column(), "expected " + what + " (" + String.join(" ", allowed) + "), found " + show(t));
+    }
+    return t.text();
+  }
+
+  private static Set<String> names(Token value, List<String> allowed, String what, String after) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Token piece : items(split(value, ','), what, after)) {
+      out.add(word(piece, allowed, what));
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- words
 
   /** Pieces of {@code t} between separators, with their columns (empty pieces included). */
@@ -1005,6 +1395,16 @@ public final class ScenarioParser {
         throw new LineError(tokens.get(tokens.size() - 1).end(), "expected " + expected + ", found end of line");
       }
       return tokens.get(next++);
+    }
+
+    /** The next token without consuming it; call only when not {@link #atEnd()}. */
+    Token peek() {
+      return tokens.get(next);
+    }
+
+    /** The column of the last token read, for errors about the statement as a whole. */
+    int lastColumn() {
+      return tokens.get(Math.max(0, next - 1)).column();
     }
 
     void end() {

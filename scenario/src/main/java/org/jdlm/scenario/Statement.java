@@ -90,6 +90,9 @@ public sealed interface Statement {
   /** {@code kill|pause|resume|restart nX}: act on a member process. */
   record Fault(Position at, FaultKind kind, Node node) implements Statement {}
 
+  /** An fs statement: {@code nX mount|unmount|memory|task …} (docs/scenarios.md "Filesystem and kernel"). */
+  record Fs(Position at, Node node, FsCommand command) implements Statement {}
+
   /** What a fault statement does to its node (brief §6). */
   enum FaultKind {
     /** SIGKILL in jvm mode; abrupt stop in inproc mode. */

@@ -58,7 +58,7 @@ class ScenarioSyntaxErrorTest {
         Arguments.of("nodes 3\ntimeout 61m\n", "e.scen:2:9: expected a timeout above 0 and at most 60m (jdlm.cli.scenario.max-timeout), found '61m'"),
         // statements and nodes
         Arguments.of(P + "frobnicate n1\n",
-            "e.scen:4:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel, await, expect, kill, pause, resume, restart), found 'frobnicate'"),
+            "e.scen:4:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found 'frobnicate'"),
         Arguments.of(P + "n4 lock L5 R1 PR\n", "e.scen:4:1: expected a node from n1 to n3 (the file says 'nodes 3'), found 'n4'"),
         Arguments.of(P + "n0 lock L5 R1 PR\n", "e.scen:4:1: expected a node (n1…n3), found 'n0'"),
         Arguments.of(P + "n01 lock L5 R1 PR\n", "e.scen:4:1: expected a node (n1…n3), found 'n01'"),
@@ -66,8 +66,8 @@ class ScenarioSyntaxErrorTest {
         Arguments.of(P + "kill node1\n", "e.scen:4:6: expected a node (n1…n3), found 'node1'"),
         Arguments.of(P + "restart n9\n", "e.scen:4:9: expected a node from n1 to n3 (the file says 'nodes 3'), found 'n9'"),
         Arguments.of(P + "pause n1 n2\n", "e.scen:4:10: expected end of line, found 'n2'"),
-        Arguments.of(P + "n1\n", "e.scen:4:3: expected an operation (lock, convert, unlock, cancel), found end of line"),
-        Arguments.of(P + "n1 grab L1\n", "e.scen:4:4: expected an operation (lock, convert, unlock, cancel), found 'grab'"),
+        Arguments.of(P + "n1\n", "e.scen:4:3: expected an operation (lock, convert, unlock, cancel, mount, unmount, memory, task), found end of line"),
+        Arguments.of(P + "n1 grab L1\n", "e.scen:4:4: expected an operation (lock, convert, unlock, cancel, mount, unmount, memory, task), found 'grab'"),
         // lock
         Arguments.of(P + "n1 lock L5 R1\n", "e.scen:4:14: expected a mode (NL CR CW PR PW EX), found end of line"),
         Arguments.of(P + "n1 lock L5 R1 pr\n", "e.scen:4:15: expected a mode (NL CR CW PR PW EX), found 'pr'"),
@@ -162,8 +162,8 @@ class ScenarioSyntaxErrorTest {
         Arguments.of(P + "expect master R1 n7\n", "e.scen:4:18: expected a node from n1 to n3 (the file says 'nodes 3'), found 'n7'"),
         Arguments.of(P + "expect lockspace paused\n", "e.scen:4:18: expected 'stopped' or 'running', found 'paused'"),
         // what the error shows of strange input
-        Arguments.of("nodes 3\n\u0001\u00ff\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel, await, expect, kill, pause, resume, restart), found '\\u0001\\u00ff'"),
-        Arguments.of("nodes 3\n" + "x".repeat(60) + "\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel, await, expect, kill, pause, resume, restart), found '" + "x".repeat(40) + "...'"));
+        Arguments.of("nodes 3\n\u0001\u00ff\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found '\\u0001\\u00ff'"),
+        Arguments.of("nodes 3\n" + "x".repeat(60) + "\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found '" + "x".repeat(40) + "...'"));
   }
 
   @ParameterizedTest(name = "[{index}] {1}")

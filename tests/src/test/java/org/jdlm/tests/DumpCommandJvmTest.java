@@ -83,6 +83,8 @@ class DumpCommandJvmTest {
     badRequestsAreOneLineHttp400s(cluster.node("n1").controlPort(),
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
 
+    glocksAreDumpedAndJoinTheLockDumpOnTheResourceName(dir, nodes);
+
     cluster.kill("n3");
     long start = System.nanoTime();
     CliRun afterKill = CliRun.of("dump", "--dir", dir.toString(), "--lockspace", "fs1");
@@ -103,6 +105,33 @@ class DumpCommandJvmTest {
     assertThat(waits.exit()).as(waits.err()).isZero();
     assertThat(waits.out()).matches("no deadlock, no stalled task \\(\\d+ tasks on 2 members\\)\n"
         + "Not dumped: n3 dead \\(no process\\)\n");
+  }
+
+  /**
+   * `dlm dump --glocks` (issue 10): n1 and n2 mount a filesystem through their scenario agents, a task
+   * on n2 holds inode glock 2/1c00 EX; the glock dump shows it in GFS2's format, and the lock dump of
+   * the filesystem's lockspace shows its DLM lock under the glock's 24-character resource name.
+   */
+  private static void glocksAreDumpedAndJoinTheLockDumpOnTheResourceName(Path dir, List<HttpNodeDriver> nodes) {
+    for (int i = 0; i < 2; i++) {
+      assertThat(nodes.get(i).fs(java.util.Map.of("op", "mount", "run", "dump", "fs", "gfs"))).isEqualTo("mounted gfs");
+    }
+    assertThat(nodes.get(1).fs(java.util.Map.of("op", "task", "run", "dump", "task", "T", "call", "nq", "fs", "gfs",
+        "glock", "2/1c00", "state", "EX", "wait", "20000"))).startsWith("code OK");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> nodes.get(1).fs(java.util.Map.of("op", "task", "run", "dump",
+        "task", "T", "call", "nq", "fs", "gfs", "glock", "2/zz", "state", "EX")))
+        .hasMessageContaining("HTTP 400").hasMessageContaining("2/zz");
+
+    CliRun glocks = CliRun.of("dump", "--dir", dir.toString(), "--glocks");
+    assertThat(glocks.exit()).as(glocks.err()).isZero();
+    assertThat(glocks.out()).contains("# glocks gfs member n1\n", "# glocks gfs member n2\nG:  s:EX n:2/1c00 ")
+        .contains(" H: s:EX f:H e:0 p:").contains(" [T] scenario_nq");
+    CliRun one = CliRun.of("dump", "--dir", dir.toString(), "--glocks", "--fs", "nosuchfs");
+    assertThat(one.exit()).isEqualTo(2); // nobody mounts it: no member answered
+    assertThat(one.err()).contains("n1 answered HTTP 400: /fs/glocks: filesystem nosuchfs is not mounted");
+    CliRun locks = CliRun.of("dump", "--dir", dir.toString(), "--lockspace", "gfs");
+    assertThat(locks.exit()).as(locks.err()).isZero();
+    assertThat(locks.out()).contains("Resource \"       2            1c00\"");
   }
 
   private static String dirNodeOf(List<String> lines) {

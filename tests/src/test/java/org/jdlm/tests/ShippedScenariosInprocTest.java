@@ -65,6 +65,20 @@ class ShippedScenariosInprocTest {
     return files.stream().map(f -> runInproc(CLUSTERS, f));
   }
 
+  /**
+   * Every filesystem file passes in-process (issue 10: "scenarios/fs/ with at least 20 files"): each
+   * in-process member has its own kernel and mounts the file's filesystems on demand.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyFsScenarioPassesInproc() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(scenarios().resolve("fs"))) {
+      files = s.filter(f -> f.toString().endsWith(".scen")).sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(20);
+    return files.stream().map(f -> runInproc(CLUSTERS, f));
+  }
+
   /** One dynamic test that runs {@code f} on {@code clusters} and shows the runner's output when it fails. */
   static DynamicTest runInproc(InprocScenarioClusters clusters, Path f) {
     return DynamicTest.dynamicTest(f.getFileName().toString(), () -> {

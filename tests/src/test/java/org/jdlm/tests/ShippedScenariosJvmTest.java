@@ -110,6 +110,22 @@ class ShippedScenariosJvmTest {
   }
 
   /**
+   * Filesystem files on real members, through each lab member's kernel and {@code /scenario/fs}: three
+   * members sharing SH then handing over EX (a reused cluster), a MEMALLOC task using the reserve
+   * while another waits for memory, and a member killed while holding a glock. The whole set runs
+   * in-process by default and on real JVMs with `dlm scenario run --mode jvm scenarios/fs`.
+   */
+  static final List<String> FS_FILES = List.of(
+      "glock-three-members-share-then-ex.scen",
+      "memory-memalloc-uses-reserve-others-wait.scen",
+      "glock-killed-holder-survivor-gets-ex.scen");
+
+  @TestFactory
+  Stream<DynamicTest> fsScenariosPassOnRealMemberJvms() {
+    return runEach("fs", FS_FILES);
+  }
+
+  /**
    * Fault statements reach the supervisor: a short pause and resume leave n2 a member, and a killed
    * and restarted n3 is a new incarnation that joined the file's lockspace again and can lock.
    * (What recovery does with the dead incarnation's locks is issue 4's business, not asserted here.)

@@ -20,7 +20,7 @@ public final class MemoryState {
   /** Dirty and writeback pages of one backing device. */
   public record Bdi(String name, long dirty, long writeback) {}
 
-  private final long totalPages;
+  private long totalPages;
   private long usedPages;
   private final Map<Long, Long> grants = new HashMap<>();
   private final Map<String, long[]> bdis = new TreeMap<>();
@@ -34,6 +34,15 @@ public final class MemoryState {
 
   public long totalPages() {
     return totalPages;
+  }
+
+  /** A new total ({@code Memory.resize}); refused below the pages in use. */
+  public void resize(long newTotalPages) {
+    if (newTotalPages <= 0 || newTotalPages < usedPages) {
+      throw new IllegalArgumentException("total-pages " + newTotalPages + " must be positive and at least the "
+          + usedPages + " pages in use");
+    }
+    totalPages = newTotalPages;
   }
 
   public long usedPages() {

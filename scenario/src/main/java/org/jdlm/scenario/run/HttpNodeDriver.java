@@ -19,7 +19,7 @@ import org.jdlm.scenario.Mode;
  *
  * <p>Operations are never retried: a lost reply of a {@code lock} must not take a second lock.
  */
-public final class HttpNodeDriver implements NodeDriver {
+public final class HttpNodeDriver implements NodeDriver, FsDriver {
 
   private final String node;
   private final HostPort endpoint;
@@ -120,6 +120,16 @@ public final class HttpNodeDriver implements NodeDriver {
   @Override
   public String dump() {
     return get("/scenario/dump", params());
+  }
+
+  /**
+   * {@code POST /scenario/fs}: the member's {@link FsAgent}. A synchronous task call may wait up to
+   * its {@code wait} parameter in the member, so the request's bound is that plus the usual one.
+   */
+  @Override
+  public String fs(Map<String, String> query) {
+    long wait = query.containsKey("wait") ? Long.parseLong(query.get("wait")) : 0;
+    return call("POST", "/scenario/fs", new LinkedHashMap<>(query), requestTimeout.plusMillis(wait));
   }
 
   // ---- transport ----------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import org.jdlm.dlm.Dlm;
 import org.jdlm.dlm.api.LockspaceHandle;
 import org.jdlm.dlm.api.LockspaceSettings;
 import org.jdlm.dlm.testkit.InprocCluster;
+import org.jdlm.kernel.Kernel;
+import org.jdlm.member.MemberFilesystems;
 import org.jdlm.scenario.Header;
 import org.jdlm.scenario.Scenario;
 import org.jdlm.scenario.Statement;
@@ -26,6 +28,8 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
   private static final long JOIN_TIMEOUT_SECONDS = 30;
 
   private final Map<Integer, InprocCluster> clusters = new HashMap<>();
+  /** Per shared cluster: each member's kernel and filesystems, as a lab member has them. */
+  private final Map<Integer, List<NodeKernel>> kernels = new HashMap<>();
   private int runs;
 
   @Override
@@ -52,10 +56,15 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
     Header header = scenario.header();
     InprocCluster own = InprocCluster.start(header.nodes(), "jdlm-scenario-base", LockspaceSettings.defaults(),
         ConfigFactory.empty());
+    List<NodeKernel> ownKernels = new ArrayList<>();
     try {
+      for (int i = 0; i < own.size(); i++) {
+        ownKernels.add(NodeKernel.start(own, i));
+      }
       String lockspace = header.lockspace() + "." + (++runs);
-      return new Faulty(own, lockspace, header.lvbLength(), join(own, lockspace, header.lvbLength()));
+      return new Faulty(own, ownKernels, lockspace, header.lvbLength(), join(own, lockspace, header.lvbLength()));
     } catch (Exception | Error e) {
+      ownKernels.forEach(NodeKernel::close);
       own.close();
       throw e;
     }
@@ -68,9 +77,14 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
       cluster = InprocCluster.start(header.nodes(), "jdlm-scenario-base", LockspaceSettings.defaults(),
           ConfigFactory.empty());
       clusters.put(header.nodes(), cluster);
+      List<NodeKernel> ks = new ArrayList<>();
+      kernels.put(header.nodes(), ks);
+      for (int i = 0; i < cluster.size(); i++) {
+        ks.add(NodeKernel.start(cluster, i)); // before any join: the DLM's send buffers come from it
+      }
     }
     String lockspace = header.lockspace() + "." + (++runs);
-    return new Running(join(cluster, lockspace, header.lvbLength()));
+    return new Running(join(cluster, lockspace, header.lvbLength()), kernels.get(header.nodes()));
   }
 
   /** Every node of {@code cluster} joins {@code lockspace}; one agent per node once all see all. */
@@ -129,19 +143,51 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
 
   @Override
   public synchronized void close() {
+    kernels.values().forEach(ks -> ks.forEach(NodeKernel::close));
+    kernels.clear();
     clusters.values().forEach(InprocCluster::close);
     clusters.clear();
+  }
+
+  /**
+   * One in-process member's kernel and filesystems, started as {@code MemberNode.start} starts a
+   * lab member's ({@code MemberKernel}, {@code MemberFilesystems}): the kernel becomes the DLM's
+   * send-buffer source before the member joins any lockspace.
+   */
+  private record NodeKernel(Kernel kernel, MemberFilesystems filesystems, FsAgent agent) {
+    static NodeKernel start(InprocCluster cluster, int i) {
+      com.typesafe.config.Config config = ConfigFactory.load();
+      Kernel kernel = Kernel.start("n" + (i + 1), Kernel.Settings.from(config), Kernel.systemClock(), true);
+      try {
+        Dlm.get(cluster.system(i)).useKernel(kernel);
+        MemberFilesystems fs = new MemberFilesystems(cluster.system(i), kernel, config);
+        return new NodeKernel(kernel, fs, new FsAgent("n" + (i + 1), fs, names(cluster)));
+      } catch (RuntimeException e) {
+        kernel.close();
+        throw e;
+      }
+    }
+
+    void close() {
+      try {
+        filesystems.close();
+      } finally {
+        kernel.close();
+      }
+    }
   }
 
   /** A file with faults: a cluster of its own, whose members can be killed and restarted. */
   private static final class Faulty implements ScenarioCluster {
     private final InprocCluster cluster;
+    private final List<NodeKernel> kernels;
     private final String lockspace;
     private final int lvbLength;
     private final List<ScenarioAgent> agents;
 
-    Faulty(InprocCluster cluster, String lockspace, int lvbLength, List<ScenarioAgent> agents) {
+    Faulty(InprocCluster cluster, List<NodeKernel> kernels, String lockspace, int lvbLength, List<ScenarioAgent> agents) {
       this.cluster = cluster;
+      this.kernels = new ArrayList<>(kernels);
       this.lockspace = lockspace;
       this.lvbLength = lvbLength;
       this.agents = new ArrayList<>(agents);
@@ -161,11 +207,15 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
     public void fault(Statement.FaultKind kind, int number) throws Exception {
       int i = number - 1;
       switch (kind) {
-        case KILL -> cluster.kill(i); // abrupt: no graceful leave, so the others must fence and recover
+        case KILL -> {
+          cluster.kill(i); // abrupt: no graceful leave, so the others must fence and recover
+          kernels.get(i).kernel().close(); // its tasks die with it, as a SIGKILLed member's do
+        }
         case RESTART -> {
           // Same address, new incarnation, as a lab member restarts (the case recovery must tell
           // apart from the dead incarnation: docs/recovery.md §2).
           cluster.restartAtSameAddress(i);
+          kernels.set(i, NodeKernel.start(cluster, i));
           LockspaceHandle ls = Dlm.get(cluster.system(i)).joinLockspace(lockspace, new LockspaceSettings(lvbLength))
               .toCompletableFuture().get(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
           agents.set(i, new ScenarioAgent("n" + number, ls, names(cluster)));
@@ -180,7 +230,13 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
     }
 
     @Override
+    public FsDriver fs(int number) {
+      return kernels.get(number - 1).agent();
+    }
+
+    @Override
     public void close() {
+      kernels.forEach(NodeKernel::close);
       cluster.close();
     }
   }
@@ -188,9 +244,16 @@ public final class InprocScenarioClusters implements ScenarioCluster.Factory, Au
   /** One file's view of a shared cluster: its own lockspace on every node. */
   private static final class Running implements ScenarioCluster {
     private final List<ScenarioAgent> agents;
+    private final List<NodeKernel> kernels;
 
-    Running(List<ScenarioAgent> agents) {
+    Running(List<ScenarioAgent> agents, List<NodeKernel> kernels) {
       this.agents = agents;
+      this.kernels = kernels;
+    }
+
+    @Override
+    public FsDriver fs(int number) {
+      return kernels.get(number - 1).agent();
     }
 
     @Override

@@ -289,6 +289,11 @@ public final class JvmScenarioClusters implements ScenarioCluster.Factory, AutoC
     }
 
     @Override
+    public FsDriver fs(int number) {
+      return drivers.get(number - 1);
+    }
+
+    @Override
     public void fault(Statement.FaultKind kind, int number) throws Exception {
       String name = "n" + number;
       switch (kind) {

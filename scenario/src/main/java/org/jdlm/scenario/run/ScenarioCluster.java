@@ -17,6 +17,14 @@ public interface ScenarioCluster extends AutoCloseable {
   /** Number of members the file asked for. */
   int size();
 
+  /**
+   * Node {@code n}'s filesystem and kernel side (docs/scenarios.md "Filesystem and kernel"); a
+   * cluster whose members run no kernel refuses.
+   */
+  default FsDriver fs(int number) {
+    throw new UnsupportedOperationException("this cluster's members run no kernel, so they mount no filesystem");
+  }
+
   /** Carries out {@code kill|pause|resume|restart nX}; returns once the action took effect locally. */
   void fault(Statement.FaultKind kind, int number) throws Exception;
 

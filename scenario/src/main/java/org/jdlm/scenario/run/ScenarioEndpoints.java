@@ -86,6 +86,16 @@ public final class ScenarioEndpoints {
     control.register("/scenario/flush", e.get(p -> ScenarioWire.encodeActivity(e.agent(p).flush())));
     control.register("/scenario/lockspace", e.get(p -> ScenarioWire.encodeLockspaceView(e.agent(p).lockspaceView())));
     control.register("/scenario/dump", e.get(p -> e.agent(p).dump()));
+    // The filesystem and kernel side (FsAgent): mounts, named kernel tasks, their views. Only on a
+    // member that runs a kernel, which --lab turns on.
+    FsAgent fs = member.filesystems().map(f -> new FsAgent(e.selfName, f, e::nameOf)).orElse(null);
+    control.register("/scenario/fs", e.post(p -> {
+      if (fs == null) {
+        throw new ScenarioWire.BadRequest(e.selfName + " runs no kernel (jdlm.member.kernel.enabled = off), so it "
+            + "mounts no filesystem");
+      }
+      return fs.fs(p.query());
+    }));
     return e;
   }
 

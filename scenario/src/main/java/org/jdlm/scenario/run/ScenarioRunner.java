@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 import org.jdlm.scenario.Callback;
 import org.jdlm.scenario.Condition;
 import org.jdlm.scenario.Expectation;
+import org.jdlm.scenario.FsCheck;
+import org.jdlm.scenario.FsCommand;
 import org.jdlm.scenario.Mode;
 import org.jdlm.scenario.SbFlag;
 import org.jdlm.scenario.Scenario;
@@ -44,6 +46,9 @@ public final class ScenarioRunner {
   /** How long counters must stay unchanged and idle before {@code await quiet} holds. */
   static final long QUIET_WINDOW_NANOS = 50_000_000L;
 
+  /** Numbers the files this JVM runs, so each file's filesystems have names of their own on reused members. */
+  private static final java.util.concurrent.atomic.AtomicLong RUN_IDS = new java.util.concurrent.atomic.AtomicLong();
+
   private final ScenarioCluster.Factory factory;
   private final PrintStream out;
   private final long pollMillis;
@@ -69,14 +74,19 @@ public final class ScenarioRunner {
       out.println("FAIL " + file + ":1: " + why);
       return new FileResult(file, false, why);
     }
+    Execution ex = null;
     try (cluster) {
-      Execution ex = new Execution(scenario, cluster);
+      ex = new Execution(scenario, cluster);
       ex.startDetector();
-      for (Statement statement : scenario.statements()) {
-        ex.current = statement;
-        ex.execute(statement);
+      try {
+        for (Statement statement : scenario.statements()) {
+          ex.current = statement;
+          ex.execute(statement);
+        }
+        ex.pumpAll(0);
+      } finally {
+        ex.fsReset();
       }
-      ex.pumpAll(0);
       out.println("PASS " + file);
       return new FileResult(file, true, null);
     } catch (Failure f) {
@@ -162,6 +172,8 @@ public final class ScenarioRunner {
         expect(e.expectation());
       } else if (statement instanceof Statement.Fault f) {
         fault(f);
+      } else if (statement instanceof Statement.Fs f) {
+        fsOperate(f);
       } else {
         throw new IllegalStateException("no handler for statement " + statement);
       }
@@ -278,6 +290,8 @@ public final class ScenarioRunner {
         awaitRecovered(deadline);
       } else if (condition instanceof Condition.Fenced f) {
         awaitFenced(f.node().number(), deadline);
+      } else if (condition instanceof Condition.Fs f) {
+        awaitFs(f.check(), deadline);
       } else {
         throw new IllegalStateException("no handler for condition " + condition);
       }
@@ -362,6 +376,235 @@ public final class ScenarioRunner {
               + "s, observed not fenced");
         }
         pumpAll(pollMillis);
+      }
+    }
+
+
+    // ---- filesystem and kernel (docs/scenarios.md "Filesystem and kernel") -----------------
+    // Kept in one block: FsDriver requests in the scenario's terms, checks evaluated the same way
+    // for expect (once) and await (until it holds).
+
+    /** This file's session on every member: filesystems are mounted as {@code FS.<run>}. */
+    final String fsRun = "r" + RUN_IDS.incrementAndGet() + Long.toString(ProcessHandle.current().pid() % 46_656, 36);
+    boolean fsUsed;
+
+    String fsName(String fs) {
+      return fs + "." + fsRun;
+    }
+
+    Map<String, String> fsQuery(String op, String... keyValues) {
+      Map<String, String> q = new java.util.LinkedHashMap<>();
+      q.put("op", op);
+      q.put("run", fsRun);
+      for (int i = 0; i < keyValues.length; i += 2) {
+        if (keyValues[i + 1] != null) {
+          q.put(keyValues[i], keyValues[i + 1]);
+        }
+      }
+      return q;
+    }
+
+    String fsAsk(int n, Map<String, String> query) throws Failure {
+      fsUsed = true;
+      if (down.contains(n) || !cluster.isResponsive(n)) {
+        throw fail("n" + n + " is not running (killed or paused earlier in the file)");
+      }
+      try {
+        return cluster.fs(n).fs(query).strip();
+      } catch (RuntimeException e) {
+        throw fail("n" + n + " refused " + query.get("op") + ": " + message(e));
+      }
+    }
+
+    void fsOperate(Statement.Fs f) throws Failure {
+      int n = f.node().number();
+      FsCommand c = f.command();
+      if (c instanceof FsCommand.Mount m) {
+        fsAsk(n, fsQuery("mount", "fs", fsName(m.fs()),
+            "put-async-in-reclaim", m.putAsyncInReclaim() == null ? null : m.putAsyncInReclaim().toString(),
+            "hold-time", m.holdTimeMillis() == null ? null : m.holdTimeMillis().toString()));
+      } else if (c instanceof FsCommand.Unmount u) {
+        fsAsk(n, fsQuery("unmount", "fs", fsName(u.fs())));
+      } else if (c instanceof FsCommand.Memory m) {
+        fsAsk(n, fsQuery("memory", "total", Long.toString(m.total()), "min", Long.toString(m.min()),
+            "low", Long.toString(m.low()), "high", Long.toString(m.high())));
+      } else if (c instanceof FsCommand.TaskCall t) {
+        List<String> kv = new ArrayList<>(List.of("task", t.task(), "flags", String.join(",", t.flags()),
+            "async", Boolean.toString(t.async()), "wait", Long.toString(timeoutMillis())));
+        FsCommand.Call call = t.call();
+        if (call instanceof FsCommand.Nq q) {
+          kv.addAll(List.of("call", "nq", "fs", fsName(q.fs()), "glock", q.glock(), "state", q.state(),
+              "hflags", String.join(",", q.holderFlags())));
+        } else if (call instanceof FsCommand.GlockRefCall g) {
+          kv.addAll(List.of("call", g.verb(), "fs", fsName(g.fs()), "glock", g.glock()));
+        } else if (call instanceof FsCommand.InodeCall i) {
+          kv.addAll(List.of("call", i.verb(), "fs", fsName(i.fs()), "ino", Long.toString(i.ino())));
+        } else if (call instanceof FsCommand.DropCaches d) {
+          kv.addAll(List.of("call", "drop-caches", "fs", fsName(d.fs())));
+        } else if (call instanceof FsCommand.Alloc a) {
+          kv.addAll(List.of("call", "alloc", "pages", Long.toString(a.pages()), "mask", a.mask()));
+        } else if (call instanceof FsCommand.Free) {
+          kv.add("call");
+          kv.add("free");
+        } else {
+          throw new IllegalStateException("no handler for task call " + call);
+        }
+        String reply = fsAsk(n, fsQuery("task", kv.toArray(new String[0])));
+        if (t.async()) {
+          return;
+        }
+        if (reply.startsWith("pending")) {
+          throw fail("expected " + f.node() + " task " + t.task() + " to finish its call within "
+              + scenario.header().timeout().toSeconds() + "s, observed it still " + reply.substring("pending".length()).strip()
+              + " (write 'async' and 'await " + f.node() + " task " + t.task() + " done' for a call that waits)");
+        }
+        String[] parts = reply.split(" ", 3);
+        String code = parts.length > 1 ? parts[1] : reply;
+        if (!t.expectedCode().equals(code)) {
+          throw fail("expected " + f.node() + " task " + t.task() + " => " + t.expectedCode() + ", observed => " + code
+              + (parts.length > 2 ? " (" + parts[2] + ")" : ""));
+        }
+      } else {
+        throw new IllegalStateException("no handler for fs command " + c);
+      }
+    }
+
+    /** Why {@code check} does not hold now, or null when it does. */
+    String fsProblem(FsCheck check) throws Failure {
+      if (check instanceof FsCheck.GlockState g) {
+        String view = fsAsk(g.node().number(), fsQuery("glock", "fs", fsName(g.fs()), "glock", g.glock()));
+        String have = view.equals("noglock") ? "gone" : "state " + view.lines().findFirst().orElse("").substring(6);
+        String want = g.state() == null ? "gone" : "state " + g.state();
+        return have.equals(want) ? null
+            : "expected " + g.node() + " glock " + g.fs() + " " + g.glock() + " " + want + ", observed " + have;
+      } else if (check instanceof FsCheck.GlockHolders h) {
+        String view = fsAsk(h.node().number(), fsQuery("glock", "fs", fsName(h.fs()), "glock", h.glock()));
+        List<String> have = view.lines().filter(l -> l.startsWith("holder ")).map(l -> l.substring(7)).toList();
+        return have.equals(h.holders()) ? null
+            : "expected " + h.node() + " glock " + h.fs() + " " + h.glock() + " holders " + queue(h.holders())
+                + ", observed holders " + queue(have) + (view.equals("noglock") ? " (no such glock)" : "");
+      } else if (check instanceof FsCheck.Cached c) {
+        String view = fsAsk(c.node().number(), fsQuery("cached", "fs", fsName(c.fs()), "ino", Long.toString(c.ino())));
+        boolean have = view.equals("cached yes");
+        return have == c.cached() ? null
+            : "expected " + c.node() + " cached " + c.fs() + " " + c.ino() + " " + (c.cached() ? "yes" : "no")
+                + ", observed " + (have ? "yes" : "no");
+      } else if (check instanceof FsCheck.MemoryFree m) {
+        String[] v = fsAsk(m.node().number(), fsQuery("memview")).split(" ");
+        long free = Long.parseLong(v[1]);
+        long bound = m.watermark() == null ? m.pages() : switch (m.watermark()) {
+          case "min" -> Long.parseLong(v[3]);
+          case "low" -> Long.parseLong(v[4]);
+          default -> Long.parseLong(v[5]);
+        };
+        boolean holds = m.atLeast() ? free >= bound : free < bound;
+        String want = "free" + (m.atLeast() ? ">=" : "<") + (m.watermark() == null ? m.pages() + "p" : m.watermark());
+        return holds ? null : "expected " + m.node() + " memory " + want + ", observed free=" + free + "p total="
+            + v[2] + "p min=" + v[3] + " low=" + v[4] + " high=" + v[5];
+      } else if (check instanceof FsCheck.TaskIs t) {
+        String view = fsAsk(t.node().number(), fsQuery("taskview", "task", t.task()));
+        if (view.equals("notask")) {
+          return "expected " + t.node() + " task " + t.task() + " " + t.status() + ", observed no task " + t.task();
+        }
+        String[] v = view.split(" ", 4); // task STATUS CODE [EDGE]
+        String status = v[1];
+        String code = v[2];
+        String edge = v.length > 3 ? v[3] : "";
+        String observed = status + (status.equals("waiting") ? " " + edge : status.equals("done") ? " => " + code : "");
+        boolean holds = status.equals(t.status());
+        if (holds && t.status().equals("waiting")) {
+          holds = t.edge().contains("(") ? edge.equals(t.edge()) : edge.equals(t.edge()) || edge.startsWith(t.edge() + "(");
+        }
+        if (holds && t.code().isPresent()) {
+          holds = t.code().get().equals(code);
+        }
+        String want = t.status() + (t.edge() != null ? " " + t.edge() : "") + t.code().map(x -> " => " + x).orElse("");
+        return holds ? null : "expected " + t.node() + " task " + t.task() + " " + want + ", observed " + observed;
+      } else if (check instanceof FsCheck.DlmQueues d) {
+        return dlmProblem(d);
+      }
+      throw new IllegalStateException("no handler for fs check " + check);
+    }
+
+    String dlmProblem(FsCheck.DlmQueues d) throws Failure {
+      String found = null;
+      for (int n = 1; n <= cluster.size(); n++) {
+        if (down.contains(n) || !cluster.isResponsive(n)) {
+          continue;
+        }
+        String view = fsAsk(n, fsQuery("dlm", "fs", fsName(d.fs()), "glock", d.glock()));
+        // A master keeps an unused resource for a while (fs/dlm's toss list): no lock on it is gone.
+        if (!view.equals("noresource") && view.lines().count() > 1) {
+          found = view;
+        }
+      }
+      String what = "expected dlm " + d.fs() + " " + d.glock() + " ";
+      if (d.gone()) {
+        return found == null ? null : what + "gone, observed " + found.lines().skip(1).collect(Collectors.joining(", "));
+      }
+      List<String> grant = new ArrayList<>();
+      List<String> convert = new ArrayList<>();
+      List<String> wait = new ArrayList<>();
+      if (found != null) {
+        for (String line : found.lines().skip(1).toList()) {
+          String[] f = line.split(" "); // QUEUE NODE GRANTED REQUESTED
+          switch (f[0]) {
+            case "grant" -> grant.add(f[1] + ":" + f[2]);
+            case "convert" -> convert.add(f[1] + ":" + f[2] + ">" + f[3]);
+            default -> wait.add(f[1] + ":" + f[3]);
+          }
+        }
+      }
+      List<String> problems = new ArrayList<>();
+      if (d.grant().isPresent() && !new TreeSet<>(d.grant().get()).equals(new TreeSet<>(grant))) {
+        problems.add("grant=" + queue(d.grant().get()) + ", observed grant=" + queue(grant));
+      }
+      if (d.convert().isPresent() && !d.convert().get().equals(convert)) {
+        problems.add("convert=" + queue(d.convert().get()) + ", observed convert=" + queue(convert));
+      }
+      if (d.waiting().isPresent() && !d.waiting().get().equals(wait)) {
+        problems.add("wait=" + queue(d.waiting().get()) + ", observed wait=" + queue(wait));
+      }
+      return problems.isEmpty() ? null : what + String.join("; ", problems)
+          + (found == null ? " (no master holds the resource)" : "");
+    }
+
+    void expectFs(FsCheck check) throws Failure {
+      String problem = fsProblem(check);
+      if (problem != null) {
+        throw fail(problem);
+      }
+    }
+
+    void awaitFs(FsCheck check, long deadline) throws Failure {
+      while (true) {
+        pumpAll(0);
+        String problem = fsProblem(check);
+        if (problem == null) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw fail(problem.replaceFirst("^expected ", "expected within " + scenario.header().timeout().toSeconds()
+              + "s "));
+        }
+        pumpAll(Math.min(pollMillis, 10));
+      }
+    }
+
+    /** End of the file: every member drops this file's filesystems, tasks and pages, and its memory budget. */
+    void fsReset() {
+      if (!fsUsed) {
+        return;
+      }
+      for (int n = 1; n <= cluster.size(); n++) {
+        if (down.contains(n) || !cluster.isResponsive(n)) {
+          continue;
+        }
+        try {
+          cluster.fs(n).fs(fsQuery("reset"));
+        } catch (RuntimeException e) {
+          out.println("  (n" + n + ": reset of the file's filesystems failed: " + message(e) + ")");
+        }
       }
     }
 
@@ -541,6 +784,8 @@ public final class ScenarioRunner {
       } else if (e instanceof Expectation.Deadlock || e instanceof Expectation.Livelock
           || e instanceof Expectation.NoDeadlock || e instanceof Expectation.KnotContains) {
         expectDetector(e);
+      } else if (e instanceof Expectation.Fs f) {
+        expectFs(f.check());
       } else if (e instanceof Expectation.LockspaceState s) {
         String want = s.state().name().toLowerCase(java.util.Locale.ROOT);
         List<String> wrong = new ArrayList<>();
@@ -701,6 +946,15 @@ public final class ScenarioRunner {
           }
         } catch (RuntimeException e) {
           dump.append("  n").append(n).append(": dump failed: ").append(message(e)).append('\n');
+        }
+        if (fsUsed) {
+          try {
+            for (String l : cluster.fs(n).fs(fsQuery("dump")).split("\n")) {
+              dump.append("  n").append(n).append(" ").append(l).append('\n');
+            }
+          } catch (RuntimeException e) {
+            dump.append("  n").append(n).append(": fs dump failed: ").append(message(e)).append('\n');
+          }
         }
       }
       return new Failure(line, message, dump.toString());

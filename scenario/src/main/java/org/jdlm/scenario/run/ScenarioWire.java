@@ -299,7 +299,7 @@ public final class ScenarioWire {
       return v;
     }
 
-    /** A parameter that may be absent: null then. */
+    /** The parameter, or null when absent or empty. */
     public String optional(String name) {
       String v = query.get(name);
       return v == null || v.isEmpty() ? null : v;
