@@ -147,7 +147,7 @@ public final class SharedDiskDevice implements BlockDevice {
   @Override
   public void write(int block, byte[] data) throws DiskError {
     Objects.requireNonNull(data, "data");
-    ensureRegistered(block);
+    register(block);
     SharedDiskState.WriteOutcome outcome = ask("disk write", block,
         r -> new SharedDisk.Write(node, incarnation, block, data, FILESYSTEM_TOKEN, r));
     if (outcome instanceof SharedDiskState.Written) {
@@ -171,8 +171,18 @@ public final class SharedDiskDevice implements BlockDevice {
     throw new DiskError(kind, lun, block, node + "#" + incarnation + ": " + rejected.detail());
   }
 
-  /** Registers this incarnation's key once, before its first write; {@code block} names the write in errors. */
-  private void ensureRegistered(int block) throws DiskError {
+  /**
+   * Registers this incarnation's key now, if it is not registered yet (a write does it otherwise):
+   * for a member that only reads but must be able to pre-empt others (a preemptor must hold a
+   * registration), or to learn at mount that the incarnation is already fenced. Blocks the caller
+   * as a read does. FENCED when the disk refuses, IO when it does not answer.
+   */
+  public void register() throws DiskError {
+    register(0);
+  }
+
+  /** Registers this incarnation's key once; {@code block} names the request in errors. */
+  private void register(int block) throws DiskError {
     if (registered) {
       return;
     }
