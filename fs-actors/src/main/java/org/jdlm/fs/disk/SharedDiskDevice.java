@@ -168,7 +168,9 @@ public final class SharedDiskDevice implements BlockDevice {
     if (rejected.refusal() == SharedDiskState.WriteRefusal.NOT_REGISTERED) {
       registered = false;
     }
-    throw new DiskError(kind, lun, block, node + "#" + incarnation + ": " + rejected.detail());
+    String who = node + "#" + incarnation;
+    throw new DiskError(kind, lun, block,
+        rejected.detail().contains(who) ? rejected.detail() : rejected.detail() + " (writer " + who + ")");
   }
 
   /**

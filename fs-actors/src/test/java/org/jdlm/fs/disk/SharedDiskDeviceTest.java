@@ -123,6 +123,18 @@ class SharedDiskDeviceTest {
   }
 
   @Test
+  void aZeroKeyAndANonPositiveTimeoutAreRefusedWithTheValue() {
+    List<ActorRef<SharedDisk.Command>> lun = lun("args");
+    assertThatThrownBy(() -> new SharedDiskDevice(cluster.system(0), lun.get(0), settings("args"), "n0", 3, 0,
+        new SharedDiskDevice.Settings(TIMEOUT)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n0#3").hasMessageContaining("key 0");
+    assertThatThrownBy(() -> new SharedDiskDevice.Settings(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request-timeout").hasMessageContaining("PT0S");
+    assertThat(SharedDiskDevice.Settings.fromConfig(ConfigFactory.defaultReference()).requestTimeout())
+        .isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void inAKernelTaskTheWaitIsATypedEdgeAndNoAnswerIsAnIoErrorWithinTheBound() throws Exception {
     Kernel k = kernel("n0");
     // A LUN whose singleton never runs: nobody answers.
