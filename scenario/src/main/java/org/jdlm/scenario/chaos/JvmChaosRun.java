@@ -225,11 +225,18 @@ public final class JvmChaosRun {
     q.put("clients", Integer.toString(settings.clientsPerMember()));
     q.put("seed", Long.toString(settings.schedule().spec().seed() * 1_000 + base / STARTS_STRIDE));
     settings.broken().ifPresent(b -> q.put("broken", b));
-    ControlClient.Reply reply = control.post(node.name(), node.control(), "/chaos/start", q,
-        Duration.ofSeconds(60));
-    if (!reply.ok()) {
-      throw new IllegalStateException(node.name() + " did not start its chaos clients: " + reply.firstLine());
+    // A new incarnation's first join can meet the lockspace in recovery ("stopped before the join
+    // completed"); the agent joins again on the next try.
+    String why = "";
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      ControlClient.Reply reply = control.post(node.name(), node.control(), "/chaos/start", q, Duration.ofSeconds(60));
+      if (reply.ok()) {
+        return;
+      }
+      why = reply.firstLine();
+      out.println(stamp() + " " + node.name() + " did not start its clients (attempt " + attempt + "): " + why);
     }
+    throw new IllegalStateException(node.name() + " did not start its chaos clients: " + why);
   }
 
   private Map<String, String> common(int base) {
@@ -347,7 +354,7 @@ public final class JvmChaosRun {
       applied.incrementAndGet();
       long lateBy = startedAt - f.atMs();
       out.println(stamp() + " " + f.line() + ": applied" + (lateBy > 1_000 ? " (" + lateBy / 1000
-          + " s late: waited for members to come back)" : ""));
+          + " s late: clients starting, or members still coming back)" : ""));
     } catch (RuntimeException | InterruptedException e) {
       out.println(stamp() + " " + f.line() + ": could not be applied: " + e.getMessage());
     }
@@ -447,7 +454,8 @@ public final class JvmChaosRun {
       }
       Optional<MembershipView> view = supervisor.tryView(node.name());
       if (view.isPresent() && view.get().self().status().equals("Up")
-          && view.get().members().stream().filter(m -> m.status().equals("Up") && m.reachable()).count() >= majority) {
+          && view.get().members().stream().filter(m -> m.status().equals("Up") && m.reachable()).count() >= majority
+          && seenUpByAnother(node)) {
         return;
       }
       Thread.sleep(lab.pollInterval().toMillis());
@@ -455,6 +463,25 @@ public final class JvmChaosRun {
     out.println(stamp() + " " + node.name() + " not healthy within " + lab.restartTimeout().toSeconds() + " s "
         + when + ": restarting it");
     restart(node);
+  }
+
+  /**
+   * Another member sees {@code node} Up and reachable. A member downed during a partition still
+   * calls itself Up for a moment after the partition heals (until the gossip tells it), so its own
+   * view alone would pass it as healthy just before it exits.
+   */
+  private boolean seenUpByAnother(NodeSpec node) {
+    for (NodeSpec other : nodes) {
+      if (other.equals(node) || supervisor.processState(other.name()) != ProcessState.RUNNING) {
+        continue;
+      }
+      Optional<MembershipView> view = supervisor.tryView(other.name());
+      if (view.isPresent() && view.get().members().stream()
+          .anyMatch(m -> m.name().equals(node.name()) && m.status().equals("Up") && m.reachable())) {
+        return true;
+      }
+    }
+    return nodes.size() == 1;
   }
 
   private void restart(NodeSpec node) throws InterruptedException {

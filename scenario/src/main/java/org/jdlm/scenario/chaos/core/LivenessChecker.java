@@ -90,10 +90,13 @@ public final class LivenessChecker implements Checker {
     return new CheckResult(name(), violations, Map.of("pending-at-end", pending, "quiet-since", quiet));
   }
 
-  /** The op's member was killed, restarted or paused past the bound, or its incarnation fenced, after the op was invoked. */
+  /**
+   * The op's member was killed, restarted or paused past the bound after the op was invoked, or its
+   * incarnation was fenced at any time: a fenced incarnation's requests (also those a zombie makes
+   * after it was fenced, before it learns so and exits) are not the cluster's to complete.
+   */
   private static boolean gone(List<Event.FaultStart> departures, Map<String, Long> fencedAt, Event.Op op) {
-    Long fenced = fencedAt.get(op.member() + "#" + op.incarnation());
-    return (fenced != null && fenced >= op.time())
+    return fencedAt.containsKey(op.member() + "#" + op.incarnation())
         || departures.stream().anyMatch(f -> f.time() >= op.time() && f.targets().contains(op.member()));
   }
 }
