@@ -68,7 +68,7 @@ final class CheckedChaos {
     LabFencing fencing = LabFencing.parse("chaos", c.fencing == null ? "storage" : c.fencing);
     LabSettings lab = fencing.apply(LabSettings.load());
     Path runDir = c.dir != null ? c.dir : Path.of("run", "chaos-" + schedule.spec().seed());
-    if (Files.exists(runDir.resolve("layout.properties"))) {
+    if (Files.exists(runDir.resolve(org.jdlm.lab.RunDir.LAYOUT))) {
       throw new CliError("chaos: run directory " + runDir + " already holds a cluster; give another --dir or remove it");
     }
     console.out().println("chaos: seed " + schedule.spec().seed() + ", workload " + workload.label() + ", "

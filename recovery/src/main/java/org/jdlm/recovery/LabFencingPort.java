@@ -99,6 +99,11 @@ public final class LabFencingPort implements FencingPort {
   private boolean mayFence(String node, String address) {
     org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(
         org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+    org.apache.pekko.cluster.MemberStatus self = cluster.selfMember().status();
+    if (self != org.apache.pekko.cluster.MemberStatus.up() && self != org.apache.pekko.cluster.MemberStatus.weaklyUp()) {
+      // Downed (or leaving): the others look removed from here, but this member decides nothing any more.
+      return false;
+    }
     org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state = cluster.state();
     java.util.List<org.apache.pekko.cluster.Member> members = new java.util.ArrayList<>();
     state.getMembers().forEach(members::add);
