@@ -164,8 +164,17 @@ public final class JvmChaosRun {
       Thread.sleep(delayTo(schedule.spec().durationMs() + late));
       done.await();
       // Members that died outside any fault (fenced on a hiccup, say) come back before the quiet phase.
+      int extra = 0;
       for (NodeSpec node : nodes) {
-        ensureHealthy(node, "after the faults");
+        if (!healthyNow(node)) {
+          // A member that died outside any fault's window (downed after its fault was judged
+          // healed, say): its restart disturbs the cluster like a fault, so it is one in the history.
+          int id = schedule.faults().size() + 1 + extra++;
+          events.add(new Event.FaultStart(now(), System.currentTimeMillis(), id, FaultKind.RESTART,
+              List.of(node.name()), null));
+          ensureHealthy(node, "after the faults");
+          events.add(new Event.FaultEnd(now(), System.currentTimeMillis(), id, FaultKind.RESTART, List.of(node.name())));
+        }
       }
       out.println(stamp() + " faults over (" + applied.get() + " applied, " + skipped.get()
           + " skipped); clients run " + settings.livenessBound().toSeconds() + " s more");
@@ -463,6 +472,14 @@ public final class JvmChaosRun {
     out.println(stamp() + " " + node.name() + " not healthy within " + lab.restartTimeout().toSeconds() + " s "
         + when + ": restarting it");
     restart(node);
+  }
+
+  private boolean healthyNow(NodeSpec node) {
+    if (supervisor.processState(node.name()) != ProcessState.RUNNING) {
+      return false;
+    }
+    Optional<MembershipView> view = supervisor.tryView(node.name());
+    return view.isPresent() && view.get().self().status().equals("Up") && seenUpByAnother(node);
   }
 
   /**
