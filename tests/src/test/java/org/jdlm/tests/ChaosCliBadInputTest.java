@@ -29,7 +29,7 @@ class ChaosCliBadInputTest {
     Path bad = tmp.resolve("bad.txt");
     Files.writeString(bad, "# chaos schedule seed=1 members=3 duration=10000ms max-faulty=1 fd-bound=4000ms"
         + " mean-gap=2000ms kinds=kill\nfault 1 at=1000ms for=1000ms kill n7\n", StandardCharsets.UTF_8);
-    assertRefused("a target outside n1..n3", "schedule line 2", "chaos", "--workload", "mutex", "--schedule",
+    assertRefused("a target outside n1..n3", "fault 1 targets 'n7', not one of n1..n3", "chaos", "--workload", "mutex", "--schedule",
         bad.toString());
     assertRefused("--seed with --schedule", "--seed and --schedule", "chaos", "--workload", "mutex", "--schedule",
         bad.toString(), "--seed", "3");

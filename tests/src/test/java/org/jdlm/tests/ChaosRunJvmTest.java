@@ -68,7 +68,9 @@ class ChaosRunJvmTest {
     Set<FaultKind> injected = history.events().stream().filter(Event.FaultStart.class::isInstance)
         .map(e -> ((Event.FaultStart) e).kind()).collect(Collectors.toSet());
     assertThat(injected).as(out).contains(FaultKind.KILL, FaultKind.PAUSE_SHORT, FaultKind.PARTITION);
-    assertThat(history.events().stream().filter(Event.FaultEnd.class::isInstance).count()).as(out).isEqualTo(4);
+    // Every fault healed (the run adds a restart of its own when a member died outside a fault's window).
+    assertThat(history.events().stream().filter(Event.FaultEnd.class::isInstance).count()).as(out)
+        .isGreaterThanOrEqualTo(4);
     // The register was written through the fenced disk, and the clients kept going around the faults.
     long accepted = history.ops().stream().filter(op -> op.f() == Event.OpKind.WRITE && op.type() == Event.Type.OK)
         .count();

@@ -559,7 +559,9 @@ public final class JvmChaosRun {
     if (supervisor != null) {
       try {
         supervisor.killAll();
-      } catch (RuntimeException e) {
+        // The layout and pid files go (the logs, histories and report stay): nothing runs here any more.
+        supervisor.runDir().forget();
+      } catch (RuntimeException | IOException e) {
         out.println("chaos: cleaning up: " + e.getMessage());
       }
     }
