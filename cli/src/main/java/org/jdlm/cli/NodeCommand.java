@@ -17,6 +17,7 @@ import org.jdlm.member.NodeServices;
 import org.jdlm.member.NodeSettings;
 import org.jdlm.member.StoreNotReady;
 import org.jdlm.recovery.NodeName;
+import org.jdlm.scenario.chaos.ChaosEndpoints;
 import org.jdlm.scenario.run.DiskEndpoints;
 import org.jdlm.scenario.run.ScenarioEndpoints;
 import picocli.CommandLine.Command;
@@ -73,7 +74,7 @@ public final class NodeCommand extends DlmCommand {
   Path pidDir;
 
   @Option(names = "--lab", description = {"also serve the lab's endpoints that change state for tests and"
-      + " measurements: /scenario/*, /disk/*, /bench/*, /store/*; and run a simulated kernel read through /kernel/*."
+      + " measurements: /scenario/*, /disk/*, /chaos/*, /bench/*, /store/*; and run a simulated kernel read through /kernel/*."
       + " The lab supervisor passes it; never give it to a"
       + " production member."})
   boolean lab;
@@ -134,6 +135,7 @@ public final class NodeCommand extends DlmCommand {
     NodeServices.installStoreProbe(member, services);
     ScenarioEndpoints scenario = ScenarioEndpoints.install(member);
     DiskEndpoints.install(member, services, scenario);
+    ChaosEndpoints.install(member, services);
     BenchEndpoints.install(member.system(), member.control());
     member.kernel().ifPresent(k -> KernelEndpoints.install(member.control(), k));
   }

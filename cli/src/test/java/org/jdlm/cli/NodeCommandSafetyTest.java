@@ -31,7 +31,8 @@ class NodeCommandSafetyTest {
       new String[] {"GET", "/scenario/dump?ls=a"}, new String[] {"GET", "/bench/members"},
       new String[] {"POST", "/bench/join"}, new String[] {"POST", "/bench/run"},
       new String[] {"POST", "/disk/write?ls=a&lock=l&block=1&data=x"}, new String[] {"POST", "/disk/submit"},
-      new String[] {"GET", "/disk/read?block=1"}, new String[] {"POST", "/store/append?text=x"});
+      new String[] {"GET", "/disk/read?block=1"}, new String[] {"POST", "/store/append?text=x"},
+      new String[] {"POST", "/chaos/stop"}, new String[] {"GET", "/chaos/clock"});
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<MemberNode> started = new ArrayList<>();
@@ -79,7 +80,7 @@ class NodeCommandSafetyTest {
     for (String[] p : LAB_PATHS) {
       assertThat(call(m, p[0], p[1], null).statusCode()).as(p[0] + " " + p[1]).isEqualTo(404);
     }
-    assertThat(call(m, "GET", "/", null).body()).doesNotContain("/scenario", "/bench", "/disk", "/store").contains("/status");
+    assertThat(call(m, "GET", "/", null).body()).doesNotContain("/scenario", "/bench", "/disk", "/store", "/chaos").contains("/status");
     assertThat(call(m, "GET", "/status", null).statusCode()).isEqualTo(200);
     assertThat(call(m, "GET", "/dump", null).statusCode()).as("the read-only dump").isEqualTo(200);
   }

@@ -57,6 +57,10 @@ public record MemberLauncher(Path javaBinary, String classpath, List<String> jvm
     cmd.add(Integer.toString(node.cluster().port()));
     cmd.add("--control-port");
     cmd.add(Integer.toString(node.controlPort()));
+    // The control endpoint listens where the supervisor looks for it (NodeSpec.control()): the
+    // member's own address, which differs from 127.0.0.1 when each member has its own.
+    cmd.add("--control-host");
+    cmd.add(node.cluster().host());
     cmd.add("--seeds");
     cmd.add(String.join(",", layout.seeds().stream().map(Object::toString).toList()));
     cmd.add("--dir");

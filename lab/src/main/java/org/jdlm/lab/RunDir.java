@@ -136,7 +136,9 @@ public final class RunDir {
         name = name.trim();
         int port = Integer.parseInt(required(p, name + ".port"));
         int control = Integer.parseInt(required(p, name + ".control-port"));
-        nodes.add(new NodeSpec(name, new HostPort(host, port), control));
+        // A member may have its own loopback address (chaos partitions); absent, the cluster's host.
+        String own = p.getProperty(name + ".host");
+        nodes.add(new NodeSpec(name, new HostPort(own == null || own.isBlank() ? host : own.trim(), port), control));
       }
       String store = p.getProperty("store.port");
       OptionalInt storePort = store == null || store.isBlank() ? OptionalInt.empty()
@@ -168,6 +170,9 @@ public final class RunDir {
     for (NodeSpec n : layout.nodes()) {
       p.setProperty(n.name() + ".port", Integer.toString(n.cluster().port()));
       p.setProperty(n.name() + ".control-port", Integer.toString(n.controlPort()));
+      if (!n.cluster().host().equals(layout.host())) {
+        p.setProperty(n.name() + ".host", n.cluster().host());
+      }
     }
     layout.storePort().ifPresent(port -> p.setProperty("store.port", Integer.toString(port)));
     layout.storeUrl().ifPresent(url -> p.setProperty("store.url", url)); // for humans; readers use the port

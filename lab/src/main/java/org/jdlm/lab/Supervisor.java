@@ -95,6 +95,20 @@ public final class Supervisor {
    */
   public List<NodeStatus> up(int nodes, OptionalInt basePort, Optional<ExternalStore> external)
       throws IOException, InterruptedException {
+    return up(nodes, basePort, external, List.of());
+  }
+
+  /**
+   * Like {@link #up(int, OptionalInt, Optional)}, member {@code i} bound to {@code hosts.get(i)}
+   * (its cluster address, outbound connections and control endpoint) instead of {@link #HOST}:
+   * one loopback address per member, so that packet filters can cut chosen members apart
+   * (chaos partitions). An empty list binds every member to {@link #HOST}.
+   */
+  public List<NodeStatus> up(int nodes, OptionalInt basePort, Optional<ExternalStore> external, List<String> hosts)
+      throws IOException, InterruptedException {
+    if (!hosts.isEmpty() && hosts.size() != nodes) {
+      throw new IllegalArgumentException(hosts.size() + " member addresses for " + nodes + " members");
+    }
     if (nodes < 1 || nodes > settings.maxNodes()) {
       throw new CliError("cluster up: --nodes " + nodes + " is out of range (1.." + settings.maxNodes()
           + ", jdlm.cli.lab.max-nodes)");
@@ -104,15 +118,16 @@ public final class Supervisor {
     List<Integer> ports = basePort.isPresent() ? fixedPorts(basePort.getAsInt(), nodes) : freePorts(2 * nodes + 1);
     List<NodeSpec> specs = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
-      specs.add(new NodeSpec("n" + (i + 1), new HostPort(HOST, ports.get(2 * i)), ports.get(2 * i + 1)));
+      String host = hosts.isEmpty() ? HOST : hosts.get(i);
+      specs.add(new NodeSpec("n" + (i + 1), new HostPort(host, ports.get(2 * i)), ports.get(2 * i + 1)));
     }
     int storePort = ports.get(2 * nodes);
     for (NodeSpec s : specs) { // checked before anything is written or started
-      requireFree(s.cluster().port(), s.name() + " cluster port");
-      requireFree(s.controlPort(), s.name() + " control port");
+      requireFree(s.cluster().host(), s.cluster().port(), s.name() + " cluster port");
+      requireFree(s.cluster().host(), s.controlPort(), s.name() + " control port");
     }
     if (external.isEmpty()) {
-      requireFree(storePort, "store port");
+      requireFree(HOST, storePort, "store port");
     }
     RunDir.Layout layout = external.isPresent() ? new RunDir.Layout(HOST, specs, OptionalInt.empty(), external)
         : new RunDir.Layout(HOST, specs, OptionalInt.of(storePort));
@@ -201,18 +216,18 @@ public final class Supervisor {
     }
   }
 
-  private static void requireFree(int port, String what) {
+  private static void requireFree(String host, int port, String what) {
     try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
+      s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
-      throw new CliError("port " + port + " (" + what + ") on " + HOST + " is in use; nothing was started");
+      throw new CliError("port " + port + " (" + what + ") on " + host + " is in use; nothing was started");
     }
   }
 
-  private void awaitFree(int port, String what, Deadline deadline) throws InterruptedException {
+  private void awaitFree(String host, int port, String what, Deadline deadline) throws InterruptedException {
     while (true) {
       try {
-        requireFree(port, what);
+        requireFree(host, port, what);
         return;
       } catch (CliError busy) {
         if (deadline.expired()) {
@@ -511,6 +526,28 @@ public final class Supervisor {
     }
   }
 
+  /**
+   * SIGTERM: the member leaves the cluster gracefully; SIGKILL if it has not exited after
+   * {@code down-grace}. Waits until the process is gone.
+   */
+  public void stop(String name) throws InterruptedException {
+    RunDir.PidRecord record = live(name, "stop");
+    Processes.signal(record.pid(), "TERM");
+    if (!Processes.awaitDeath(record, settings.downGrace(), settings.pollInterval())) {
+      Processes.signal(record.pid(), "KILL");
+      if (!Processes.awaitDeath(record, settings.killTimeout(), settings.pollInterval())) {
+        throw new CliError(name + " (pid " + record.pid() + ") survived SIGKILL for " + human(settings.killTimeout()));
+      }
+    }
+  }
+
+  /** Sends {@code signal} (e.g. STOP, CONT) to the member's live process, without waiting; false if none. */
+  public boolean signal(String name, String signal) {
+    Optional<RunDir.PidRecord> record = dir.readPid(name).filter(r -> Processes.state(r) != ProcessState.DEAD);
+    record.ifPresent(r -> Processes.signal(r.pid(), signal));
+    return record.isPresent();
+  }
+
   /** SIGSTOP: the member freezes (no heartbeats, no replies) until {@link #resume}. */
   public void pause(String name) throws InterruptedException {
     RunDir.PidRecord record = live(name, "pause");
@@ -564,8 +601,8 @@ public final class Supervisor {
     // The leader thread of a SIGKILLed JVM is a zombie (DEAD to us) before its last thread has
     // exited and released the sockets; a restart right after the kill waits for the ports, bounded.
     Deadline portsFree = new Deadline(settings.killTimeout());
-    awaitFree(node.cluster().port(), name + " cluster port", portsFree);
-    awaitFree(node.controlPort(), name + " control port", portsFree);
+    awaitFree(node.cluster().host(), node.cluster().port(), name + " cluster port", portsFree);
+    awaitFree(node.cluster().host(), node.controlPort(), name + " control port", portsFree);
     StoreStatus store = storeStatus();
     if (layout().storePort().isPresent() && !store.serving()) {
       // A member without its store could neither be admitted nor fence; say so instead of waiting.

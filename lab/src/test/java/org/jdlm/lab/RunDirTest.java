@@ -38,6 +38,17 @@ class RunDirTest {
   }
 
   @Test
+  void membersWithTheirOwnAddressKeepItAcrossTheLayoutFile() throws Exception {
+    RunDir dir = new RunDir(tmp.resolve("own"));
+    RunDir.Layout layout = new RunDir.Layout("127.0.0.1", List.of(
+        new NodeSpec("n1", new HostPort("127.9.8.2", 40001), 40002),
+        new NodeSpec("n2", new HostPort("127.0.0.1", 40003), 40004)));
+    dir.writeLayout(layout);
+    assertThat(dir.readLayout()).contains(layout);
+    assertThat(dir.readLayout().orElseThrow().node("n1").orElseThrow().control()).isEqualTo(new HostPort("127.9.8.2", 40002));
+  }
+
+  @Test
   void corruptFilesAreOneLineErrorsNamingTheFile() throws Exception {
     RunDir dir = new RunDir(tmp);
     Files.writeString(tmp.resolve(RunDir.LAYOUT), "host=127.0.0.1\nnodes=n1\n");

@@ -39,6 +39,10 @@ public final class NodeConfig {
     flags.put("pekko.remote.artery.canonical.port", settings.cluster().port());
     // Bind where we advertise: the lab is loopback only, nothing should listen on other interfaces.
     flags.put("pekko.remote.artery.bind.hostname", settings.cluster().host());
+    // And connect out from there: a member's outbound connections then carry its own address, so
+    // that packet filters between members (the chaos run's partitions, one loopback address per
+    // member) can tell who is talking. Otherwise the kernel picks 127.0.0.1 for every member.
+    flags.put("pekko.remote.artery.advanced.tcp.outbound-client-hostname", settings.cluster().host());
     flags.put("pekko.cluster.seed-nodes", settings.seeds().stream().map(HostPort::pekkoAddress).toList());
     flags.put("pekko.cluster.roles", List.of(NodeName.role(settings.name())));
     flags.put("jdlm.cli.node.name", settings.name());

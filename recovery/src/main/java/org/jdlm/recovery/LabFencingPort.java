@@ -37,6 +37,8 @@ public final class LabFencingPort implements FencingPort {
   private final Duration fenceTimeout;
   private final Duration askTimeout;
   private final Map<String, String> namesByHostPort = new ConcurrentHashMap<>();
+  /** How often a fence held back on the minority side looks at the membership again. */
+  private static final Duration MAJORITY_RECHECK = Duration.ofMillis(500);
 
   public LabFencingPort(ActorSystem<?> system, ActorRef<FenceCoordinator.Command> coordinator,
       ActorRef<FencingAuthority.Command> authority, Duration fenceTimeout, Duration askTimeout) {
@@ -64,6 +66,62 @@ public final class LabFencingPort implements FencingPort {
 
   @Override
   public CompletionStage<Long> fence(String node, String address, long incarnation) {
+    CompletableFuture<Void> allowed = new CompletableFuture<>();
+    awaitMayFence(node, address, allowed, true);
+    return allowed.thenCompose(v -> fenceNow(node, address, incarnation));
+  }
+
+  /**
+   * A lockspace starts recovery as soon as a member drops out of its listing, which happens when the
+   * member is merely unreachable from here: on the minority side of a partition too. Fencing the
+   * majority from there would revoke the survivors' disk keys (found by `dlm chaos`: a member cut off
+   * both ways preempted the other two members' keys the moment the partition healed, and the
+   * majority could fence nobody afterwards). So a member that is still in the cluster (not Down,
+   * Exiting or Removed) is fenced only while this side holds a strict majority of the members,
+   * the rule of {@link UnreachableFencer}; otherwise the fence waits, and a minority's never goes out:
+   * it is downed and its recovery dies with it.
+   */
+  private void awaitMayFence(String node, String address, CompletableFuture<Void> allowed, boolean first) {
+    if (mayFence(node, address)) {
+      allowed.complete(null);
+      return;
+    }
+    if (first) {
+      org.slf4j.LoggerFactory.getLogger(LabFencingPort.class).warn("fencing of {} waits: it is still a cluster member"
+          + " and this side does not hold the majority", namesByHostPort.getOrDefault(node, node));
+    }
+    if (!system.whenTerminated().isCompleted()) {
+      system.scheduler().scheduleOnce(MAJORITY_RECHECK, () -> awaitMayFence(node, address, allowed, false),
+          system.executionContext());
+    }
+  }
+
+  private boolean mayFence(String node, String address) {
+    org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+    org.apache.pekko.cluster.MemberStatus self = cluster.selfMember().status();
+    if (self != org.apache.pekko.cluster.MemberStatus.up() && self != org.apache.pekko.cluster.MemberStatus.weaklyUp()) {
+      // Downed (or leaving): the others look removed from here, but this member decides nothing any more.
+      return false;
+    }
+    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state = cluster.state();
+    java.util.List<org.apache.pekko.cluster.Member> members = new java.util.ArrayList<>();
+    state.getMembers().forEach(members::add);
+    java.util.Optional<org.apache.pekko.cluster.Member> victim = members.stream()
+        .filter(m -> hostPort(m.address()).equals(node) || m.address().toString().equals(address)).findFirst();
+    if (victim.isEmpty()) {
+      return true; // removed: downed by the side that decides
+    }
+    org.apache.pekko.cluster.MemberStatus status = victim.get().status();
+    if (status == org.apache.pekko.cluster.MemberStatus.down() || status == org.apache.pekko.cluster.MemberStatus.exiting()
+        || status == org.apache.pekko.cluster.MemberStatus.removed()) {
+      return true;
+    }
+    long unreachable = members.stream().filter(m -> state.getUnreachable().contains(m)).count();
+    return (members.size() - unreachable) * 2 > members.size();
+  }
+
+  private CompletionStage<Long> fenceNow(String node, String address, long incarnation) {
     String name = namesByHostPort.getOrDefault(node, node);
     CompletableFuture<FenceRequest.Outcome> outcome = new CompletableFuture<>();
     long detectedAt = System.currentTimeMillis();

@@ -43,14 +43,14 @@ public final class WorkloadClient implements Runnable {
   private final String member;
   private final long incarnation;
   private final Recorder recorder;
-  private final SharedDisk disk;
+  private final Register disk;
   private final Duration timeout;
   private final BooleanSupplier stop;
   private final SplittableRandom random;
   private int process;
 
   public WorkloadClient(Workload workload, LockspaceHandle lockspace, String member, long incarnation,
-      Recorder recorder, SharedDisk disk, Duration timeout, long seed, BooleanSupplier stop) {
+      Recorder recorder, Register disk, Duration timeout, long seed, BooleanSupplier stop) {
     this.workload = workload;
     this.lockspace = lockspace;
     this.member = member;
@@ -193,14 +193,25 @@ public final class WorkloadClient implements Runnable {
     LockHandle lock = held.lock();
     FencingToken token = held.token();
     String register = "reg-" + resource;
-    long value = disk.read(register) + 1;
+    long value;
+    try {
+      value = disk.read(register) + 1;
+    } catch (Register.Unavailable e) {
+      release(lock, resource, null); // nothing written: the register was not readable
+      return;
+    }
     // Work under the lock takes time: a critical section of a few microseconds would leave a
     // double grant almost no window to show, and a read-modify-write almost no window to lose.
     Thread.sleep(1);
     Event.Op write = recorder.record(new Event.Op(Type.INVOKE, recorder.now(), recorder.wall(), process, member,
         incarnation, OpKind.WRITE, register, null, value, null, token, false, null));
-    boolean accepted = disk.write(register, value, token);
-    complete(write, accepted ? Type.OK : Type.FAIL);
+    Register.Outcome outcome = disk.write(register, value, token);
+    if (outcome == Register.Outcome.UNKNOWN) {
+      recorder.record(write.complete(Type.INFO, recorder.now(), recorder.wall()).withError("the disk did not answer"));
+      release(lock, resource, null);
+      throw new Indeterminate("write to " + register + " unanswered");
+    }
+    complete(write, outcome == Register.Outcome.ACCEPTED ? Type.OK : Type.FAIL);
     release(lock, resource, null);
   }
 
@@ -211,7 +222,13 @@ public final class WorkloadClient implements Runnable {
     }
     LockHandle lock = held.lock();
     FencingToken token = held.token();
-    long version = disk.read(resource + "/0") + 1;
+    long version;
+    try {
+      version = disk.read(resource + "/0") + 1;
+    } catch (Register.Unavailable e) {
+      release(lock, resource, null);
+      return;
+    }
     List<Long> parts = new ArrayList<>();
     for (int i = 0; i < PARTS; i++) {
       parts.add(version);
@@ -219,13 +236,17 @@ public final class WorkloadClient implements Runnable {
     Event.Op write = recorder.record(new Event.Op(Type.INVOKE, recorder.now(), recorder.wall(), process, member,
         incarnation, OpKind.WRITE, resource, null, null, parts, token, false, null));
     int written = 0;
+    int refused = 0;
     for (int i = 0; i < PARTS; i++) {
-      if (disk.write(resource + "/" + i, version, token)) {
+      Register.Outcome outcome = disk.write(resource + "/" + i, version, token);
+      if (outcome == Register.Outcome.ACCEPTED) {
         written++;
+      } else if (outcome == Register.Outcome.REJECTED) {
+        refused++;
       }
       Thread.sleep(1);
     }
-    complete(write, written == PARTS ? Type.OK : written == 0 ? Type.FAIL : Type.INFO);
+    complete(write, written == PARTS ? Type.OK : refused == PARTS ? Type.FAIL : Type.INFO);
     release(lock, resource, null);
   }
 
@@ -237,9 +258,16 @@ public final class WorkloadClient implements Runnable {
     LockHandle lock = held.lock();
     Event.Op read = invoke(OpKind.READ, resource, null);
     List<Long> parts = new ArrayList<>();
-    for (int i = 0; i < PARTS; i++) {
-      parts.add(disk.read(resource + "/" + i));
-      Thread.sleep(1);
+    try {
+      for (int i = 0; i < PARTS; i++) {
+        parts.add(disk.read(resource + "/" + i));
+        Thread.sleep(1);
+      }
+    } catch (Register.Unavailable e) {
+      // A read that saw nothing certain: fail (a read changes nothing, so it is not indeterminate).
+      recorder.record(read.complete(Type.FAIL, recorder.now(), recorder.wall()).withError(e.getMessage()));
+      release(lock, resource, null);
+      return;
     }
     recorder.record(read.complete(Type.OK, recorder.now(), recorder.wall()).withParts(parts));
     release(lock, resource, null);

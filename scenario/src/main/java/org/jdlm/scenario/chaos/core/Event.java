@@ -9,6 +9,8 @@ import org.jdlm.dlm.core.LockMode;
  * One line of a chaos history (docs/chaos.md): a client operation's invoke or completion, a
  * fault starting or ending, or a member incarnation being fenced.
  *
+ * <p>A {@link Fenced} may carry an interval instead of a moment (see {@link Fenced#earliest()}).
+ *
  * <p>{@code time} is nanoseconds on the run's one monotonic clock (the collector's), so events of
  * different members compare; {@code wall} is epoch milliseconds, for people and the report only:
  * no checker reads it.
@@ -153,9 +155,28 @@ public sealed interface Event permits Event.Op, Event.FaultStart, Event.FaultEnd
    * The fencing authority fenced {@code member}'s {@code incarnation}: from now on storage rejects
    * its writes and a lock it held may be granted to another.
    */
-  record Fenced(long time, long wall, String member, long incarnation) implements Event {
+  record Fenced(long time, long wall, String member, long incarnation, Long earliest) implements Event {
     public Fenced {
       Objects.requireNonNull(member, "member");
+      if (earliest != null && earliest > time) {
+        throw new IllegalArgumentException("fencing of " + member + "#" + incarnation + " known by " + time
+            + " cannot have happened no sooner than " + earliest);
+      }
+    }
+
+    /** A fencing whose moment is known exactly. */
+    public Fenced(long time, long wall, String member, long incarnation) {
+      this(time, wall, member, incarnation, null);
+    }
+
+    /**
+     * The earliest moment the fencing may have happened: {@code time} is when it was first seen
+     * (a poll of the ledger), {@code earliest} the poll before, which did not see it yet; null when
+     * {@code time} is exact. Checkers that excuse a holder because it was fenced use this bound,
+     * checkers that blame a write for coming after the fencing use {@code time}.
+     */
+    public long earliestTime() {
+      return earliest == null ? time : earliest;
     }
   }
 }

@@ -28,7 +28,8 @@ public final class ExclusionChecker implements Checker {
 
   @Override
   public CheckResult check(History history) {
-    Map<String, Long> fencedAt = history.fencedAt();
+    // The earliest moment of each fencing: a holder that may already have been fenced is excused.
+    Map<String, Long> fencedAt = history.fencedNoSoonerThan();
     Map<String, List<Interval>> byResource = new TreeMap<>();
     List<History.Pair> pairs = history.pairs();
     Map<Event.Op, Event.Op> releases = history.releases();

@@ -104,12 +104,29 @@ public record History(List<Event> events) {
     return releases;
   }
 
-  /** The earliest time each member incarnation ({@code member#incarnation}) was fenced. */
+  /**
+   * When each member incarnation ({@code member#incarnation}) was certainly fenced: its first
+   * Fenced event's {@code time} (the latest moment the fencing can have happened).
+   */
   public Map<String, Long> fencedAt() {
     Map<String, Long> at = new TreeMap<>();
     for (Event e : events) {
       if (e instanceof Event.Fenced f) {
         at.merge(f.member() + "#" + f.incarnation(), f.time(), Math::min);
+      }
+    }
+    return at;
+  }
+
+  /**
+   * The earliest moment each member incarnation may have been fenced ({@link Event.Fenced#earliestTime()}):
+   * what a checker uses to excuse a holder, so that it never blames what may have been fenced.
+   */
+  public Map<String, Long> fencedNoSoonerThan() {
+    Map<String, Long> at = new TreeMap<>();
+    for (Event e : events) {
+      if (e instanceof Event.Fenced f) {
+        at.merge(f.member() + "#" + f.incarnation(), f.earliestTime(), Math::min);
       }
     }
     return at;

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * (issue 12).
  * <ul>
  *   <li>{@code no-progress}: a client active after the last fault ended had no ok in
- *       (quiet, quiet + bound], where quiet is the time the last fault ended (or the start);</li>
+ *       (quiet, from + bound], where quiet is the time the last fault ended (or the start) and
+ *       from is the later of quiet and the process's first operation;</li>
  *   <li>{@code hang}: an operation still pending at the end, invoked more than the bound before the
  *       end, whose member was not killed, restarted or paused past the bound after it was invoked
  *       (those clients are gone, not hung).</li>
@@ -77,8 +78,14 @@ public final class LivenessChecker implements Checker {
         if (!active || ops.stream().anyMatch(p -> p.pending() && gone(departures, fencedAt, p.invoke()))) {
           continue;
         }
+        // A process that began after the faults (a client's next process after an indeterminate
+        // operation, or a restarted member's client) gets the bound from its own first operation.
+        long from = Math.max(q, ops.get(0).invoke().time());
+        if (end < from + boundNanos) {
+          continue; // too little history after it began to judge it
+        }
         boolean progressed = ops.stream().anyMatch(p -> p.ok() && p.completion().time() > q
-            && p.completion().time() <= q + boundNanos);
+            && p.completion().time() <= from + boundNanos);
         if (!progressed) {
           History.Pair last = ops.get(ops.size() - 1);
           violations.add(new Violation("no-progress", "p" + entry.getKey() + "@" + last.invoke().member()
@@ -90,10 +97,13 @@ public final class LivenessChecker implements Checker {
     return new CheckResult(name(), violations, Map.of("pending-at-end", pending, "quiet-since", quiet));
   }
 
-  /** The op's member was killed, restarted or paused past the bound, or its incarnation fenced, after the op was invoked. */
+  /**
+   * The op's member was killed, restarted or paused past the bound after the op was invoked, or its
+   * incarnation was fenced at any time: a fenced incarnation's requests (also those a zombie makes
+   * after it was fenced, before it learns so and exits) are not the cluster's to complete.
+   */
   private static boolean gone(List<Event.FaultStart> departures, Map<String, Long> fencedAt, Event.Op op) {
-    Long fenced = fencedAt.get(op.member() + "#" + op.incarnation());
-    return (fenced != null && fenced >= op.time())
+    return fencedAt.containsKey(op.member() + "#" + op.incarnation())
         || departures.stream().anyMatch(f -> f.time() >= op.time() && f.targets().contains(op.member()));
   }
 }

@@ -174,7 +174,18 @@ class CheckerTableTest {
                 .event(new Event.FaultEnd(60, 0, 1, FaultKind.KILL, List.of("n2")))
                 .acquire(1, "r", EX, 70, 80, t(1)).release(1, "r", 700, 710).build()),
         c("too short to tell", h().fault(1, FaultKind.SLOW, 0, 100, "n3").acquire(1, "r", EX, 110, 120, t(1))
-            .build(), "too-short"));
+            .build(), "too-short"),
+        c("a zombie's request after its incarnation was fenced is not a hang",
+            h().fenced("n2", 0, 10).invoke(2, OpKind.ACQUIRE, "r", 20)
+                .acquire(1, "r", EX, 30, 40, t(1)).release(1, "r", 700, 710).build()),
+        c("a process that began late is judged from its own start",
+            h().fault(1, FaultKind.KILL, 0, 100, "n3").acquire(1, "r", EX, 110, 120, t(1)).release(1, "r", 130, 140)
+                .acquire(3, "r", EX, 800, 1_200, t(2)).release(3, "r", 1_210, 1_220)
+                .acquire(1, "r", EX, 1_400, 1_410, t(3)).build()),
+        c("a process that began late and made no progress within the bound",
+            h().fault(1, FaultKind.KILL, 0, 100, "n3").acquire(1, "r", EX, 110, 120, t(1)).release(1, "r", 130, 140)
+                .acquire(3, "r", EX, 800, 1_400, t(2)).release(3, "r", 1_410, 1_420)
+                .acquire(1, "r", EX, 1_500, 1_510, t(3)).build(), "no-progress"));
   }
 
   @ParameterizedTest(name = "{0}")
