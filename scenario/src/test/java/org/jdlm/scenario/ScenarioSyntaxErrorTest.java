@@ -58,7 +58,7 @@ class ScenarioSyntaxErrorTest {
         Arguments.of("nodes 3\ntimeout 61m\n", "e.scen:2:9: expected a timeout above 0 and at most 60m (jdlm.cli.scenario.max-timeout), found '61m'"),
         // statements and nodes
         Arguments.of(P + "frobnicate n1\n",
-            "e.scen:4:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found 'frobnicate'"),
+            "e.scen:4:1: expected a statement (nodes, lockspace, timeout, break-deadlocks, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found 'frobnicate'"),
         Arguments.of(P + "n4 lock L5 R1 PR\n", "e.scen:4:1: expected a node from n1 to n3 (the file says 'nodes 3'), found 'n4'"),
         Arguments.of(P + "n0 lock L5 R1 PR\n", "e.scen:4:1: expected a node (n1…n3), found 'n0'"),
         Arguments.of(P + "n01 lock L5 R1 PR\n", "e.scen:4:1: expected a node (n1…n3), found 'n01'"),
@@ -82,7 +82,7 @@ class ScenarioSyntaxErrorTest {
         Arguments.of(P + "n1 lock L5 R1 PR flags=NOQUEUE,,VALBLK\n", "e.scen:4:32: expected a flag name after ',', found ','"),
         Arguments.of(P + "n1 lock L5 R1 PR flags=NOQUEUE flags=VALBLK\n", "e.scen:4:32: duplicate 'flags=': already given at column 18"),
         Arguments.of(P + "n1 lock L5 R1 PR noqueue\n",
-            "e.scen:4:18: expected an option (flags=…, lvb=…, nobast, => CODE) or end of line, found 'noqueue'"),
+            "e.scen:4:18: expected an option (flags=…, lvb=…, nobast, => CODE, task=…) or end of line, found 'noqueue'"),
         Arguments.of(P + "n1 lock L5 R1 PR =>\n", "e.scen:4:20: expected a result code after '=>' (e.g. OK, EINVAL, ENOENT), found end of line"),
         Arguments.of(P + "n1 lock L5 R1 PR => einval\n", "e.scen:4:21: expected a result code in upper case (e.g. OK, EINVAL, ENOENT), found 'einval'"),
         Arguments.of(P + "n1 lock L5 R1 PR => OK => OK\n", "e.scen:4:24: duplicate '=> CODE': already given at column 18"),
@@ -124,7 +124,7 @@ class ScenarioSyntaxErrorTest {
         Arguments.of(P + "await ?\n", "e.scen:4:7: expected what to await (L cast S, L bast M, quiet, recovered or fenced nX), found '?'"),
         // expect on one lock
         Arguments.of(P + "expect\n",
-            "e.scen:4:7: expected what to expect (L granted|waiting|converting|gone|lvb|sbflags|events …, queues R …, master R nX or lockspace stopped|running), found end of line"),
+            "e.scen:4:7: expected what to expect (L granted|waiting|converting|gone|lvb|sbflags|events …, queues R …, master R nX, lockspace stopped|running, deadlock|livelock within D, no-deadlock for D or knot contains P …), found end of line"),
         Arguments.of(P + "expect L1 held PR\n", "e.scen:4:11: expected granted, waiting, converting, gone, lvb, sbflags or events, found 'held'"),
         Arguments.of(P + "expect L1 granted\n", "e.scen:4:18: expected a mode (NL CR CW PR PW EX), found end of line"),
         Arguments.of(P + "expect L1 converting PR\n", "e.scen:4:22: expected a conversion FROM>TO (e.g. PR>EX), found 'PR'"),
@@ -162,8 +162,8 @@ class ScenarioSyntaxErrorTest {
         Arguments.of(P + "expect master R1 n7\n", "e.scen:4:18: expected a node from n1 to n3 (the file says 'nodes 3'), found 'n7'"),
         Arguments.of(P + "expect lockspace paused\n", "e.scen:4:18: expected 'stopped' or 'running', found 'paused'"),
         // what the error shows of strange input
-        Arguments.of("nodes 3\n\u0001\u00ff\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found '\\u0001\\u00ff'"),
-        Arguments.of("nodes 3\n" + "x".repeat(60) + "\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found '" + "x".repeat(40) + "...'"));
+        Arguments.of("nodes 3\n\u0001\u00ff\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, break-deadlocks, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found '\\u0001\\u00ff'"),
+        Arguments.of("nodes 3\n" + "x".repeat(60) + "\n", "e.scen:2:1: expected a statement (nodes, lockspace, timeout, break-deadlocks, nX lock|convert|unlock|cancel|mount|unmount|memory|task, await, expect, kill, pause, resume, restart), found '" + "x".repeat(40) + "...'"));
   }
 
   @ParameterizedTest(name = "[{index}] {1}")
