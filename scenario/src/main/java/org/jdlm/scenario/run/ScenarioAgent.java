@@ -118,8 +118,11 @@ public final class ScenarioAgent implements NodeDriver {
       boolean blockingCallback, String task) {
     LockHandle handle;
     // A file names its tasks; without task=, each lock is a task of its own name, so a lock waiting
-    // for another of the same member is a wait, never a self-deadlock of the calling thread.
-    String requester = task != null ? task : lock;
+    // for another of the same member is a wait, never a self-deadlock of the calling thread. That
+    // name carries the lockspace: lock names repeat from file to file on a reused cluster, and one
+    // task with two waiting requests (an earlier file's lock left waiting) is a contradiction the
+    // detector refuses, leaving the member's facts out.
+    String requester = task != null ? task : lock + "@" + lockspace.name();
     synchronized (this) {
       byte[] buffer = lvb != null ? lvb.clone() : new byte[lockspace.lvbLength()];
       try {
