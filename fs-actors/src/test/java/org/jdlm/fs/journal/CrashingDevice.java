@@ -8,33 +8,12 @@ import org.jdlm.fs.disk.DiskError;
  * member crashed (or was fenced) between two block writes. Each accepted write is whole, as the
  * in-JVM disk's are.
  */
-final class CrashingDevice implements BlockDevice {
-  private final BlockDevice inner;
+final class CrashingDevice extends ForwardingDevice {
   private long writesLeft;
 
   CrashingDevice(BlockDevice inner, long writesLeft) {
-    this.inner = inner;
+    super(inner);
     this.writesLeft = writesLeft;
-  }
-
-  @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public int blockSize() {
-    return inner.blockSize();
-  }
-
-  @Override
-  public int blockCount() {
-    return inner.blockCount();
-  }
-
-  @Override
-  public byte[] read(int block) throws DiskError {
-    return inner.read(block);
   }
 
   /** From now on, accept {@code n} more writes. */

@@ -396,33 +396,12 @@ class JournalRecoveryClusterTest {
   }
 
   /** A survivor's disk whose writes to the data area wait until {@code release} (holds a replay mid-way). */
-  private static final class HeldDevice implements BlockDevice {
-    private final BlockDevice inner;
+  private static final class HeldDevice extends ForwardingDevice {
     private final CompletableFuture<Void> release;
 
     HeldDevice(BlockDevice inner, CompletableFuture<Void> release) {
-      this.inner = inner;
+      super(inner);
       this.release = release;
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
-
-    @Override
-    public int blockSize() {
-      return inner.blockSize();
-    }
-
-    @Override
-    public int blockCount() {
-      return inner.blockCount();
-    }
-
-    @Override
-    public byte[] read(int block) throws DiskError {
-      return inner.read(block);
     }
 
     @Override
