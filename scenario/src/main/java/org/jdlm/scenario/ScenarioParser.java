@@ -290,21 +290,7 @@ public final class ScenarioParser {
   }
 
   private void timeoutStatement(Cursor line, boolean apply) {
-    Token t = line.next("a duration such as 500ms, 10s or 2m");
-    var m = DURATION.matcher(t.text());
-    if (!m.matches()) {
-      throw new LineError(t.column(), "expected a duration such as 500ms, 10s or 2m, found " + show(t));
-    }
-    long amount = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      default -> Duration.ofMinutes(amount);
-    };
-    if (d.isZero() || d.compareTo(limits.maxTimeout()) > 0) {
-      throw new LineError(t.column(), "expected a timeout above 0 and at most "
-          + human(limits.maxTimeout()) + " (jdlm.cli.scenario.max-timeout), found " + show(t));
-    }
+    Duration d = boundedDuration(line, "a timeout");
     if (apply) {
       timeout = d;
     }
@@ -643,6 +629,11 @@ public final class ScenarioParser {
 
   /** A duration bounded like {@code timeout}: a file cannot ask to wait longer than max-timeout. */
   private Duration detectorDuration(Cursor line) {
+    return boundedDuration(line, "a duration");
+  }
+
+  /** A duration above 0 and at most max-timeout; {@code what} names it in the error. */
+  private Duration boundedDuration(Cursor line, String what) {
     Token t = line.next("a duration such as 500ms, 10s or 2m");
     var m = DURATION.matcher(t.text());
     if (!m.matches()) {
@@ -655,7 +646,7 @@ public final class ScenarioParser {
       default -> Duration.ofMinutes(amount);
     };
     if (d.isZero() || d.compareTo(limits.maxTimeout()) > 0) {
-      throw new LineError(t.column(), "expected a duration above 0 and at most " + human(limits.maxTimeout())
+      throw new LineError(t.column(), "expected " + what + " above 0 and at most " + human(limits.maxTimeout())
           + " (jdlm.cli.scenario.max-timeout), found " + show(t));
     }
     return d;
